@@ -1,0 +1,48 @@
+# Set-up and everyday commands. `make run` and `make test` do everything a fresh Debian/Ubuntu machine needs.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+# Qt's xcb plugin and multimedia, PortAudio headers for building PyAudio, a virtual screen and sound server for tests.
+APT_PACKAGES := libpulse0 libxcb-icccm4 libxcb-keysyms1 libxcb-xinerama0 libxcb-cursor0 libxkbcommon-x11-0 \
+	libegl1 libgl1 libfontconfig1 libdbus-1-3 build-essential portaudio19-dev \
+	xvfb xauth x11-utils imagemagick pulseaudio pulseaudio-utils libasound2-plugins
+
+.PHONY: run test lint format system-deps venv bench clean
+
+run: $(STAMP)
+	$(BIN)/roleplay
+
+test: $(STAMP)
+	$(BIN)/ruff check desktop tests benchmarks
+	$(BIN)/ruff format --check desktop tests benchmarks
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check desktop tests benchmarks
+	$(BIN)/ruff format --check desktop tests benchmarks
+
+format: $(STAMP)
+	$(BIN)/ruff format desktop tests benchmarks
+	$(BIN)/ruff check --fix desktop tests benchmarks
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/store_scale.py
+	$(BIN)/python benchmarks/append_latency.py
+
+system-deps:
+	@bash scripts/system-deps.sh $(APT_PACKAGES)
+
+$(STAMP): pyproject.toml scripts/system-deps.sh
+	@$(MAKE) --no-print-directory system-deps
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .ruff_cache

@@ -1,0 +1,110 @@
+"""Where the app keeps its data, and the user's settings (endpoints, limits, trainee name) as a JSON file.
+
+Secrets never live here: see `secrets.py`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import uuid
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+APP_NAME = "Roleplay Trainer"
+APP_DIR_NAME = "RoleplayTrainer"
+DB_FILENAME = "roleplay.db"
+
+
+def data_dir() -> Path:
+    """The data folder: ROLEPLAY_HOME when set, else the platform's per-user app-data folder."""
+    override = os.environ.get("ROLEPLAY_HOME")
+    if override:
+        return Path(override).expanduser()
+    home = Path.home()
+    if sys.platform == "win32":
+        base = Path(os.environ.get("APPDATA") or home / "AppData" / "Roaming")
+    elif sys.platform == "darwin":
+        base = home / "Library" / "Application Support"
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME") or home / ".local" / "share")
+    return base / APP_DIR_NAME
+
+
+def ensure_data_dir() -> Path:
+    path = data_dir()
+    for sub in ("", "recordings", "logs", "backups"):
+        (path / sub).mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def db_path() -> Path:
+    return data_dir() / DB_FILENAME
+
+
+def recordings_dir() -> Path:
+    return data_dir() / "recordings"
+
+
+def logs_dir() -> Path:
+    return data_dir() / "logs"
+
+
+def backups_dir() -> Path:
+    return data_dir() / "backups"
+
+
+@dataclass
+class Settings:
+    """User-editable, non-secret settings. Unknown keys in the file are ignored; missing ones take defaults."""
+
+    trainee_name: str = "Sam"
+    elevenlabs_api_url: str = "https://api.elevenlabs.io"
+    elevenlabs_agent_id: str = ""
+    openai_model: str = "gpt-4o-mini"
+    openai_base_url: str = ""
+    backend_url: str = ""
+    max_sessions_per_day: int | None = None
+    max_session_minutes: int | None = 10
+    input_device: str = ""
+    output_device: str = ""
+    camera: str = ""
+    echo_guard: bool = False
+    practice_mode: bool = True
+    device_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    @property
+    def effective_elevenlabs_api_url(self) -> str:
+        return os.environ.get("ROLEPLAY_ELEVENLABS_API_URL") or self.elevenlabs_api_url
+
+    @property
+    def effective_backend_url(self) -> str:
+        return os.environ.get("ROLEPLAY_BACKEND_URL") or self.backend_url
+
+
+def settings_path() -> Path:
+    return data_dir() / "settings.json"
+
+
+def load_settings() -> Settings:
+    """Reads settings.json; a missing or unreadable file gives defaults (and a fresh device id is saved once)."""
+    path = settings_path()
+    known = {f.name for f in fields(Settings)}
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        values = {k: v for k, v in raw.items() if k in known} if isinstance(raw, dict) else {}
+    except (OSError, ValueError):
+        values = {}
+    settings = Settings(**values)
+    if "device_id" not in values:
+        save_settings(settings)
+    return settings
+
+
+def save_settings(settings: Settings) -> None:
+    path = settings_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(asdict(settings), indent=2), encoding="utf-8")
+    os.replace(tmp, path)  # atomic: a crash never leaves half a settings file
