@@ -8,7 +8,7 @@ from pathlib import Path
 from peewee import DatabaseError as PeeweeDatabaseError
 from peewee import SqliteDatabase
 
-from desktop.store.migrations import migrate
+from desktop.store.migrations import LATEST_VERSION, MigrationError, migrate
 from desktop.store.models import database
 from desktop.store.writer import DatabaseWriter
 
@@ -58,6 +58,8 @@ class Store:
 
     @classmethod
     def open(cls, path: Path, backup_dir: Path | None = None) -> Store:
+        if path.exists():
+            _preflight(path)
         db = open_database(path)
         try:
             backup = migrate(db, backup_dir if backup_dir is not None else path.parent / "backups")
@@ -72,3 +74,24 @@ class Store:
         self.writer.submit(self.db.close)
         self.writer.close()
         self.db.close()
+
+
+def _preflight(path: Path) -> None:
+    """Reads the schema version through a read-only connection, so a corrupt file or one from a newer app is
+    reported without being changed in any way (not even switched to WAL)."""
+    try:
+        probe = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise DatabaseCorruptError(path, str(exc)) from exc
+    try:
+        version = probe.execute("PRAGMA user_version").fetchone()[0]
+        probe.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseCorruptError(path, str(exc)) from exc
+    finally:
+        probe.close()
+    if version > LATEST_VERSION:
+        raise MigrationError(
+            f"This database was written by a newer version of Roleplay Trainer (schema {version}, "
+            f"this app knows up to {LATEST_VERSION}). Update the app; the file was not changed."
+        )

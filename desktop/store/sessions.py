@@ -254,9 +254,10 @@ class SessionRepository:
         def job() -> list[int]:
             recovered = []
             for row in SessionRow.select().where(SessionRow.status == "active"):
-                if row.owner_host == self._host and row.owner_pid is not None:
-                    if row.owner_pid == self._pid or is_alive(row.owner_pid):
-                        continue
+                # A session owned on another machine (a copied database) cannot still be running: recover it.
+                owned_here = row.owner_host == self._host and row.owner_pid is not None
+                if owned_here and (row.owner_pid == self._pid or is_alive(row.owner_pid)):
+                    continue
                 last = (
                     LineRow.select(LineRow.offset_ms, LineRow.duration_ms)
                     .where(LineRow.session == row.id)

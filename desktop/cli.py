@@ -1,0 +1,123 @@
+"""Command-line entry point: with no command, the app's window; otherwise a command that needs no display."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+EXIT_USAGE = 2
+
+
+class CommandError(Exception):
+    """A problem the user can fix: printed as one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, not a usage dump
+        self.exit(EXIT_USAGE, f"roleplay: {message} (see roleplay --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="roleplay", description="Practise acquisition calls against an AI seller.")
+    commands = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    personas = commands.add_parser("personas", help="the sellers you can call")
+    persona_commands = personas.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    persona_list = persona_commands.add_parser("list", help="list personas")
+    persona_list.add_argument("--json", action="store_true")
+
+    sessions = commands.add_parser("sessions", help="your past calls")
+    session_commands = sessions.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    session_list = session_commands.add_parser("list", help="list sessions, newest first")
+    session_list.add_argument("--json", action="store_true")
+    session_list.add_argument("--limit", type=_non_negative_int, default=20)
+    session_list.add_argument("--offset", type=_non_negative_int, default=0)
+    session_list.add_argument("--search", help="words that appear in the transcript")
+    session_show = session_commands.add_parser("show", help="one session as a document")
+    session_show.add_argument("id", type=_session_id)
+    session_show.add_argument("--json", action="store_true")
+    session_export = session_commands.add_parser("export", help="write a session as Markdown or JSON")
+    session_export.add_argument("id", type=_session_id)
+    session_export.add_argument("--format", choices=("md", "json"), required=True)
+    session_export.add_argument("--output", "-o", help="file to write (default: standard output)")
+
+    doctor = commands.add_parser("doctor", help="check the data folder, database, keyring, audio, camera, network")
+    doctor.add_argument("--json", action="store_true")
+    doctor.add_argument("--offline", action="store_true", help="skip the network checks")
+    return parser
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be 0 or more")
+    return value
+
+
+def _session_id(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"session id must be a number, got {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"session id must be positive, got {text!r}")
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from desktop.logging_setup import configure_logging
+
+    args = build_parser().parse_args(argv)
+    configure_logging(console=args.command is not None)
+    if args.command is None:
+        from desktop.app import run_gui
+
+        return run_gui()
+    try:
+        return _dispatch(args)
+    except CommandError as exc:
+        print(f"roleplay: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:  # `roleplay sessions list | head`
+        return 0
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "doctor":
+        return _doctor(args)
+    from desktop.bootstrap import open_app_state
+    from desktop.store.db import DatabaseCorruptError
+    from desktop.store.migrations import MigrationError
+
+    try:
+        state = open_app_state()
+    except (DatabaseCorruptError, MigrationError) as exc:
+        raise CommandError(str(exc)) from exc
+    try:
+        from desktop import commands
+
+        handler = getattr(commands, f"{args.command}_{args.action}")
+        return handler(state, args)
+    finally:
+        state.close()
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from desktop.doctor import FAIL, format_report, overall_status, run_checks
+
+    checks = run_checks(include_network=not args.offline)
+    status = overall_status(checks)
+    if args.json:
+        print(json.dumps({"status": status, "checks": [c.to_dict() for c in checks]}, indent=2))
+    else:
+        print(format_report(checks))
+    return 1 if status == FAIL else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Grading services: the queue that gives every ended call a grade."""

@@ -1,0 +1,52 @@
+"""Logging to a rotating file in the data folder, with anything that looks like a secret redacted."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import re
+
+from desktop import settings as app_settings
+
+# API keys (sk-..., xi keys), bearer tokens and signed-URL tokens must never reach a log file.
+# Group 1 of each pattern is kept (the label), the rest is replaced.
+_SECRET_PATTERNS = (
+    re.compile(r"()sk-[A-Za-z0-9_\-]{8,}"),
+    re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._\-]+"),
+    re.compile(r"(?i)((?:xi-api-key|api[_-]?key|token|conversation_signature)[\"']?\s*[:=]\s*[\"']?)[^\s\"'&,]+"),
+)
+
+
+def redact(text: str) -> str:
+    for pattern in _SECRET_PATTERNS:
+        text = pattern.sub(r"\1[redacted]", text)
+    return text
+
+
+class RedactingFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
+
+
+def configure_logging(console: bool = False) -> None:
+    root = logging.getLogger()
+    if getattr(root, "_roleplay_configured", False):
+        return
+    root.setLevel(logging.INFO)
+    formatter = RedactingFormatter("%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s")
+    try:
+        logs = app_settings.logs_dir()
+        logs.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.handlers.RotatingFileHandler(
+            logs / "roleplay.log", maxBytes=2_000_000, backupCount=5, encoding="utf-8"
+        )
+    except OSError:
+        handler = logging.StreamHandler()
+    handler.setFormatter(formatter)
+    root.addHandler(handler)
+    if console:
+        stream = logging.StreamHandler()
+        stream.setLevel(logging.WARNING)
+        stream.setFormatter(RedactingFormatter("%(levelname)s: %(message)s"))
+        root.addHandler(stream)
+    root._roleplay_configured = True  # type: ignore[attr-defined]

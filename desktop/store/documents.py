@@ -1,0 +1,127 @@
+"""A stored session as the sync contract's session document (`shared/reference/sync-api.md`)."""
+
+from __future__ import annotations
+
+from desktop.core.clock import to_rfc3339_seconds
+from desktop.store.queries import SessionRecord
+
+PERSONA_CONTRACT_FIELDS = (
+    "id",
+    "name",
+    "property_type",
+    "location",
+    "motivation_level",
+    "conversation_style",
+    "objection_patterns",
+)
+
+
+def session_document(record: SessionRecord, device_id: str, *, include_local_id: bool = False) -> dict:
+    summary = record.summary
+    grade = None
+    if record.grade is not None:
+        g = record.grade
+        grade = {
+            "rapport": g.rapport,
+            "discovery": g.discovery,
+            "objection_handling": g.objection_handling,
+            "closing": g.closing,
+            "overall": g.overall,
+            "strengths": list(g.strengths),
+            "improvements": list(g.improvements),
+            "recommendations": list(g.recommendations),
+            "grader": g.grader,
+            "graded_at": to_rfc3339_seconds(record.graded_at),
+        }
+    document: dict = {}
+    if include_local_id:
+        document["id"] = summary.id
+    document.update(
+        {
+            "client_session_id": summary.client_session_id,
+            "revision": summary.revision,
+            "device_id": device_id,
+            "mode": summary.mode,
+            "persona": {key: record.persona.get(key) for key in PERSONA_CONTRACT_FIELDS if key in record.persona},
+            "scenario": {
+                "id": record.scenario.get("id", summary.scenario_id),
+                "title": record.scenario.get("title", ""),
+                "difficulty": summary.difficulty,
+            },
+            "agent_id": record.agent_id,
+            "conversation_id": record.conversation_id,
+            "started_at": to_rfc3339_seconds(summary.started_at),
+            "ended_at": to_rfc3339_seconds(record.ended_at),
+            "duration_seconds": int(round(summary.duration_seconds)) if summary.duration_seconds is not None else None,
+            "status": summary.status,
+            "end_reason": summary.end_reason,
+            "transcript": [line.to_dict() for line in record.lines],
+            "metrics": record.metrics.to_dict() if record.metrics else None,
+            "grade": grade,
+            "virtual_earnings": record.grade.virtual_earnings if record.grade else 0,
+            "xp_earned": record.grade.xp_earned if record.grade else 0,
+        }
+    )
+    return document
+
+
+def _clock(ms: int) -> str:
+    seconds = ms // 1000
+    return f"{seconds // 60:02d}:{seconds % 60:02d}"
+
+
+def session_markdown(record: SessionRecord) -> str:
+    """A readable report of one call: who, how it went, the grade and feedback, analytics, transcript."""
+    summary = record.summary
+    persona = record.persona
+    out = [
+        f"# Call with {summary.persona_name} (session {summary.id})",
+        "",
+        f"- **Persona:** {persona.get('name', summary.persona_name)}, {persona.get('property_type', '')}, "
+        f"{persona.get('location', '')}".rstrip(", "),
+        f"- **Scenario:** {record.scenario.get('title', summary.scenario_id)} ({summary.difficulty}, "
+        f"{'practice' if record.practice_mode else 'exam'} mode, {summary.mode})",
+        f"- **Started:** {to_rfc3339_seconds(summary.started_at)}",
+        f"- **Length:** {int(summary.duration_seconds or 0) // 60} min {int(summary.duration_seconds or 0) % 60} s",
+        f"- **Status:** {summary.status}" + (f" ({summary.end_reason})" if summary.end_reason else ""),
+    ]
+    if record.error_message:
+        out.append(f"- **Problem:** {record.error_message}")
+    out.append("")
+    grade = record.grade
+    if grade is None:
+        out += ["## Grade", "", "Grading is pending." if summary.needs_grading else "Not graded.", ""]
+    else:
+        out += [
+            f"## Grade: {grade.overall}/100",
+            "",
+            "| rapport | discovery | objection handling | closing |",
+            "|---|---|---|---|",
+            f"| {grade.rapport} | {grade.discovery} | {grade.objection_handling} | {grade.closing} |",
+            "",
+            f"Graded by {grade.grader}" + (f" ({grade.note})" if grade.note else "") + ".",
+            f"Virtual earnings: ${grade.virtual_earnings:,}. XP: {grade.xp_earned}.",
+            "",
+        ]
+        for title, items in (
+            ("Strengths", grade.strengths),
+            ("Improvements", grade.improvements),
+            ("Recommendations", grade.recommendations),
+        ):
+            if items:
+                out += [f"### {title}", "", *[f"- {item}" for item in items], ""]
+    if record.metrics is not None:
+        out += ["## Call analytics", ""]
+        for key, value in record.metrics.to_dict().items():
+            if value is None or value == []:
+                continue
+            shown = ", ".join(value) if isinstance(value, list) else value
+            out.append(f"- {key.replace('_', ' ')}: {shown}")
+        out.append("")
+    out += ["## Transcript", ""]
+    if not record.lines:
+        out.append("(no lines were recorded)")
+    for line in record.lines:
+        mark = " *(interrupted)*" if line.interrupted else ""
+        out.append(f"**[{_clock(line.offset_ms)}] {line.speaker.value}:** {line.text}{mark}  ")
+    return "\n".join(out).rstrip() + "\n"

@@ -1,0 +1,1 @@
+"""Qt widgets only: screens, dialogs and the tray. No SQL, sockets or audio here."""

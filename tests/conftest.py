@@ -1,0 +1,58 @@
+"""Shared fixtures: every test gets its own data folder, a real SQLite file, and a file-based test keyring."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from desktop.store.db import Store
+from desktop.store.queries import SessionQueries
+from desktop.store.sessions import SessionRepository
+
+
+@pytest.fixture(autouse=True)
+def data_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "roleplay-home"
+    monkeypatch.setenv("ROLEPLAY_HOME", str(home))
+    monkeypatch.setenv("HOME", str(tmp_path / "user-home"))
+    # keyrings.alt is a test-only dependency, chosen by name here as a user would have to.
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
+    for name in ("ELEVENLABS_API_KEY", "OPENAI_API_KEY", "ROLEPLAY_BACKEND_TOKEN", "ROLEPLAY_BACKEND_URL"):
+        monkeypatch.delenv(name, raising=False)
+    return home
+
+
+@pytest.fixture
+def store(data_home: Path) -> Iterator[Store]:
+    opened = Store.open(data_home / "roleplay.db", data_home / "backups")
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def repo(store: Store) -> SessionRepository:
+    return SessionRepository(store)
+
+
+@pytest.fixture
+def queries(store: Store) -> SessionQueries:
+    return SessionQueries()
+
+
+PERSONA = {
+    "id": "walter-briggs",
+    "name": "Walter Briggs",
+    "property_type": "20 acres of vacant rural land",
+    "location": "Bastrop County, TX",
+    "motivation_level": "low",
+    "conversation_style": "skeptical",
+    "objection_patterns": ["price too low", "not in a hurry", "wants to talk to family"],
+}
+SCENARIO = {"id": "cold-call-first-contact", "title": "First contact cold call"}
+
+
+def start(repo: SessionRepository, **overrides):
+    values = {"persona_snapshot": PERSONA, "scenario_snapshot": SCENARIO, "difficulty": "PRO", **overrides}
+    return repo.start_session(**values)
