@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from desktop.store.db import Store
-from desktop.store.queries import SessionQueries
-from desktop.store.sessions import SessionRepository
+# Real Qt widgets render offscreen unless a test run chose a display (Xvfb) itself.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from desktop.store.db import Store  # noqa: E402
+from desktop.store.queries import SessionQueries  # noqa: E402
+from desktop.store.sessions import SessionRepository  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

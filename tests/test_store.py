@@ -178,3 +178,20 @@ def test_database_from_a_newer_app_is_refused_untouched(tmp_path: Path):
     with pytest.raises(MigrationError, match="newer version"):
         Store.open(path, tmp_path / "backups")
     assert path.read_bytes() == before
+
+
+def test_search_pages_through_many_matches_with_filters(repo, queries, store):
+    ids = []
+    for index in range(24):
+        started = start(repo, difficulty="ELITE" if index % 3 == 0 else "ROOKIE")
+        for seq in range(1, 31):  # 720 matching lines: more than one batch of the search walk
+            repo.append_line(started.id, line(seq, "seller", f"about {seq} acres of pasture"))
+        repo.end_session(started.id, end_reason="user_hangup")
+        ids.append(started.id)
+    elite_newest_first = [i for i in reversed(ids) if (i - ids[0]) % 3 == 0]
+    search = SessionFilter(search="acres", difficulty="ELITE")
+    assert [s.id for s in queries.list_sessions(limit=3, offset=2, session_filter=search)] == elite_newest_first[2:5]
+    assert [s.id for s in queries.list_sessions(limit=50, session_filter=SessionFilter(search="pasture"))] == list(
+        reversed(ids)
+    )
+    assert queries.count_sessions(search) == len(elite_newest_first)

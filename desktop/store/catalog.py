@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from desktop.core.personas import Persona, Scenario, load_builtin_personas, load_scenarios
+from desktop.core.personas import Persona, load_builtin_personas
+from desktop.core.scenarios import Scenario, load_scenarios
 from desktop.store.queries import SessionQueries
 
 log = logging.getLogger(__name__)

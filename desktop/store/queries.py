@@ -5,6 +5,7 @@ Any thread may read (WAL gives readers a consistent snapshot while the writer co
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass, field
@@ -100,51 +101,34 @@ class SessionQueries:
     def list_sessions(
         self, limit: int = 50, offset: int = 0, session_filter: SessionFilter | None = None
     ) -> list[SessionSummary]:
-        query = self._filtered(session_filter or SessionFilter())
-        if query is None:
+        """Newest first. With a search, sessions whose latest matching line is newest come first (the same order
+        for calls made here; a session pulled from another device later ranks by when it arrived)."""
+        values = _filter_values(session_filter or SessionFilter())
+        if values is None:
             return []
-        rows = (
-            query.select(
-                *_SUMMARY_FIELDS,
-                _latest_grade("overall"),
-                _latest_grade("grader"),
-            )
-            .order_by(SessionRow.id.desc())
-            .limit(limit)
-            .offset(offset)
-            .dicts()
-        )
-        return [_summary(row) for row in rows]
+        if "search" in values:
+            return _search(values, limit, offset)
+        sql, template = _compiled_list(tuple(sorted(values)))
+        bound = {**{_placeholder(name): value for name, value in values.items()}, _LIMIT: limit, _OFFSET: offset}
+        params = tuple(bound.get(value, value) if isinstance(value, (str, int)) else value for value in template)
+        return _summaries(SessionRow._meta.database.execute_sql(sql, params))
 
     def count_sessions(self, session_filter: SessionFilter | None = None) -> int:
-        query = self._filtered(session_filter or SessionFilter())
-        return 0 if query is None else query.count()
+        values = _filter_values(session_filter or SessionFilter())
+        return 0 if values is None else _filtered_query(values).count()
 
     def get_session(self, session_id: int) -> SessionRecord | None:
-        row = (
-            SessionRow.select(
-                SessionRow,
-                _latest_grade("overall"),
-                _latest_grade("grader"),
-            )
-            .where(SessionRow.id == session_id)
-            .dicts()
-            .first()
-        )
+        row = _run(_record_query, session_id).fetchone()
         if row is None:
             return None
+        row = dict(zip(_RECORD_COLUMNS, row, strict=True))
+        # Tuples straight from the cursor: building 100+ line objects through peewee's row wrappers would cost
+        # several times the query itself.
         lines = tuple(
-            TranscriptLine(
-                seq=line["seq"],
-                speaker=Speaker(line["speaker"]),
-                text=line["text"],
-                offset_ms=line["offset_ms"],
-                duration_ms=line["duration_ms"],
-                interrupted=bool(line["interrupted"]),
-            )
-            for line in LineRow.select().where(LineRow.session == session_id).order_by(LineRow.seq).dicts()
+            TranscriptLine(seq, _SPEAKERS[speaker], text, offset_ms, duration_ms, bool(interrupted))
+            for seq, speaker, text, offset_ms, duration_ms, interrupted in _run(_lines_query, session_id)
         )
-        grades = list(GradeRow.select().where(GradeRow.session == session_id).order_by(GradeRow.id.desc()))
+        grades = list(_run(_grades_query, session_id))
         return SessionRecord(
             summary=_summary(row),
             persona=json.loads(row["persona_snapshot"]),
@@ -161,7 +145,7 @@ class SessionQueries:
             lines=lines,
             metrics=CallMetrics.from_dict(json.loads(row["metrics"])) if row["metrics"] else None,
             grade=_grade(grades[0]) if grades else None,
-            graded_at=grades[0].graded_at if grades else None,
+            graded_at=grades[0][-1] if grades else None,
             earlier_grades=tuple(_grade(g) for g in grades[1:]),
         )
 
@@ -187,31 +171,108 @@ class SessionQueries:
     def user_personas(self) -> list[dict]:
         return [json.loads(row.data) for row in UserPersonaRow.select().order_by(UserPersonaRow.created_at)]
 
-    def _filtered(self, f: SessionFilter):
-        query = SessionRow.select()
-        conditions = []
-        for column, value in (
-            (SessionRow.persona_id, f.persona_id),
-            (SessionRow.difficulty, f.difficulty),
-            (SessionRow.mode, f.mode),
-            (SessionRow.status, f.status),
-            (SessionRow.kind, f.kind),
-        ):
-            if value:
-                conditions.append(column == value)
-        if f.started_from:
-            conditions.append(SessionRow.started_at >= f.started_from)
-        if f.started_before:
-            conditions.append(SessionRow.started_at < f.started_before)
-        if f.search is not None and f.search.strip():
-            match = fts_query(f.search)
-            if not match:
-                return None
-            matching = TranscriptSearch.select(TranscriptSearch.session_id).where(TranscriptSearch.match(match))
-            conditions.append(SessionRow.id.in_(matching))
-        for condition in conditions:
-            query = query.where(condition)
-        return query
+
+_FILTER_COLUMNS = {
+    "persona_id": SessionRow.persona_id,
+    "difficulty": SessionRow.difficulty,
+    "mode": SessionRow.mode,
+    "status": SessionRow.status,
+    "kind": SessionRow.kind,
+}
+_LIMIT, _OFFSET = -1_000_001, -1_000_002
+
+
+def _placeholder(name: str) -> str:
+    return f"\x00{name}"
+
+
+def _filter_values(f: SessionFilter) -> dict[str, str] | None:
+    """The filter's set fields; the search is turned into an FTS5 query. None when the search can match nothing."""
+    values = {name: getattr(f, name) for name in (*_FILTER_COLUMNS, "started_from", "started_before")}
+    values = {name: value for name, value in values.items() if value}
+    if f.search is not None and f.search.strip():
+        match = fts_query(f.search)
+        if not match:
+            return None
+        values["search"] = match
+    return values
+
+
+def _filtered_query(values: dict[str, str]):
+    query = SessionRow.select()
+    for name, value in values.items():
+        if name in _FILTER_COLUMNS:
+            query = query.where(_FILTER_COLUMNS[name] == value)
+        elif name == "started_from":
+            query = query.where(SessionRow.started_at >= value)
+        elif name == "started_before":
+            query = query.where(SessionRow.started_at < value)
+        elif name == "search":
+            matching = TranscriptSearch.select(TranscriptSearch.session_id).where(TranscriptSearch.match(value))
+            query = query.where(SessionRow.id.in_(matching))
+    return query
+
+
+def _search(values: dict[str, str], limit: int, offset: int) -> list[SessionSummary]:
+    """Walks the matching lines newest first and stops once a page of sessions is found. Collecting every match
+    and then sorting costs time in proportion to how common the word is (seconds for "price" over years of calls);
+    this costs time in proportion to the page."""
+    db = SessionRow._meta.database
+    others = {name: value for name, value in values.items() if name != "search"}
+    matches = (
+        TranscriptSearch.select(TranscriptSearch.session_id)
+        .where(TranscriptSearch.match(values["search"]))
+        .order_by(TranscriptSearch.rowid.desc())
+    )
+    cursor = db.execute_sql(*matches.sql())
+    wanted, found, seen = offset + limit, [], set()
+    while len(found) < wanted:
+        batch = cursor.fetchmany(512)
+        if not batch:
+            break
+        fresh = []
+        for (session_id,) in batch:
+            if session_id not in seen:
+                seen.add(session_id)
+                fresh.append(session_id)
+        if others and fresh:
+            kept = {
+                row[0] for row in _filtered_query(others).select(SessionRow.id).where(SessionRow.id.in_(fresh)).tuples()
+            }
+            fresh = [session_id for session_id in fresh if session_id in kept]
+        found.extend(fresh)
+    page = found[offset:wanted]
+    if not page:
+        return []
+    rows = _summary_query(_filtered_query({})).where(SessionRow.id.in_(page)).tuples()
+    by_id = {summary.id: summary for summary in _summaries(rows)}
+    return [by_id[session_id] for session_id in page if session_id in by_id]
+
+
+def _summary_query(query):
+    """Selects the columns of SessionSummary, in its field order."""
+    return query.select(
+        *_SUMMARY_FIELDS,
+        _latest_grade("overall"),
+        _latest_grade("grader"),
+        SessionRow.needs_grading,
+        SessionRow.revision,
+        SessionRow.synced_revision,
+    )
+
+
+def _summaries(rows) -> list[SessionSummary]:
+    # needs_grading is the 15th column (see _summary_query); SQLite gives it back as 0/1.
+    return [SessionSummary(*row[:14], bool(row[14]), *row[15:]) for row in rows]
+
+
+@functools.cache
+def _compiled_list(filter_names: tuple[str, ...]) -> tuple[str, tuple]:
+    """The history-page SQL for one combination of filters, compiled by peewee once, with placeholders that are
+    swapped for the real values at each call (building the query each time costs more than running it)."""
+    query = _filtered_query({name: _placeholder(name) for name in filter_names})
+    query = _summary_query(query)
+    return query.order_by(SessionRow.id.desc()).limit(_LIMIT).offset(_OFFSET).sql()
 
 
 _SUMMARY_FIELDS = (
@@ -227,10 +288,61 @@ _SUMMARY_FIELDS = (
     SessionRow.difficulty,
     SessionRow.started_at,
     SessionRow.duration_seconds,
-    SessionRow.needs_grading,
-    SessionRow.revision,
-    SessionRow.synced_revision,
 )
+
+
+_SPEAKERS = {speaker.value: speaker for speaker in Speaker}
+
+
+def _record_query():
+    return SessionRow.select(SessionRow, _latest_grade("overall"), _latest_grade("grader")).where(SessionRow.id == _ID)
+
+
+_RECORD_COLUMNS = tuple(SessionRow._meta.sorted_field_names) + ("overall", "grader")
+
+
+def _lines_query():
+    return (
+        LineRow.select(
+            LineRow.seq, LineRow.speaker, LineRow.text, LineRow.offset_ms, LineRow.duration_ms, LineRow.interrupted
+        )
+        .where(LineRow.session == _ID)
+        .order_by(LineRow.seq)
+    )
+
+
+def _grades_query():
+    return (
+        GradeRow.select(
+            GradeRow.rapport,
+            GradeRow.discovery,
+            GradeRow.objection_handling,
+            GradeRow.closing,
+            GradeRow.feedback,
+            GradeRow.grader,
+            GradeRow.virtual_earnings,
+            GradeRow.xp_earned,
+            GradeRow.note,
+            GradeRow.graded_at,
+        )
+        .where(GradeRow.session == _ID)
+        .order_by(GradeRow.id.desc())
+    )
+
+
+_ID = -271828  # placeholder for the session id in queries compiled once
+
+
+@functools.cache
+def _compiled(build) -> tuple[str, tuple]:
+    return build().sql()
+
+
+def _run(build, session_id: int):
+    """Runs a query compiled once by peewee (SQL and parameters cached), binding this session's id."""
+    sql, params = _compiled(build)
+    bound = tuple(session_id if value == _ID else value for value in params)
+    return SessionRow._meta.database.execute_sql(sql, bound)
 
 
 def _summary(row: dict) -> SessionSummary:
@@ -255,18 +367,19 @@ def _summary(row: dict) -> SessionSummary:
     )
 
 
-def _grade(row: GradeRow) -> Grade:
-    feedback = json.loads(row.feedback)
+def _grade(row: tuple) -> Grade:
+    rapport, discovery, objection_handling, closing, feedback, grader, earnings, xp, note, _graded_at = row
+    feedback = json.loads(feedback)
     return Grade(
-        rapport=row.rapport,
-        discovery=row.discovery,
-        objection_handling=row.objection_handling,
-        closing=row.closing,
+        rapport=rapport,
+        discovery=discovery,
+        objection_handling=objection_handling,
+        closing=closing,
         strengths=tuple(feedback.get("strengths", ())),
         improvements=tuple(feedback.get("improvements", ())),
         recommendations=tuple(feedback.get("recommendations", ())),
-        grader=row.grader,
-        virtual_earnings=row.virtual_earnings,
-        xp_earned=row.xp_earned,
-        note=row.note,
+        grader=grader,
+        virtual_earnings=earnings,
+        xp_earned=xp,
+        note=note,
     )
