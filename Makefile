@@ -16,17 +16,17 @@ run: $(STAMP)
 	$(BIN)/roleplay
 
 test: $(STAMP)
-	$(BIN)/ruff check desktop tests benchmarks
-	$(BIN)/ruff format --check desktop tests benchmarks
+	$(BIN)/ruff check desktop tests benchmarks scripts
+	$(BIN)/ruff format --check desktop tests benchmarks scripts
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check desktop tests benchmarks
-	$(BIN)/ruff format --check desktop tests benchmarks
+	$(BIN)/ruff check desktop tests benchmarks scripts
+	$(BIN)/ruff format --check desktop tests benchmarks scripts
 
 format: $(STAMP)
-	$(BIN)/ruff format desktop tests benchmarks
-	$(BIN)/ruff check --fix desktop tests benchmarks
+	$(BIN)/ruff format desktop tests benchmarks scripts
+	$(BIN)/ruff check --fix desktop tests benchmarks scripts
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/store_scale.py

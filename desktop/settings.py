@@ -90,12 +90,11 @@ def settings_path() -> Path:
 def load_settings() -> Settings:
     """Reads settings.json; a missing or unreadable file gives defaults (and a fresh device id is saved once)."""
     path = settings_path()
-    known = {f.name for f in fields(Settings)}
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
-        values = {k: v for k, v in raw.items() if k in known} if isinstance(raw, dict) else {}
     except (OSError, ValueError):
-        values = {}
+        raw = {}
+    values = _valid_values(raw) if isinstance(raw, dict) else {}
     settings = Settings(**values)
     if "device_id" not in values:
         save_settings(settings)
@@ -108,3 +107,18 @@ def save_settings(settings: Settings) -> None:
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(asdict(settings), indent=2), encoding="utf-8")
     os.replace(tmp, path)  # atomic: a crash never leaves half a settings file
+
+
+def _valid_values(raw: dict) -> dict:
+    """Keeps the known keys whose value has the default's type; a hand-edited bad value falls back to the default
+    instead of crashing the app later."""
+    defaults = Settings()
+    values = {}
+    for spec in fields(Settings):
+        if spec.name not in raw:
+            continue
+        value, default = raw[spec.name], getattr(defaults, spec.name)
+        optional_int = spec.type in ("int | None",) and (value is None or type(value) is int)
+        if optional_int or (type(value) is type(default) and not (spec.name.startswith("max_") and value < 1)):
+            values[spec.name] = value
+    return values

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from desktop.core.personas import Persona, load_builtin_personas
+from desktop.core.personas import Persona, load_builtin_personas, persona_from_user_input
 from desktop.core.scenarios import Scenario, load_scenarios
 from desktop.store.queries import SessionQueries
+from desktop.store.sessions import SessionRepository
 
 log = logging.getLogger(__name__)
 
@@ -34,3 +35,16 @@ class PersonaCatalog:
 
     def scenario(self, scenario_id: str) -> Scenario | None:
         return next((s for s in self._scenarios if s.id == scenario_id), None)
+
+    def save_user_persona(self, repository: SessionRepository, data: dict) -> Persona:
+        """Validates what the user typed and stores it. Raises PersonaValidationError with one message per bad
+        field; nothing is written then. Editing keeps the persona's id; a new one gets a fresh, unique id."""
+        others = {p.id for p in self.personas()} - {data.get("id")} if isinstance(data, dict) else set()
+        persona = persona_from_user_input(data, existing_ids=others)
+        stored = Persona.from_dict({**persona.to_dict(), "source": "user"})
+        repository.save_user_persona(stored.id, stored.to_dict())
+        return stored
+
+    def delete_user_persona(self, repository: SessionRepository, persona_id: str) -> bool:
+        """Past calls keep their snapshot of the persona; only the contact goes."""
+        return repository.delete_user_persona(persona_id)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.clock import parse_iso
 from desktop.core.personas import Persona
 from desktop.store.queries import SessionSummary
 from desktop.ui import theme
@@ -33,6 +34,11 @@ class HomeData:
     sessions: list[SessionSummary]
     total_sessions: int
     recovered_sessions: list[int]
+
+
+def local_time(iso: str) -> str:
+    """A stored UTC timestamp as the user's wall-clock time."""
+    return parse_iso(iso).astimezone().strftime("%d %b %Y  %H:%M")
 
 
 def avatar_icon(name: str, color: str, size: int = 40) -> QIcon:
@@ -129,7 +135,7 @@ class MainWindow(QMainWindow):
         for row, s in enumerate(data.sessions):
             minutes, seconds = divmod(int(s.duration_seconds or 0), 60)
             score = "grading..." if s.overall is None and s.needs_grading else (s.overall or "-")
-            values = [s.started_at[:16].replace("T", " "), s.persona_name, s.difficulty, f"{minutes}:{seconds:02d}"]
+            values = [local_time(s.started_at), s.persona_name, s.difficulty, f"{minutes}:{seconds:02d}"]
             values += [s.status, str(score)]
             for col, value in enumerate(values):
                 item = QTableWidgetItem(str(value))

@@ -1,0 +1,68 @@
+"""Settings and the data folder: ROLEPLAY_HOME, platform defaults, and a bad settings file that costs nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from desktop import secrets, settings
+
+
+def test_roleplay_home_wins(data_home: Path):
+    assert settings.data_dir() == data_home
+    assert settings.db_path() == data_home / "roleplay.db"
+
+
+def test_platform_default_on_linux(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    monkeypatch.delenv("ROLEPLAY_HOME")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setattr(settings.sys, "platform", "linux")
+    assert settings.data_dir() == tmp_path / "xdg" / "RoleplayTrainer"
+
+
+def test_device_id_is_made_once(data_home: Path):
+    first = settings.load_settings().device_id
+    assert len(first) == 32
+    assert settings.load_settings().device_id == first
+
+
+def test_a_bad_settings_file_falls_back_per_field(data_home: Path):
+    data_home.mkdir(parents=True)
+    values = {"trainee_name": 42, "max_session_minutes": "ten", "max_sessions_per_day": 3, "unknown": 1}
+    settings.settings_path().write_text(json.dumps(values))
+    loaded = settings.load_settings()
+    assert loaded.trainee_name == "Sam"
+    assert loaded.max_session_minutes == 10
+    assert loaded.max_sessions_per_day == 3
+
+
+def test_unreadable_settings_file_gives_defaults(data_home: Path):
+    data_home.mkdir(parents=True)
+    settings.settings_path().write_text("{not json")
+    assert settings.load_settings().max_session_minutes == 10
+
+
+def test_environment_overrides_endpoints(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("ROLEPLAY_ELEVENLABS_API_URL", "http://127.0.0.1:9")
+    assert settings.Settings().effective_elevenlabs_api_url == "http://127.0.0.1:9"
+
+
+def test_environment_beats_keyring(monkeypatch: pytest.MonkeyPatch):
+    secrets.set_secret("openai_api_key", "from-keyring")
+    assert secrets.get_secret("openai_api_key") == "from-keyring"
+    monkeypatch.setenv("OPENAI_API_KEY", "from-env")
+    assert secrets.get_secret("openai_api_key") == "from-env"
+
+
+def test_plain_text_keyring_is_not_used_unless_chosen(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("PYTHON_KEYRING_BACKEND")
+    monkeypatch.setattr(secrets, "_backend_name", lambda: "keyrings.alt.file.PlaintextKeyring")
+    status = secrets.keyring_status()
+    assert status.usable is False and "environment variables" in status.message
+    with pytest.raises(secrets.SecretStoreUnavailable, match="session only"):
+        secrets.set_secret("openai_api_key", "x")
+    secrets.set_secret("openai_api_key", "just-for-now", session_only=True)
+    assert secrets.get_secret("openai_api_key") == "just-for-now"
+    secrets.delete_secret("openai_api_key")
