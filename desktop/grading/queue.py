@@ -107,15 +107,18 @@ class GradingQueue:
     def _loop(self) -> None:
         while True:
             session_id = self._ids.get()
+            if session_id is None:
+                self._ids.task_done()
+                return
             try:
-                if session_id is None:
-                    return
                 grade = grade_session(self._repository, self._queries, session_id, self._grader)
                 event = GradingEvent(session_id, grade)
             except Exception as exc:  # keep grading the rest; the flag stays set, so it is retried next start
                 log.exception("grading session %s failed", session_id)
                 event = GradingEvent(session_id, None, str(exc))
+            try:
+                if self._listener:
+                    self._listener(event)
             finally:
+                # Only now is the item done, so join() also means "every listener has heard".
                 self._ids.task_done()
-            if self._listener:
-                self._listener(event)

@@ -1,0 +1,153 @@
+"""What the rubric listens for: the phrases of a good or bad acquisition call, as regular expressions.
+
+The rule-based grader reads these (all but the name patterns on lower-cased text with straight apostrophes). They
+follow the reference `acquisition-calls.md`: an opener with names and permission, empathy, discovery topics,
+follow-ups, a summary and a specific next step are good; pressure, arguing and lowballing are bad.
+"""
+
+from __future__ import annotations
+
+import re
+
+from desktop.core.textcues import ACK_RE
+
+
+def _wordset(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+def _rx(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+# Text aimed at the grader rather than the seller; such lines never earn credit.
+META_RE = _rx(
+    r"\b(?:ignore (?:all |any |your |the |previous |prior |of )*(?:instructions|rules|prompt)|system prompt|"
+    r"disregard|as an ai|you are (?:now )?(?:a|an|the) (?:grader|ai|assistant|language model)|"
+    r"give me (?:a |an )?(?:100|hundred|perfect|full marks|top score)|(?:score|grade|rate) (?:me|this call))"
+)
+GREETING_RE = _rx(r"\b(?:hi|hello|hey|good (?:morning|afternoon|evening)|howdy)\b")
+INTRO_RE = re.compile(r"(?i:\b(?:my name is|my name's|this is|i'm|i am|it's))\s+([A-Z][a-z]+)")
+INTRO_RE_LOW = _rx(r"\b(?:my name is|my name's|this is|i'm|i am)\b")
+ADDRESS_RE = re.compile(
+    r"(?i:\b(?:is this|speaking with|talking to|hi|hello|hey|good (?:morning|afternoon|evening)|thanks|thank you)),?"
+    r"\s+(?:(?i:mr|mrs|ms|miss)\.?\s+)?([A-Z][a-z]+)"
+)
+REASON_RE = _rx(
+    r"\b(?:calling (?:about|regarding|because|to see|to ask)|reaching out|reason (?:for|i'm) call|"
+    r"your (?:land|lot|parcel|property|acres?|place|mailer|letter)|our (?:letter|mailer|offer))"
+)
+PERMISSION_RE = _rx(
+    r"\b(?:good time|okay time|ok time|bad time|catch you at|(?:got|have) a (?:minute|second|moment|few minutes)|"
+    r"is now (?:a good|okay|ok)|mind if i ask|would it be (?:okay|ok|alright) if|is it (?:okay|ok|alright) if|"
+    r"can i ask you a (?:few|couple))"
+)
+EMPATHY_RE = _rx(
+    ACK_RE.pattern + r"|\b(?:i can imagine|that must (?:be|have been)|thanks? (?:you )?for (?:sharing|telling|"
+    r"explaining)|sorry (?:for|about) your|that sounds (?:hard|tough|difficult|stressful|frustrating)|"
+    r"no pressure|take your time|whatever works (?:best )?for you)"
+)
+# Empathy about the seller's situation, preferred over a polite "I appreciate that" when quoting a strength.
+STRONG_EMPATHY_RE = _rx(
+    r"\b(?:i'm sorry|sorry (?:to hear|for|about)|i can imagine|that must|that sounds (?:like|hard|tough|difficult|"
+    r"stressful|frustrating)|i'd feel the same|i would feel the same|i hear you)"
+)
+PRESSURE_RE = _rx(
+    r"\b(?:take it or leave it|final offer|best (?:offer|price|deal) you(?:'ll| will) (?:ever )?get|"
+    r"nobody else will|no one else will|won't get a better|you(?:'d| would) be (?:crazy|foolish|stupid)|"
+    r"last chance|(?:offer|this) expires|decide (?:right )?now|today only|need an answer (?:right )?now|"
+    r"you have to decide|stop wasting|you need to sell|you should just (?:take|sell|accept))"
+)
+ARGUE_RE = _rx(
+    r"\b(?:you're wrong|that's not true|that's not right|no it's not|no it isn't|that's ridiculous|"
+    r"you don't understand|that's not how (?:it|this) works|(?:zillow|online|those) (?:is|are) (?:wrong|garbage|"
+    r"junk)|(?:nobody|no one) (?:will|would|is going to) pay|it's not worth (?:that|more)|you won't get (?:that|more)|"
+    r"get real|(?:be|being) realistic|that's your problem|not my problem|doesn't matter what)"
+)
+MONEY_RE = _rx(
+    r"\$\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:k|thousand|grand))?|\b\d[\d,]*\s?(?:k|thousand|grand|dollars|bucks)\b|"
+    r"\b(?:a|one|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty|thirty|forty|fifty)"
+    r"(?:[\s-]\w+)?[\s-](?:thousand|grand)\b"
+)
+# Every money mention has a "$", a digit, "thousand" or "grand"; this cheap scan skips the full pattern otherwise.
+_MONEY_HINT_RE = re.compile(r"[$\d]|thousand|grand")
+
+
+def has_money(lowered: str) -> bool:
+    return _MONEY_HINT_RE.search(lowered) is not None and MONEY_RE.search(lowered) is not None
+
+
+NEXT_STEP_RE = _rx(
+    r"\b(?:send (?:you|over|it|the|a|an)\b.{0,30}?(?:offer|agreement|contract|paperwork|documents)|"
+    r"(?:written|cash|formal) offer|purchase (?:and sale )?agreement|put (?:it|this|that|something) "
+    r"(?:in writing|on paper|together)|(?:set up|schedule|book|find) (?:a )?(?:time|call|meeting|appointment)|"
+    r"(?:call|talk|speak|follow up|meet)\b.{0,25}\b(?:tomorrow|monday|tuesday|wednesday|thursday|friday|"
+    r"saturday|sunday|(?:this|next) week|at \d)|on the (?:line|phone|call) with|three-way|next step|move forward|"
+    r"under contract|what time works|(?:does|would) .{0,30}work for you|when(?:'s| is) a good time)"
+)
+SPECIFIC_RE = _rx(
+    r"\b(?:today|tonight|tomorrow|this (?:afternoon|evening|morning|week)|monday|tuesday|wednesday|thursday|"
+    r"friday|saturday|sunday|\d{1,2}(?::\d\d)?\s?(?:am|pm|a\.m\.|p\.m\.|o'clock)|at (?:\d{1,2}|noon|one|two|"
+    r"three|four|five|six|seven|eight|nine|ten)\b|email address|best email|docusign|e-?sign)"
+)
+SUMMARY_RE = _rx(
+    r"\b(?:what i(?:'m| am) hearing|just to make sure|let me make sure|make sure i (?:understand|have|got)|"
+    r"if i (?:understand|heard) you|to recap|to summari[sz]e|let me (?:recap|summari[sz]e)|it sounds like|"
+    r"sounds like (?:you|your|the)|what i heard|correct me if|did i get that right|do i have that right)"
+)
+AGREE_RE = _rx(
+    r"\b(?:send it(?: over)?|go ahead and send|let's do (?:it|that)|that works|works for me|that(?:'d| would) work|"
+    r"(?<!no )deal\b(?! with)|sounds (?:good|fair|like a plan)|i'm in|we can do that|i can do that|i'(?:ll|d) sign|"
+    r"i accept|i'll take it|talk (?:to you )?then|see you then|i'll be (?:here|around|home|available)|"
+    r"i'(?:d|m) open to that)"
+)
+REFUSE_RE = _rx(
+    r"\b(?:no deal|not interested|don't call|stop calling|lose my number|take me off|no thanks|no thank you|"
+    r"not a chance|forget it|hang(?:ing)? up|not happening|absolutely not|no way|doesn't work|won't work|"
+    r"not going to work|i'll pass)"
+)
+FOLLOWUP_RE = _rx(
+    r"\b(?:tell me more|what do you mean|how so|why is that|what happened|how did that|what was that like|"
+    r"how do you feel|say more|you mentioned|you said)"
+)
+TOPICS: dict[str, re.Pattern[str]] = {
+    "motivation": _rx(
+        r"\b(?:why (?:are you|would you|do you|sell|now|did you)|what (?:has|had|made|makes|got|is)\b.{0,20}\b"
+        r"(?:thinking|considering|want|interested|looking)|thinking about selling|reason (?:for|you're|to) sell|"
+        r"what's (?:got|getting|making) you|plans? for (?:the|it|this)|how come you|motivat|"
+        r"(?:considering|open to|interested in) selling|what's (?:prompting|behind))"
+    ),
+    "timeline": _rx(
+        r"\b(?:when (?:would|do|are|were) you\b.{0,12}\b(?:like|want|need|hope|hoping|plan|looking|thinking)|"
+        r"timeline|time ?frame|how soon|how quickly|by when|what happens if (?:it )?(?:doesn't|does not|don't) sell|"
+        r"deadline|how fast|before (?:winter|summer|spring|the end)|wrapped up|off your plate)"
+    ),
+    "property": _rx(
+        r"\b(?:acre|access|road|easement|power|electric|utilit|water|well|septic|sewer|zoning|zoned|flood|survey|"
+        r"structure|house|cabin|trailer|building|condition|taxes|lien|title|deed|mortgage|frontage|terrain|wooded|"
+        r"cleared|perc|hoa|boundar|owed?\b|shed|vacant|lot itself)"
+    ),
+    "price": _rx(
+        r"\b(?:price|number in mind|what (?:would|do) you (?:want|need|hope|expect|take)|how much (?:would|do|are) "
+        r"you|asking|worth|hop(?:e|ing) to get|ballpark|figure|other offers?|what you paid|paid for it|"
+        r"(?:make|makes) (?:it|this) (?:fair|work)|what would it take)"
+    ),
+    "decision": _rx(
+        r"\b(?:anyone else|anybody else|who else|decision|decide|on the title|on the deed|co-?owner|"
+        r"your (?:wife|husband|spouse|brothers?|sisters?|siblings|family|kids|children|partner|son|daughter)|"
+        r"the (?:family|heirs|other owners))"
+    ),
+}
+
+
+def topics_of(lowered: str) -> tuple[str, ...]:
+    """The discovery topics a lower-cased sentence touches, in the order of TOPICS."""
+    return tuple(name for name, rx in TOPICS.items() if rx.search(lowered))
+
+
+# Capitalised words that follow "this is" or "hi" without being anyone's name.
+NOT_NAMES = _wordset(
+    "There Yes Yeah This That The It I Sir Good Okay Ok Is Hi Hello Hey Sorry Just So Well Not No Speaking Calling "
+    "Who What Busy Here Fine Great Doing Home Um Uh Monday Tuesday Wednesday Thursday Friday Saturday Sunday "
+    "Thanks Really Actually"
+)

@@ -1,0 +1,287 @@
+"""Reading cues out of transcript text: questions, fillers, acknowledgements and the objections sellers raise.
+
+Shared by the metrics and the rule-based grader so both count a question, a filler or an objection the same way.
+Plain regular expressions over lower-cased text: deterministic, and fast enough to run on every call.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+
+
+def _wordset(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_WORD_RE = re.compile(r"[a-z0-9]+(?:['’-][a-z0-9]+)*")
+# A sentence ends at . ? ! or … followed by space, or at a line break; a leading character class keeps it fast.
+_BREAK_RE = re.compile(r"[.?!…]\s+|\n\s*")
+
+
+def words(text: str) -> list[str]:
+    return _WORD_RE.findall(text.lower().replace("’", "'"))
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a line, each a verbatim substring of it (so it can be quoted), ending punctuation kept."""
+    parts: list[str] = []
+    start = 0
+    for m in _BREAK_RE.finditer(text):
+        cut = m.start() if text[m.start()] == "\n" else m.start() + 1
+        piece = text[start:cut].strip()
+        if piece:
+            parts.append(piece)
+        start = m.end()
+    tail = text[start:].strip()
+    if tail:
+        parts.append(tail)
+    return parts
+
+
+# -- questions --------------------------------------------------------------------------------------------------
+
+# Discourse markers and polite lead-ins ("Okay, so can I ask why...") hide the word that makes the question open.
+_LEAD_RE = re.compile(
+    r"^(?:(?:okay|ok|so|and|but|well|alright|all right|great|sure|yeah|yes|now|gotcha|got it|perfect|right|"
+    r"um+|uh+|oh|hmm+|i see|wow|i'm curious|just curious|out of curiosity|(?:may|can|could) i ask(?: you)?|"
+    r"mind if i ask(?: you)?|if you don't mind me asking|let me ask you|i'd love to know|"
+    r"i(?:'m| was)? wondering|i wonder)\b[\s,.-]*)+"
+)
+_INDIRECT_RE = re.compile(r"wonder|curious|ask|love to know")
+_OPEN_RE = re.compile(
+    r"^(?:(?:what|why)\b|how\b(?!\s+(?:much|many|long|old|big|far|soon|often)\b)|"
+    r"(?:(?:can|could|would|will) you (?:please )?)?(?:tell me|walk me through|talk me through|describe|explain|"
+    r"help me understand|share|paint me a picture)\b)"
+)
+_WH_RE = re.compile(r"^(?:what|why|how|when|where|who|whom|which|whose)(?:'s|'d|'re)?\b\s*(\w+)?")
+# Without a question mark, "What I'd like to do is..." is a statement; a wh-word followed by one of these is not.
+_WH_QUESTION_NEXT = _wordset(
+    "is are was were do does did can could would will should has have had made makes got kind type sort about "
+    "much many long soon old big far often happened brings brought come comes came"
+)
+_AUX_RE = re.compile(
+    r"^(?:is|are|was|were|am|do|does|did|can|could|would|will|should|have|has|had|may|might|shall|"
+    r"isn't|aren't|wasn't|don't|doesn't|didn't|can't|couldn't|wouldn't|won't|shouldn't|haven't|hasn't)\s+"
+    r"(?:you|i|we|they|he|she|it|that|this|there|your|the|anyone|anybody|someone|somebody|everyone|any|now)\b"
+)
+
+
+def question_kinds(text: str) -> list[str]:
+    """'open' or 'closed' for each question sentence in a line.
+
+    A question ends in '?' or opens with a question word. Open ones invite a story (what, why, how, tell me,
+    walk me through...); the rest, yes/no questions and those asking for one figure (how much, when, who), are closed.
+    """
+    kinds = (sentence_kind(sentence) for sentence in sentences(text))
+    return [kind for kind in kinds if kind]
+
+
+def sentence_kind(sentence: str) -> str | None:
+    """'open', 'closed' or None (not a question) for one sentence."""
+    lowered = sentence.lower().replace("’", "'")
+    core = _LEAD_RE.sub("", lowered).strip()
+    if lowered.rstrip().endswith("?"):
+        return "open" if _OPEN_RE.match(core) else "closed"
+    # "I was wondering what you'd want for it." asks, even without the question mark.
+    indirect = _INDIRECT_RE.search(lowered[: len(lowered) - len(core)]) is not None
+    wh = _WH_RE.match(core)
+    if wh and (indirect or "'" in core.split()[0] or (wh.group(1) or "") in _WH_QUESTION_NEXT):
+        return "open" if _OPEN_RE.match(core) else "closed"
+    if _OPEN_RE.match(core) and not core.startswith(("what", "why", "how")):
+        return "open"
+    return "closed" if _AUX_RE.match(core) else None
+
+
+# -- fillers ----------------------------------------------------------------------------------------------------
+
+_TOKEN_RE = re.compile(r"[a-z0-9$'-]+|[,.;:!?…]")
+_CORE_FILLER_RE = re.compile(r"u+m+|u+h+|e+r+m*")
+# Most lines hold no filler at all; one scan rules them out before the token walk.
+_ANY_FILLER_RE = re.compile(r"\b(?:u+m+|u+h+|e+r+m*|basically|you know|kind of|sort of|like)\b")
+_NOT_FILLER_YOU_KNOW = _wordset("do did don't didn't does doesn't would could if let as whether to will might")
+_YOU_KNOW_OBJECT = _wordset("how that if whether anyone anybody about of")
+_NOT_FILLER_KIND = _wordset(
+    "what that this any some the a which same these those every no one other another your my its our their his "
+    "her certain particular best first different"
+)
+_FILLER_LIKE_BEFORE = _wordset(", . ! ? … um uh erm so and but literally totally was were")
+_NUMBER_WORDS = _wordset("one two three four five six seven eight nine ten twenty half")
+
+
+def filler_counts(text: str) -> tuple[int, int]:
+    """(core, soft) fillers in one line. Soft ones are counted only where they carry no meaning.
+
+    One pass over the tokens, looking one word either side: "do you know", "I'd like to", "what kind of" and
+    "uh-huh" are not fillers; "you know," "like, five acres" and "it's kind of far" are.
+    """
+    lowered = text.lower().replace("’", "'")
+    if not _ANY_FILLER_RE.search(lowered):
+        return 0, 0
+    tokens = _TOKEN_RE.findall(lowered)
+    core = soft = 0
+    last = len(tokens) - 1
+    for i, word in enumerate(tokens):
+        before = tokens[i - 1] if i else ""
+        after = tokens[i + 1] if i < last else ""
+        if word[0] in "ue" and _CORE_FILLER_RE.fullmatch(word):
+            # "uh huh" written with a space is a backchannel, not a filler.
+            core += not (word.startswith("u") and after == "huh")
+        elif word == "basically":
+            soft += 1
+        elif word == "you" and after == "know":
+            object_word = tokens[i + 2] if i + 2 <= last else ""
+            if (
+                before not in _NOT_FILLER_YOU_KNOW
+                and not before.endswith(("'ll", "'d"))
+                and object_word not in _YOU_KNOW_OBJECT
+            ):
+                soft += 1
+        elif word in ("kind", "sort") and after == "of":
+            soft += before not in _NOT_FILLER_KIND
+        elif word == "like":
+            soft += (
+                not before
+                or before in _FILLER_LIKE_BEFORE
+                or after == ","
+                or after in _NUMBER_WORDS
+                or after[:1].isdigit()
+                or after[:1] == "$"
+            )
+    return core, soft
+
+
+# -- acknowledgements -------------------------------------------------------------------------------------------
+
+_BACKCHANNEL_WORDS = _wordset(
+    "uh-huh uh huh mm-hmm mhm mm hmm yeah yes yep yup right okay ok sure got it gotcha i see oh wow ah alright "
+    "all true exactly totally absolutely cool nice great good"
+)
+
+
+def is_acknowledgement(text: str) -> bool:
+    """A short backchannel ("uh-huh", "yeah", "right", "okay") that does not take the turn from the seller."""
+    tokens = words(text)
+    return 0 < len(tokens) <= 4 and all(t in _BACKCHANNEL_WORDS for t in tokens)
+
+
+# Phrases that acknowledge what the seller said: the first half of a good answer to an objection.
+ACK_RE = re.compile(
+    r"\b(?:i (?:completely |totally |fully |really |can )?(?:understand|get (?:it|that))|understandable|"
+    r"(?:that |it )?makes (?:total |complete |a lot of )?sense|fair enough|that's (?:totally |completely )?fair|"
+    r"fair (?:point|question)|i hear you|i'd feel the same|i would feel the same|i'd be the same|"
+    r"i can see why|i appreciate (?:that|you|it)|good question|great question|i respect that|"
+    r"(?:that's|that is) a (?:great|good|fair|real) (?:point|concern)|i'm sorry|sorry to hear|no wonder)\b"
+)
+
+
+# -- objections -------------------------------------------------------------------------------------------------
+
+# The objections from acquisition-calls.md and the cues (alternatives of one regular expression) that show each in a
+# seller line. Persona patterns are mapped onto these by running the cues on the pattern text itself.
+OBJECTION_CUES: dict[str, str] = {
+    "Your offer is insulting": (
+        r"insult|low ?-?ball|too low|a joke|ridiculous|offensive|laughable|slap in the face|robbery|"
+        r"rip (?:me )?off|ripoff|steal it|way low"
+    ),
+    "It's worth much more, I looked online": (
+        r"worth (?:a lot |much |way |far )?more|worth at least|zillow|redfin|land ?watch|looked (?:it )?(?:up )?online|"
+        r"looked it up|apprais|assess|tax value|comps\b|comparable|sold for"
+    ),
+    "I'm not in a hurry": (
+        r"(?:no|not in a|in no|not in any) (?:hurry|rush)|don't (?:need|have) to sell|not desperate|take my time|"
+        r"can wait|not going anywhere|happy to hold|sit on it"
+    ),
+    "I need to talk to my wife / my brothers": (
+        r"(?:talk|speak|check|discuss|run it|ask|consult)\b.{0,25}\b(?:wife|husband|spouse|brothers?|sisters?|"
+        r"siblings|kids|children|family|heirs|partner|son|daughter|mom|mother|dad|father)|"
+        r"not (?:just|only) my decision|my decision alone|"
+        r"(?:all|everyone|both of us|we both|they all) (?:have|has|need|needs) to (?:agree|sign)"
+    ),
+    "How did you get my number?": (
+        r"(?:get|got|find|found) my (?:number|info|information|name|address)|how(?:'d| did) you (?:find|reach)|"
+        r"who gave you|on a list|what list"
+    ),
+    "Are you a scam? Who are you with?": (
+        r"scam|fraud|con artist|who are you with|what company|who do you work for|which company|\blegit|"
+        r"never heard of|how do i know|trust you|are you (?:even )?real|fishy|too good to be true"
+    ),
+    "Another investor offered more": (
+        r"(?:another|other|different) (?:investor|buyer|company|offer)|offered (?:me )?more|"
+        r"(?:better|higher|bigger) offer|(?:someone|somebody) else (?:offered|wants)|"
+        r"(?:got|had|has|have) (?:an|another) offer|outbid"
+    ),
+    "I'll list it with an agent": (
+        r"list (?:it|the)|listing|realtor|\bagent\b|\bmls\b|on the market|for sale by owner|sell it myself"
+    ),
+    "It's been in the family for generations": (
+        r"generations|in (?:the|our|my) family|family land|(?:passed|handed) down|"
+        r"grand(?:father|pa|mother|ma|parents)|sentimental|homestead|memories"
+    ),
+    "There are back taxes / a lien, is that a problem?": (
+        r"back taxes|taxes (?:are )?owed|owe (?:some |a lot of |the )?(?:back )?taxes|\bliens?\b|tax sale|"
+        r"delinquent|behind on (?:the )?taxes|judgment|title (?:problem|issue)|probate"
+    ),
+    "I don't want to deal with paperwork": (
+        r"paperwork|hassle|red tape|complicated|headache|too much work|deal with (?:all )?(?:that|this|the)"
+    ),
+    "Send me something in writing": (
+        r"in writing|send me (?:something|a letter|some information|info)|on paper|mail (?:it to )?me|look it over"
+    ),
+    "Call me back in six months": (
+        r"call (?:me )?back (?:in|next|after|later|some)|\b(?:six|few|couple(?: of)?|\d+) months\b|next year|"
+        r"not right now|bad time|busy right now|maybe later|some other time|down the road|not ready|"
+        r"after the holidays|come back later"
+    ),
+}
+COMMON_OBJECTIONS: tuple[str, ...] = tuple(OBJECTION_CUES)
+_CUE_RES = {name: re.compile(cues) for name, cues in OBJECTION_CUES.items()}
+
+_STOPWORDS = _wordset(
+    "a an the i i'm im me my you your we our it it's its is are was be to of in on for with and or but not no that "
+    "this they he she her his them at as by from so if do does did don't have has had will would can could should "
+    "just about what who how why when where much more very really want wants need needs think thinks seller owner "
+    "says say said too get got there their is that's objection worried"
+)
+_SUFFIXES = ("ing", "ed", "es", "s", "ly")
+
+
+@lru_cache(maxsize=8192)
+def _stem(word: str) -> str:
+    word = word.replace("'s", "")
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def keywords(text: str) -> frozenset[str]:
+    return frozenset(_stem(w) for w in words(text) if w not in _STOPWORDS and len(w) > 2)
+
+
+def objection_matchers(patterns: Sequence[str]) -> list[tuple[str, Callable[[str], bool]]]:
+    """For each pattern, a test for seller text that is already lower-cased with straight apostrophes.
+
+    A pattern that names one of the common objections (its text trips that objection's cues, or equals its
+    phrase) is matched through the cue table; any other pattern falls back to most of its own keywords. The
+    fallback is not used for known patterns because two everyday words ("family land") match too much.
+    """
+    matchers: list[tuple[str, Callable[[str], bool]]] = []
+    for pattern in dict.fromkeys(p for p in patterns if p.strip()):
+        lowered = pattern.lower().replace("’", "'")
+        cue_res = tuple(rx for name, rx in _CUE_RES.items() if name.lower() == lowered or rx.search(lowered))
+        needed = keywords(pattern) if not cue_res else frozenset()
+        # Most, not all, of the pattern's words: sellers paraphrase; but one shared word of several matches too much.
+        need = len(needed) if len(needed) < 2 else max(2, -(-len(needed) * 6 // 10))
+        matchers.append((pattern, _matcher(cue_res, needed, need)))
+    return matchers
+
+
+def _matcher(cue_res: tuple[re.Pattern[str], ...], needed: frozenset[str], need: int) -> Callable[[str], bool]:
+    def matches(lowered: str) -> bool:
+        if any(rx.search(lowered) for rx in cue_res):
+            return True
+        return bool(needed) and len(needed & keywords(lowered)) >= need
+
+    return matches
