@@ -7,7 +7,15 @@ import json
 import pytest
 
 from desktop.core.difficulty import Difficulty
-from desktop.core.scenarios import CALLERS, SCENARIO_KINDS, Scenario, load_scenarios, validate_scenario
+from desktop.core.scenarios import (
+    CALLERS,
+    SCENARIO_KINDS,
+    Scenario,
+    exchanges_completed,
+    load_scenarios,
+    validate_scenario,
+)
+from desktop.core.transcript import Speaker, TranscriptLine
 
 
 @pytest.fixture(scope="module")
@@ -72,3 +80,18 @@ def test_scenario_snapshot_carries_the_difficulty(scenarios: list[Scenario]) -> 
     assert scenarios[0].snapshot(" elite ")["difficulty"] == "ELITE"
     with pytest.raises(ValueError):
         scenarios[0].snapshot("impossible")
+
+
+def test_the_objection_drill_ends_after_five_exchanges():
+    drill = next(s for s in load_scenarios() if s.is_drill)
+    lines = [TranscriptLine(1, Speaker.SELLER, "Your offer is insulting.")]
+    for exchange in range(5):
+        seq = len(lines) + 1
+        lines.append(TranscriptLine(seq, Speaker.TRAINEE, "I hear you. What would feel fair?"))
+        lines.append(TranscriptLine(seq + 1, Speaker.TRAINEE, "Take your time."))  # same turn, still one exchange
+        assert not drill.is_finished(lines)
+        lines.append(TranscriptLine(seq + 2, Speaker.SELLER, f"Objection number {exchange + 2}."))
+    assert exchanges_completed(lines) == 5
+    assert drill.is_finished(lines)
+    cold_call = next(s for s in load_scenarios() if not s.is_drill)
+    assert not cold_call.is_finished(lines * 3)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -10,6 +10,7 @@ from typing import Any
 from desktop.core.difficulty import Difficulty
 from desktop.core.personas import _is_text, _kind_of, _read_list, _require_unique
 from desktop.core.resources import resource_path
+from desktop.core.transcript import Speaker, TranscriptLine
 
 SCENARIO_KINDS = ("cold_call", "inbound_callback", "follow_up", "negotiation", "objection_drill", "decision_maker")
 CALLERS = ("trainee", "seller")
@@ -36,6 +37,11 @@ class Scenario:
     def is_drill(self) -> bool:
         return self.max_exchanges is not None
 
+    def is_finished(self, lines: Iterable[TranscriptLine]) -> bool:
+        """A drill ends by itself once the seller has answered `max_exchanges` trainee turns; other calls end
+        when someone hangs up."""
+        return self.max_exchanges is not None and exchanges_completed(lines) >= self.max_exchanges
+
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "goals": list(self.goals)}
 
@@ -57,6 +63,18 @@ class Scenario:
         """The scenario as the sync contract records it, with the difficulty the call was played at."""
         level = difficulty if isinstance(difficulty, Difficulty) else Difficulty.parse(difficulty)
         return {"id": self.id, "title": self.title, "difficulty": level.value, "kind": self.kind}
+
+
+def exchanges_completed(lines: Iterable[TranscriptLine]) -> int:
+    """How many times a trainee turn (one or more lines in a row) got a seller reply after it."""
+    count, trainee_waiting = 0, False
+    for line in sorted(lines, key=lambda ln: ln.seq):
+        if line.speaker is Speaker.TRAINEE:
+            trainee_waiting = True
+        elif line.speaker is Speaker.SELLER and trainee_waiting:
+            count += 1
+            trainee_waiting = False
+    return count
 
 
 def load_scenarios(path: Path | str | None = None) -> list[Scenario]:
