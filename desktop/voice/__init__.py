@@ -1,0 +1,1 @@
+"""Voice calls: the agent protocol, the websocket connection, audio devices and the call engine."""
