@@ -37,14 +37,19 @@ def run_gui() -> int:
     window.show()
     resources: dict = {}
 
-    def opened(state, error: Exception | None) -> None:
+    def open_and_queue_grading():
+        # Off the GUI thread: opening may migrate the database, and finding ungraded calls reads it.
+        state = open_app_state()
+        grading = GradingQueue(state.repository, state.queries)
+        grading.enqueue_pending()
+        return state, grading
+
+    def opened(result, error: Exception | None) -> None:
         if error is not None:
             window.show_error(str(error))
             return
+        state, resources["grading"] = result
         resources["state"] = state
-        grading = GradingQueue(state.repository, state.queries)
-        resources["grading"] = grading
-        grading.enqueue_pending()
         run_in_background(lambda: load_home_data(state), loaded)
 
     def loaded(data, error: Exception | None) -> None:
@@ -53,7 +58,7 @@ def run_gui() -> int:
         else:
             window.show_data(data)
 
-    run_in_background(open_app_state, opened)
+    run_in_background(open_and_queue_grading, opened)
     code = app.exec()
     if "grading" in resources:
         resources["grading"].stop()
