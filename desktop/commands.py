@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import asdict
 from pathlib import Path
 
 from desktop.bootstrap import AppState
@@ -30,7 +31,7 @@ def sessions_list(state: AppState, args: argparse.Namespace) -> int:
     summaries = state.queries.list_sessions(limit=args.limit, offset=args.offset, session_filter=session_filter)
     if args.json:
         total = state.queries.count_sessions(session_filter)
-        print(json.dumps({"total": total, "sessions": [s.__dict__ for s in summaries]}, indent=2))
+        print(json.dumps({"total": total, "sessions": [asdict(s) for s in summaries]}, indent=2))
         return 0
     if not summaries:
         print("No sessions match." if args.search else "No sessions yet: place a call to start your history.")

@@ -43,6 +43,7 @@ def check_database() -> Check:
     from desktop.store.db import DatabaseCorruptError, Store
     from desktop.store.migrations import MigrationError, schema_version
     from desktop.store.queries import SessionQueries
+    from desktop.store.sessions import SessionRepository
 
     path = app_settings.db_path()
     try:
@@ -50,6 +51,8 @@ def check_database() -> Check:
     except (DatabaseCorruptError, MigrationError) as exc:
         return Check("database", FAIL, str(exc), "Move the file aside; the app then starts with an empty history.")
     try:
+        # Like every command, the doctor first recovers calls a crashed process left open.
+        recovered = SessionRepository(store).recover_orphaned_sessions()
         verdict = store.db.execute_sql("PRAGMA quick_check").fetchone()[0]
         version = schema_version(store.db)
         count = SessionQueries().count_sessions()
@@ -57,7 +60,8 @@ def check_database() -> Check:
         store.close()
     if verdict != "ok":
         return Check("database", FAIL, f"{path}: integrity check says {verdict}", "Restore a copy from backups/.")
-    return Check("database", OK, f"{path} (schema {version}, {count} sessions)")
+    note = f", {len(recovered)} interrupted call(s) recovered" if recovered else ""
+    return Check("database", OK, f"{path} (schema {version}, {count} sessions{note})")
 
 
 def check_keyring() -> Check:

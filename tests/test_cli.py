@@ -152,3 +152,15 @@ def test_python_dash_m_and_console_script_agree():
         pytest.skip("the console script is not installed in this environment")
     result = subprocess.run([str(script), "personas", "list", "--json"], capture_output=True, text=True, timeout=60)
     assert json.loads(result.stdout) == json.loads(roleplay("personas", "list", "--json").stdout)
+
+
+def test_doctor_recovers_a_call_left_open_by_a_dead_process(data_home: Path):
+    store = Store.open(data_home / "roleplay.db")
+    started = start(SessionRepository(store))
+    store.db.execute_sql("UPDATE sessions SET owner_pid = 999999, owner_host = 'elsewhere' WHERE id = ?", (started.id,))
+    store.close()
+    report = json.loads(roleplay("doctor", "--json", "--offline").stdout)
+    database = next(c for c in report["checks"] if c["name"] == "database")
+    assert "1 interrupted call(s) recovered" in database["detail"]
+    listed = json.loads(roleplay("sessions", "list", "--json").stdout)
+    assert listed["sessions"][0]["status"] == "interrupted"
