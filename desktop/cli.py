@@ -46,7 +46,34 @@ def build_parser() -> argparse.ArgumentParser:
     doctor = commands.add_parser("doctor", help="check the data folder, database, keyring, audio, camera, network")
     doctor.add_argument("--json", action="store_true")
     doctor.add_argument("--offline", action="store_true", help="skip the network checks")
+
+    _add_call_command(commands)
+
+    partner = commands.add_parser("partner", help="run the embedded practice partner on its own")
+    partner.add_argument("--port", type=_non_negative_int, default=0, help="port on 127.0.0.1 (default: any free one)")
+    partner.add_argument("--api-key", default="", help="require this xi-api-key for signed URLs")
+
+    grade = commands.add_parser("grade", help="grade (or re-grade) a past call")
+    grade.add_argument("id", type=_session_id)
+    grade.add_argument("--force", action="store_true", help="grade again even when it already has a grade")
+    grade.add_argument("--json", action="store_true")
+
+    sync = commands.add_parser("sync", help="push finished calls to the team backend and pull the others now")
+    sync.add_argument("--json", action="store_true")
     return parser
+
+
+def _add_call_command(commands: argparse._SubParsersAction) -> None:
+    call = commands.add_parser("call", help="place a practice call without the window (typed or from a WAV file)")
+    call.add_argument("--persona", required=True, help="persona id (see roleplay personas list)")
+    call.add_argument("--agent", choices=("partner", "elevenlabs"), help="default: ElevenLabs when configured")
+    call.add_argument("--scenario", help="scenario id (default: the cold call)")
+    call.add_argument("--difficulty", help="BEGINNER, ROOKIE, PRO, ELITE or NIGHTMARE")
+    call.add_argument("--say", action="append", default=[], metavar="TEXT", help="a trainee turn; repeat for more")
+    call.add_argument("--script", help="a file of trainee turns, one per line")
+    call.add_argument("--mic-wav", help="stream this WAV file as the microphone, in real time")
+    call.add_argument("--max-seconds", type=_non_negative_int, help="hang up after this many seconds")
+    call.add_argument("--json", action="store_true", help="print the session document")
 
 
 def _non_negative_int(text: str) -> int:
@@ -99,12 +126,29 @@ def _dispatch(args: argparse.Namespace) -> int:
     except (DatabaseCorruptError, MigrationError) as exc:
         raise CommandError(str(exc)) from exc
     try:
-        from desktop import commands
-
-        handler = getattr(commands, f"{args.command}_{args.action}")
-        return handler(state, args)
+        return _handler(args)(state, args)
     finally:
         state.close()
+
+
+# Commands with their own module; the others live in desktop.commands as `<command>_<action>`.
+_COMMAND_MODULES = {
+    "call": "desktop.voice.call_command",
+    "partner": "desktop.voice.partner_command",
+    "grade": "desktop.grading.command",
+    "sync": "desktop.sync.command",
+}
+
+
+def _handler(args: argparse.Namespace):
+    import importlib
+
+    module_name = _COMMAND_MODULES.get(args.command)
+    if module_name is not None:
+        return importlib.import_module(module_name).run
+    from desktop import commands
+
+    return getattr(commands, f"{args.command}_{args.action}")
 
 
 def _doctor(args: argparse.Namespace) -> int:
