@@ -163,6 +163,18 @@ class SessionRepository:
 
         self._write(job)
 
+    def set_line_timings(self, session_id: int, timings: dict[int, tuple[int, int]]) -> None:
+        """Measured (offset_ms, duration_ms) per seq, written at the end of a voice call in one transaction."""
+
+        def job() -> None:
+            for seq, (offset_ms, duration_ms) in timings.items():
+                LineRow.update({LineRow.offset_ms: int(offset_ms), LineRow.duration_ms: int(duration_ms)}).where(
+                    (LineRow.session == session_id) & (LineRow.seq == seq)
+                ).execute()
+
+        if timings:
+            self._write(job)
+
     def end_session(
         self,
         session_id: int,

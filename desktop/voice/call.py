@@ -1,0 +1,638 @@
+"""One practice call, start to end: dialing -> connected -> ended. Qt-free.
+
+Threads, and why:
+- the connection's own asyncio thread reads the socket; agent audio goes straight from there to the speaker (and an
+  interruption straight to `speaker.interrupt`), because those are the latency-critical paths;
+- everything else (transcript, storage, timer, the state machine) runs on one control thread owned by the call, fed
+  by a queue, so the state is only ever touched by that thread and a slow database write never delays a pong;
+- the audio devices run PortAudio's own callback threads.
+
+Every final line is committed through the repository before the listener hears of it. The session row exists before
+the first byte is sent, and is ended (completed / interrupted / failed, with the reason) whatever happens.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from desktop.core.difficulty import Difficulty
+from desktop.core.limits import CallTimer, CallTimerPolicy
+from desktop.core.live_transcript import LiveTranscript
+from desktop.core.metrics import compute_metrics
+from desktop.core.personas import Persona
+from desktop.core.prompts import build_agent_config
+from desktop.core.scenarios import Scenario
+from desktop.core.transcript import Speaker, TranscriptLine
+from desktop.store.sessions import SessionRepository
+from desktop.voice.call_events import (
+    AgentSpeaking,
+    CallEnded,
+    CallEvent,
+    CallOutcome,
+    CallProblem,
+    CallState,
+    Connected,
+    CorrectedLine,
+    EndReason,
+    FinalLine,
+    PartialLine,
+    SessionStarted,
+    StateChanged,
+    TimerTick,
+    TimeWarning,
+)
+from desktop.voice.call_log import CallEventLog
+from desktop.voice.call_timing import TurnTiming
+from desktop.voice.connection import AgentConnection, ConnectionConfig, ConnectionEnd, EndKind
+from desktop.voice.protocol_messages import (
+    AgentResponse,
+    AgentResponseCorrection,
+    AgentToolResponse,
+    AudioChunk,
+    ConversationInitiationMetadata,
+    Interruption,
+    ServerError,
+    ServerMessage,
+    TentativeUserTranscript,
+    UserTranscript,
+)
+
+log = logging.getLogger(__name__)
+
+TICK_S = 0.25  # timer resolution: the countdown shows whole seconds
+JOIN_TIMEOUT_S = 2.0
+MAX_DRAIN_S = 15.0  # the longest goodbye we wait for before closing the speaker
+
+
+class Microphone(Protocol):
+    muted: bool
+
+    def start(self) -> None: ...
+    def stop(self) -> None: ...
+    def set_agent_speaking(self, speaking: bool) -> None: ...
+    def speech_segments(self) -> list[tuple[float, float]]: ...
+
+
+class Speaker_(Protocol):
+    def start(self) -> None: ...
+    def play(self, pcm: bytes, event_id: int) -> None: ...
+    def interrupt(self, event_id: int) -> None: ...
+    def drain(self, timeout: float) -> bool: ...
+    def stop(self) -> None: ...
+    @property
+    def is_speaking(self) -> bool: ...
+
+
+@dataclass
+class AudioPorts:
+    """The devices of one voice call, opened once the agent has told us the sample rates."""
+
+    microphone: Microphone
+    speaker: Speaker_
+    recorder: Any | None = None  # desktop.voice.recorder.CallRecorder
+    close: Callable[[], None] = lambda: None
+
+
+# (input_rate, output_rate, on_mic_chunk(pcm, captured_at), on_error(message), t0) -> AudioPorts
+AudioFactory = Callable[[int, int, Callable[[bytes, float], None], Callable[[str], None], float], AudioPorts]
+
+
+@dataclass(frozen=True)
+class AgentTarget:
+    """Where the call goes: the agent id, the API base, and the key that makes it a private (signed URL) agent."""
+
+    kind: str  # "elevenlabs" or "partner"
+    agent_id: str
+    api_url: str
+    api_key: str = ""
+
+
+@dataclass(frozen=True)
+class CallSetup:
+    persona: Persona
+    scenario: Scenario
+    difficulty: Difficulty
+    target: AgentTarget
+    mode: str = "voice"  # or "text"
+    practice_mode: bool = True
+    trainee_name: str = ""
+    max_seconds: float | None = None
+    trainee_summary: str = ""  # memory across calls, for the prompt and a contextual update
+    memory_variables: dict[str, str | int | float | bool] = field(default_factory=dict)
+    kind: str = "roleplay"
+    agent_speaker: Speaker = Speaker.SELLER
+
+
+CallListener = Callable[[CallEvent], None]
+
+
+class Call:
+    """Use once: `start()`, then `send_text` / `set_muted` / `hang_up`, and `wait_ended()`."""
+
+    def __init__(
+        self,
+        setup: CallSetup,
+        repository: SessionRepository,
+        *,
+        listener: CallListener | None = None,
+        audio_factory: AudioFactory | None = None,
+        event_log_dir: Path | None = None,
+        connection_factory: Callable[..., AgentConnection] = AgentConnection,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if setup.mode not in ("voice", "text"):
+            raise ValueError(f"mode must be 'voice' or 'text', got {setup.mode!r}")
+        if setup.mode == "voice" and audio_factory is None:
+            raise ValueError("a voice call needs an audio factory")
+        self.setup = setup
+        self._repo = repository
+        self._listener = listener
+        self._audio_factory = audio_factory
+        self._event_log_dir = event_log_dir
+        self._clock = clock
+        self._inbox: queue.Queue[tuple[str, Any]] = queue.Queue()
+        self._connection = connection_factory(
+            on_message=self._on_socket_message, on_closed=self._on_socket_closed, thread_name="agent-connection"
+        )
+        self._thread: threading.Thread | None = None
+        self._ended = threading.Event()
+        self._outcome: CallOutcome | None = None
+        # Control-thread state below.
+        self._state: CallState | None = None
+        self._session_id: int | None = None
+        self._client_session_id = ""
+        self._conversation_id = ""
+        self._transcript = LiveTranscript()
+        self._timing = TurnTiming()
+        self._timer = CallTimer(CallTimerPolicy(setup.max_seconds))
+        self._t0: float | None = None
+        self._ports: AudioPorts | None = None
+        self._agent_seq_by_event: dict[int, int] = {}
+        self._last_typed = ""
+        self._hangup_reason: EndReason | None = None
+        self._hangup_message = ""
+        self._log = CallEventLog(None)
+        # Touched by the socket thread: the speaker (thread-safe by contract) and these counters.
+        self._output_rate = 16000
+        self._speaking = False
+
+    # --- any thread ------------------------------------------------------------------------------------------------
+
+    @property
+    def session_id(self) -> int | None:
+        return self._session_id
+
+    @property
+    def outcome(self) -> CallOutcome | None:
+        return self._outcome
+
+    @property
+    def threads(self) -> list[threading.Thread]:
+        return [t for t in (self._thread, self._connection.thread) if t is not None]
+
+    def start(self) -> None:
+        if self._thread is not None:
+            raise RuntimeError("a Call can be started only once")
+        self._thread = threading.Thread(target=self._control_main, name="call-control", daemon=True)
+        self._thread.start()
+
+    def send_text(self, text: str) -> None:
+        """A typed trainee turn (text mode, or the keypad in a voice call)."""
+        if text.strip():
+            self._inbox.put(("text", text))
+
+    def set_muted(self, muted: bool) -> None:
+        self._inbox.put(("mute", bool(muted)))
+
+    def hang_up(self) -> None:
+        self._inbox.put(("hangup", EndReason.USER_HANGUP))
+
+    def wait_ended(self, timeout: float | None = None) -> CallOutcome | None:
+        self._ended.wait(timeout)
+        return self._outcome
+
+    def join(self, timeout: float = JOIN_TIMEOUT_S) -> bool:
+        """Waits for every thread of the call; True when all have ended."""
+        deadline = time.monotonic() + timeout
+        for thread in self.threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        return not any(t.is_alive() for t in self.threads)
+
+    # --- socket thread: keep it short ------------------------------------------------------------------------------
+
+    def _on_socket_message(self, message: ServerMessage) -> None:
+        ports = self._ports
+        if isinstance(message, AudioChunk):
+            self._log.event("audio", size=len(message.pcm), event_id=message.event_id)
+            self._timing.audio_arrived(message.event_id, len(message.pcm), self._output_rate, self._clock())
+            if ports is not None:
+                ports.speaker.play(message.pcm, message.event_id)
+            return
+        if isinstance(message, Interruption) and ports is not None:
+            ports.speaker.interrupt(message.event_id)  # silence first, bookkeeping after
+        self._inbox.put(("message", message))
+
+    def _on_socket_closed(self, end: ConnectionEnd) -> None:
+        self._inbox.put(("closed", end))
+
+    # --- control thread --------------------------------------------------------------------------------------------
+
+    def _emit(self, event: CallEvent) -> None:
+        if self._listener is None:
+            return
+        try:
+            self._listener(event)
+        except Exception:
+            log.exception("call listener failed on %s", type(event).__name__)
+
+    def _set_state(self, state: CallState) -> None:
+        if state is not self._state:
+            self._state = state
+            self._log.event("state", state=state.value)
+            self._emit(StateChanged(state))
+
+    def _control_main(self) -> None:
+        try:
+            self._run()
+        except Exception:
+            log.exception("the call failed")
+            self._finish(EndReason.ERROR, "failed", "The call stopped because of an internal error.")
+        finally:
+            if self._outcome is None:  # never leave a caller waiting
+                self._finish(EndReason.ERROR, "failed", "The call could not start.")
+
+    def _run(self) -> None:
+        setup = self.setup
+        config = build_agent_config(
+            setup.persona, setup.scenario, setup.difficulty, setup.trainee_name, setup.trainee_summary
+        )
+        try:
+            started = self._repo.start_session(
+                persona_snapshot=setup.persona.to_dict(),
+                scenario_snapshot=setup.scenario.to_dict(),
+                difficulty=setup.difficulty.value,
+                mode=setup.mode,
+                kind=setup.kind,
+                practice_mode=setup.practice_mode,
+                trainee_name=setup.trainee_name,
+                agent_id=setup.target.agent_id,
+            )
+        except Exception as exc:
+            log.exception("could not store the new session")
+            self._finish(EndReason.ERROR, "failed", f"The call could not be saved, so it was not placed: {exc}")
+            return
+        self._session_id, self._client_session_id = started.id, started.client_session_id
+        if self._event_log_dir is not None:
+            from desktop.voice.call_log import call_log_path
+
+            self._log = CallEventLog(call_log_path(self._event_log_dir, self._client_session_id), self._clock)
+        self._log.event("session", session_id=self._session_id, mode=setup.mode, agent=setup.target.kind)
+        self._emit(SessionStarted(started.id, started.client_session_id))
+        self._set_state(CallState.DIALING)
+        variables = {**config.dynamic_variables, **setup.memory_variables}
+        self._connection.start(
+            ConnectionConfig(
+                agent_id=setup.target.agent_id,
+                api_url=setup.target.api_url,
+                api_key=setup.target.api_key,
+                prompt=config.system_prompt,
+                first_message=config.first_message,
+                voice_id=config.voice_id,
+                dynamic_variables=variables,
+                text_only=setup.mode == "text",
+                user_id=setup.trainee_name or None,
+            )
+        )
+        self._loop()
+
+    def _loop(self) -> None:
+        while self._outcome is None:
+            try:
+                kind, payload = self._inbox.get(timeout=TICK_S)
+            except queue.Empty:
+                kind, payload = "tick", None
+            if kind == "message":
+                self._handle_message(payload)
+            elif kind == "closed":
+                self._handle_closed(payload)
+            elif kind == "text":
+                self._handle_typed(payload)
+            elif kind == "mute":
+                if self._ports is not None:
+                    self._ports.microphone.muted = payload
+                self._log.event("mute", muted=payload)
+            elif kind == "hangup":
+                self._begin_hangup(payload)
+            elif kind == "device_error":
+                self._device_failed(payload)
+            self._tick()
+
+    def _elapsed_ms(self, at: float | None = None) -> int:
+        if self._t0 is None:
+            return 0
+        return max(0, int(round(((self._clock() if at is None else at) - self._t0) * 1000)))
+
+    def _tick(self) -> None:
+        ports = self._ports
+        if ports is not None:
+            speaking = ports.speaker.is_speaking
+            if speaking != self._speaking:
+                self._speaking = speaking
+                ports.microphone.set_agent_speaking(speaking)
+                self._emit(AgentSpeaking(speaking))
+        if self._state is not CallState.CONNECTED or self._t0 is None:
+            return
+        state = self._timer.tick(self._clock() - self._t0)
+        self._emit(TimerTick(state))
+        if state.warning_due and state.remaining_s is not None:
+            self._log.event("time_warning")
+            self._emit(TimeWarning(state.remaining_s))
+        if state.time_up and self._hangup_reason is None:
+            self._begin_hangup(EndReason.TIME_LIMIT)
+
+    # --- server messages -------------------------------------------------------------------------------------------
+
+    def _handle_message(self, message: ServerMessage) -> None:
+        self._log.event(type(message).__name__)
+        if isinstance(message, ConversationInitiationMetadata):
+            self._connected(message)
+        elif isinstance(message, AgentResponse):
+            self._agent_line(message)
+        elif isinstance(message, UserTranscript):
+            self._trainee_spoke(message.text)
+        elif isinstance(message, TentativeUserTranscript):
+            self._emit(PartialLine(self._transcript.partial(Speaker.TRAINEE, message.text, self._elapsed_ms())))
+        elif isinstance(message, AgentResponseCorrection):
+            self._correct(message)
+        elif isinstance(message, Interruption):
+            self._interrupted(message.event_id)
+        elif isinstance(message, AgentToolResponse) and message.tool_name == "end_call":
+            self._log.event("agent_end_call")
+        elif isinstance(message, ServerError):
+            self._log.event("server_error", code=message.code)
+
+    def _connected(self, meta: ConversationInitiationMetadata) -> None:
+        if self._t0 is not None:  # a second metadata would mean a second conversation: note it, keep going
+            self._log.conversation(meta.conversation_id)
+            return
+        self._t0 = self._clock()
+        self._conversation_id = meta.conversation_id
+        self._log.conversation(meta.conversation_id)
+        assert self._session_id is not None
+        self._repo.set_conversation(self._session_id, conversation_id=meta.conversation_id)
+        input_rate = meta.user_input_sample_rate or 16000
+        self._output_rate = meta.agent_output_sample_rate or 16000
+        if self.setup.mode == "voice":
+            if meta.agent_output_sample_rate is None or meta.user_input_sample_rate is None:
+                self._begin_hangup(EndReason.ERROR, "The agent uses an audio format this app cannot play.")
+                return
+            if not self._open_audio(input_rate):
+                return
+        self._set_state(CallState.CONNECTED)
+        self._emit(Connected(meta.conversation_id, input_rate, self._output_rate))
+        if self.setup.trainee_summary:
+            self._connection.send_contextual_update(self.setup.trainee_summary)
+
+    def _open_audio(self, input_rate: int) -> bool:
+        assert self._audio_factory is not None and self._t0 is not None
+        try:
+            ports = self._audio_factory(
+                input_rate, self._output_rate, self._send_mic_chunk, self._report_device_error, self._t0
+            )
+            ports.speaker.start()
+            ports.microphone.start()
+        except Exception as exc:  # AudioDeviceError carries plain words; anything else gets generic ones
+            message = getattr(exc, "message", "") or str(exc) or "The microphone or speaker could not be opened."
+            log.warning("audio devices failed to open: %s", exc)
+            self._begin_hangup(EndReason.ERROR, message)
+            return False
+        self._ports = ports
+        return True
+
+    def _send_mic_chunk(self, pcm: bytes, captured_at: float) -> None:
+        """Mic thread: straight to the socket's send queue; the recorder gets its copy from the audio layer."""
+        self._connection.send_audio(pcm)
+
+    def _report_device_error(self, message: str) -> None:
+        self._inbox.put(("device_error", message))
+
+    def _device_failed(self, message: str) -> None:
+        self._log.event("device_error")
+        self._emit(CallProblem(message))
+        self._begin_hangup(EndReason.ERROR, message)
+
+    def _agent_line(self, message: AgentResponse) -> None:
+        offset = self._timing.agent_offset_ms(message.event_id, self._t0, self._clock())
+        final = self._transcript.finalize(
+            self.setup.agent_speaker,
+            message.text,
+            offset_ms=offset,
+            duration_ms=self._timing.estimated_duration_ms(message.text),
+        )
+        if final is None:
+            return
+        self._agent_seq_by_event[message.event_id] = final.line.seq
+        self._timing.agent_line(final.line.seq, message.event_id)
+        self._commit(final.line)
+        if self.setup.scenario.is_finished(self._transcript.lines) and self._hangup_reason is None:
+            self._log.event("drill_complete")
+            self._begin_hangup(EndReason.AGENT_HANGUP)
+
+    def _trainee_spoke(self, text: str) -> None:
+        if self.setup.mode == "text" and " ".join(text.split()) == self._last_typed:
+            return  # a service that echoes typed turns: the line is stored already
+        offset, duration = self._timing.trainee_span_ms(
+            text, self._speech_segments(), self._elapsed_ms(), self._transcript.last_line(Speaker.TRAINEE)
+        )
+        final = self._transcript.finalize(Speaker.TRAINEE, text, offset_ms=offset, duration_ms=duration)
+        if final is not None:
+            self._commit(final.line)
+
+    def _speech_segments(self) -> list[tuple[float, float]]:
+        if self._ports is None:
+            return []
+        try:
+            return self._ports.microphone.speech_segments()
+        except Exception:
+            log.debug("no speech segments", exc_info=True)
+            return []
+
+    def _handle_typed(self, text: str) -> None:
+        if self._state is not CallState.CONNECTED:
+            self._emit(CallProblem("The call is not connected yet; your message was not sent."))
+            return
+        self._last_typed = " ".join(text.split())
+        final = self._transcript.finalize(Speaker.TRAINEE, text, offset_ms=self._elapsed_ms())
+        if final is None:
+            return
+        self._commit(final.line)  # stored before it is sent: a crash can lose the reply, never the turn
+        self._connection.send_text(final.line.text)
+        self._log.event("user_message", size=len(final.line.text))
+
+    def _correct(self, message: AgentResponseCorrection) -> None:
+        seq = self._agent_seq_by_event.get(message.event_id)
+        try:
+            corrected = self._transcript.correct_agent_line(seq, message.corrected_text)
+        except (KeyError, ValueError):
+            log.warning("correction for an unknown agent line (event %s)", message.event_id)
+            return
+        if corrected is None:
+            return
+        assert self._session_id is not None
+        self._repo.replace_line_text(self._session_id, corrected.line.seq, corrected.line.text, interrupted=True)
+        self._emit(CorrectedLine(corrected.line, corrected.previous_text))
+
+    def _interrupted(self, event_id: int) -> None:
+        self._timing.interrupted(event_id, self._clock())
+        self._log.event("interruption", event_id=event_id)
+
+    def _commit(self, line: TranscriptLine) -> None:
+        assert self._session_id is not None
+        self._repo.append_line(self._session_id, line)
+        self._log.event("line", size=len(line.text), seq=line.seq, speaker=line.speaker.value)
+        self._emit(FinalLine(line))
+
+    # --- ending ----------------------------------------------------------------------------------------------------
+
+    def _begin_hangup(self, reason: EndReason, message: str = "") -> None:
+        if self._hangup_reason is not None:
+            return
+        self._hangup_reason = reason
+        self._hangup_message = message
+        self._log.event("hangup", reason=reason.value)
+        self._set_state(CallState.ENDING)
+        if reason is EndReason.AGENT_HANGUP:  # a finished drill: let the last reply finish playing
+            self._drain_speaker()
+        self._connection.close(timeout=JOIN_TIMEOUT_S)
+        # The socket thread reports the end through the inbox and `_handle_closed` finishes the call; a connection
+        # thread that failed to stop in time never will, so finish without it.
+        if not self._connection.wait_ended(0):
+            self._finish(reason, "completed" if self._t0 is not None else "failed", message)
+
+    def _drain_speaker(self) -> None:
+        ports = self._ports
+        if ports is not None and not ports.speaker.drain(MAX_DRAIN_S):
+            log.warning("the agent's last words did not finish playing within %.0f s", MAX_DRAIN_S)
+
+    def _handle_closed(self, end: ConnectionEnd) -> None:
+        self._log.event("closed", end=end.kind.value, code=end.code)
+        connected = self._t0 is not None
+        if self._hangup_reason is not None:
+            reason, message = self._hangup_reason, self._hangup_message
+            status = "completed" if reason is not EndReason.ERROR else ("interrupted" if connected else "failed")
+        elif end.kind is EndKind.AGENT_ENDED:
+            self._set_state(CallState.ENDING)
+            self._drain_speaker()  # the agent's goodbye finishes before the speaker closes
+            reason, status, message = EndReason.AGENT_HANGUP, "completed", ""
+        elif end.kind is EndKind.USER_CLOSED:
+            reason, status, message = EndReason.USER_HANGUP, "completed", ""
+        elif end.kind is EndKind.CONNECTION_LOST:
+            reason, status, message = EndReason.CONNECTION_LOST, "interrupted", end.message
+        else:  # SERVER_ERROR, CONNECT_FAILED
+            reason, status, message = EndReason.ERROR, "interrupted", end.message
+        if not connected:
+            status = "failed"
+        self._finish(reason, status, message, code=end.code)
+
+    def _finish(self, reason: EndReason, status: str, message: str, code: int | None = None) -> None:
+        if self._outcome is not None:
+            return
+        self._set_state(CallState.ENDING)
+        recording_path = self._close_audio()
+        self._connection.close(timeout=JOIN_TIMEOUT_S)
+        duration_s = self._elapsed_ms() / 1000
+        lines = self._final_timings()
+        if self._session_id is not None:
+            self._store_end(reason, status, message, lines, duration_s, recording_path)
+        self._log.close(end_reason=reason.value, status=status, code=code, lines=len(lines))
+        self._outcome = CallOutcome(
+            session_id=self._session_id,
+            client_session_id=self._client_session_id,
+            end_reason=reason,
+            status=status,
+            message=message,
+            conversation_id=self._conversation_id,
+            line_count=len(lines),
+            duration_s=duration_s,
+            recording_path=recording_path,
+            code=code,
+        )
+        self._state = CallState.ENDED
+        self._emit(StateChanged(CallState.ENDED))
+        self._emit(CallEnded(self._outcome))
+        self._ended.set()
+
+    def _close_audio(self) -> str:
+        ports, self._ports = self._ports, None
+        if ports is None:
+            return ""
+        for step in (ports.microphone.stop, ports.speaker.stop):
+            try:
+                step()
+            except Exception:
+                log.warning("closing an audio device failed", exc_info=True)
+        path = ""
+        if ports.recorder is not None:
+            try:
+                ports.recorder.close()
+                path = str(ports.recorder.path)
+            except Exception:
+                log.warning("closing the recording failed", exc_info=True)
+        try:
+            ports.close()
+        except Exception:
+            log.warning("releasing the audio system failed", exc_info=True)
+        return path
+
+    def _final_timings(self) -> list[TranscriptLine]:
+        """Seller lines get the real length of the audio that played; the estimate stood in until now."""
+        lines = list(self._transcript.lines)
+        if self.setup.mode != "voice" or self._t0 is None:
+            return lines
+        updated = []
+        for line in lines:
+            timing = self._timing.measured_span_ms(line.seq, self._t0)
+            if timing is not None and line.speaker is not Speaker.TRAINEE:
+                line = TranscriptLine(line.seq, line.speaker, line.text, timing[0], timing[1], line.interrupted)
+            updated.append(line)
+        return updated
+
+    def _store_end(
+        self,
+        reason: EndReason,
+        status: str,
+        message: str,
+        lines: list[TranscriptLine],
+        duration_s: float,
+        recording_path: str,
+    ) -> None:
+        assert self._session_id is not None
+        metrics = None
+        if lines:
+            metrics = compute_metrics(
+                lines,
+                objection_patterns=tuple(self.setup.persona.objection_patterns),
+                voice=self.setup.mode == "voice",
+                call_length_s=duration_s,
+            )
+        try:
+            if self.setup.mode == "voice":
+                self._repo.set_line_timings(self._session_id, {ln.seq: (ln.offset_ms, ln.duration_ms) for ln in lines})
+            self._repo.end_session(
+                self._session_id,
+                end_reason=reason.value,
+                status=status,
+                metrics=metrics,
+                error_message=message,
+                recording_path=recording_path,
+            )
+        except Exception:
+            # The lines are stored; recovery at next start-up marks the session interrupted and grades it.
+            log.exception("could not store the end of session %s", self._session_id)
