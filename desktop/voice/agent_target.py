@@ -1,0 +1,61 @@
+"""Which agent a call talks to: the ElevenLabs agent the trainee configured, or the embedded practice partner.
+
+ElevenLabs needs an agent id (settings, or ELEVENLABS_AGENT_ID); with an API key (keyring, or ELEVENLABS_API_KEY)
+the call goes through a signed URL. With no agent id the app uses the embedded partner, so a new user can practise
+with no account and no network.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from desktop.secrets import get_secret
+from desktop.settings import Settings
+from desktop.voice.call import AgentTarget
+
+PARTNER_AGENT_ID = "practice-partner"
+AGENT_ID_ENV = "ELEVENLABS_AGENT_ID"
+
+
+class AgentNotConfigured(Exception):
+    """The trainee asked for ElevenLabs but has not set it up; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class AgentChoice:
+    kind: str  # "elevenlabs" or "partner"
+    agent_id: str
+    api_url: str
+    api_key: str
+
+
+def elevenlabs_agent_id(settings: Settings) -> str:
+    return os.environ.get(AGENT_ID_ENV, "").strip() or settings.elevenlabs_agent_id.strip()
+
+
+def choose_agent(settings: Settings, requested: str | None = None) -> AgentChoice:
+    """`requested` is "partner", "elevenlabs" or None (ElevenLabs when an agent id is configured, else the partner)."""
+    agent_id = elevenlabs_agent_id(settings)
+    kind = requested or ("elevenlabs" if agent_id else "partner")
+    if kind == "partner":
+        return AgentChoice("partner", PARTNER_AGENT_ID, "", "")
+    if kind != "elevenlabs":
+        raise ValueError(f"unknown agent kind {kind!r}")
+    if not agent_id:
+        raise AgentNotConfigured(
+            "No ElevenLabs agent id is set. Add one in Settings (or set ELEVENLABS_AGENT_ID), "
+            "or practise with the built-in partner."
+        )
+    return AgentChoice(
+        "elevenlabs", agent_id, settings.effective_elevenlabs_api_url, get_secret("elevenlabs_api_key") or ""
+    )
+
+
+def target_for(choice: AgentChoice, partner_url: str = "") -> AgentTarget:
+    """The call's target; the partner's address is known only once it is running."""
+    if choice.kind == "partner":
+        if not partner_url:
+            raise ValueError("the practice partner is not running")
+        return AgentTarget("partner", choice.agent_id, partner_url)
+    return AgentTarget(choice.kind, choice.agent_id, choice.api_url, choice.api_key)
