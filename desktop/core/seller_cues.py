@@ -1,0 +1,262 @@
+"""How the practice partner's seller hears one trainee turn: questions, topics, offers, good and bad technique.
+
+Pure and deterministic. It leans on the rubric's and textcues' patterns so that what the grader calls good technique
+is also what warms the rule-played seller up, and what it calls pressure or arguing is what cools the seller down.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from desktop.core.rubric import (
+    ARGUE_RE,
+    EMPATHY_RE,
+    FOLLOWUP_RE,
+    INTRO_RE_LOW,
+    META_RE,
+    NEXT_STEP_RE,
+    PERMISSION_RE,
+    PRESSURE_RE,
+    REASON_RE,
+    SUMMARY_RE,
+)
+from desktop.core.textcues import keywords, question_kinds, sentences, words
+
+# What a trainee can ask the seller about; each maps to the persona fact (or the price logic) that answers it.
+_TOPIC_PATTERNS: dict[str, str] = {
+    "motivation": (
+        r"why (?:are you|would you|do you|sell|now|did you|is that)|what(?:'s| has| had| made| makes| got| is)\b.{0,24}"
+        r"\b(?:thinking|considering|selling|sell|interested|looking|prompting|behind)|reason|motivat|how come|"
+        r"your situation|what's going on|plans? for (?:the|it|this)|open to selling|what happened"
+    ),
+    "timeline": (
+        r"timeline|time ?frame|how soon|how quickly|how fast|by when|deadline|when (?:would|do|are|were|could) you|"
+        r"in a hurry|in a rush|\brush\b|what happens if (?:it )?(?:doesn't|does not|don't) sell|wrapped up|"
+        r"off your plate"
+    ),
+    "size": r"\bacre|acreage|how big|how large|\bsize|square f|sq\.? ?ft|bedroom|bath|\bunits?\b|dimensions|lot size",
+    "access": r"access|\broads?\b|driveway|easement|get to (?:it|the)|frontage",
+    "utilities": r"utilit|\bpower\b|electric|\bwater\b|\bwell\b|septic|sewer|\bgas\b|hooked up",
+    "zoning": r"zon(?:e|ed|ing)|build on|buildable|permit|flood",
+    "condition": (
+        r"condition|shape|repair|\broof|foundation|furnace|kitchen|damage|\bfix|work (?:does it|it) need|"
+        r"improve|structure|fence|timber|trees|what's on (?:it|the)|look like|describe|(?:it|the \w+) like\b"
+    ),
+    "taxes": r"\btax|\bliens?\b|\bowe\b|owed|mortgage|behind on|\bdebt|\bfines?\b|payments?",
+    "title": r"\btitle\b|\bdeed\b|probate|whose name|in your name|executor|succession",
+    "decision": (
+        r"anyone else|anybody else|who else|decision|decide|sign off|co-?owner|on the (?:title|deed)|"
+        r"your (?:wife|husband|spouse|brothers?|sisters?|siblings|family|kids|children|partner|son|daughter)|heirs"
+    ),
+    "price": (
+        r"\bprice|number in mind|what (?:would|do|are) you (?:want|need|hope|hoping|expect|looking|take)|"
+        r"how much (?:would|do|are|did|is)|\basking\b|worth|ballpark|figure|what would it take|"
+        r"(?:make|makes) (?:it|this) (?:fair|work)|what would you (?:sell|let it go) for|what number|have in mind|"
+        r"what (?:are|were) you (?:hoping|looking|thinking) (?:to get|for)"
+    ),
+    "offers": r"other (?:offers?|buyers?|investors?)|anyone else (?:offer|interested)|realtor|\bagent\b|listed|listing",
+    "paid": r"you pay|paid for|bought it|purchase price|how long have you (?:owned|had)|when did you (?:buy|get)",
+}
+# A question about "the property" that names no particular fact gets the general description (size, condition).
+_GENERAL_RE = re.compile(r"\b(?:property|land|place|house|home|lot|parcel|acreage|acres)\b")
+TOPIC_RES = {name: re.compile(pattern) for name, pattern in _TOPIC_PATTERNS.items()}
+
+_BOT_RE = re.compile(
+    r"are you (?:a |an )?(?:robot|bot|ai|real person|human|computer|machine)|chatgpt|language model|"
+    r"system prompt|your instructions|you are an assistant"
+)
+_RUDE_RE = re.compile(
+    r"\b(?:stupid|idiot|dumb|shut up|moron|greedy|delusional|are you deaf|whatever you say|damn|hell|crap|"
+    r"f+u+c+k\w*|shit\w*|bullshit|screw (?:you|it|this)|get real|grow up|waste of (?:my )?time|wasting my time|"
+    r"that's ridiculous|you're ridiculous|are you kidding me)\b"
+)
+# Pressure the rubric does not list, because it is not always pressure in a summary ("right now" can be innocent);
+# to a seller on the phone it is.
+_PUSHY_EXTRA_RE = re.compile(
+    r"\b(?:sign (?:today|now|right now)|limited time|act (?:fast|now)|don't miss|now or never|hurry up|"
+    r"you need to (?:decide|sign|accept|take)|right now or|only good (?:until|for)|take the deal)\b"
+)
+_APOLOGY_RE = re.compile(r"\b(?:sorry about that|my apologies|i apologi[sz]e|i didn't mean to|sorry if i)\b")
+_PITCH_RE = re.compile(
+    r"\b(?:we(?:'ve| have) been in business|our company (?:is|has)|we (?:are|'re) the (?:best|largest|leading|number)|"
+    r"we buy (?:houses|land|properties)|a\+ rating|\bbbb\b|hundreds of (?:deals|homes|properties|happy)|"
+    r"(?:my|our) (?:team|company) (?:specializes|has closed))"
+)
+_GOODBYE_RE = re.compile(
+    r"\b(?:bye|goodbye|have a (?:good|great|nice|wonderful) (?:day|one|night|evening|weekend)|talk (?:to you )?soon|"
+    r"take care|thanks? (?:you )?(?:again |so much |very much )?for (?:your time|talking|the time|speaking|"
+    r"chatting)|i'll let you go)\b"
+)
+_PRICE_REASON_RES = {
+    "condition": re.compile(r"repair|condition|\broof|foundation|damage|\bfix|as[- ]is|needs? (?:work|a lot)"),
+    "taxes": re.compile(r"\btax|\blien|\bfines?\b|mortgage|payoff"),
+    "cash": re.compile(r"\bcash\b|no financing|no bank"),
+    "quick": re.compile(
+        r"quick(?:ly)? clos|close (?:quickly|fast|in \d+|within)|within \d+ days|in \d+ (?:days|weeks)"
+    ),
+    "costs": re.compile(
+        r"closing costs|(?:we|i)(?:'ll| will)? (?:pay|cover) (?:all |the )?(?:costs|fees|closing)|"
+        r"no (?:fees|commission)|commission"
+    ),
+}
+# An amount tied to taxes, liens, bills or costs, or a yearly figure, is a term of the deal, not an offer.
+_COST_AFTER_RE = re.compile(
+    r"\s*(?:a|per) (?:year|month)\b|\s*annually\b|"
+    r"\s*(?:(?:in|of|for|on|worth of|owed)\s+)*(?:back |property |unpaid )?"
+    r"(?:tax|taxes|liens?|fines?|mortgage|bills?|closing costs|fees|repairs?|payoff|owed|debt)\b"
+)
+_COST_BEFORE_RE = re.compile(
+    r"\b(?:pay|paying|cover|covering|owe|owes|owed|take care of|pay off|payoff|taxes|tax|liens?|fines?|mortgage|"
+    r"repairs|paid|bought it for|bought for|listed at)\s+(?:(?:off|are|is|were|was|of)\s+)?(?:the|your|those|that|"
+    r"about|around|roughly|like|it for)?\s*$"
+)
+_AMOUNT_RE = re.compile(
+    r"(?P<dollar>\$)?\s?(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s?(?P<unit>k\b|thousand\b|grand\b)?"
+)
+_NUMBER_WORDS = {
+    **{
+        w: i
+        for i, w in enumerate(
+            "zero one two three four five six seven eight nine ten eleven twelve thirteen "
+            "fourteen fifteen sixteen seventeen eighteen nineteen".split()
+        )
+    },
+    **{w: 10 * i for i, w in enumerate("_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()) if i >= 2},
+    "a": 1,
+}
+_WORD_AMOUNT_RE = re.compile(
+    r"\b((?:(?:a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
+    r"seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|and)[\s-]+)+)"
+    r"(thousand|grand)\b"
+)
+PITCH_WORDS = 70
+
+
+@dataclass(frozen=True)
+class TraineeTurn:
+    """One trainee turn as the seller hears it."""
+
+    text: str
+    word_count: int
+    open_questions: int
+    closed_questions: int
+    topics: frozenset[str]
+    offer: int | None
+    price_reasons: frozenset[str]
+    empathy: bool
+    uses_name: bool
+    summarises: bool
+    introduces: bool
+    asks_permission: bool
+    follows_up: bool
+    next_step: bool
+    pushy: bool
+    rude: bool
+    argues: bool
+    pitch: bool
+    goodbye: bool
+    off_script: bool  # asks whether the seller is a bot, or tries to give the seller instructions
+
+    @property
+    def questions(self) -> int:
+        return self.open_questions + self.closed_questions
+
+
+def read_turn(text: str, seller_first_name: str, last_seller_line: str = "", trainee_name: str = "") -> TraineeTurn:
+    lowered = " ".join(text.lower().replace("’", "'").split())
+    kinds = question_kinds(text)
+    count = len(words(lowered))
+    offer, reasons = _offer_in(lowered)
+    name = seller_first_name.lower().strip()
+    own_name = trainee_name.lower().strip()
+    introduces = bool(REASON_RE.search(lowered) or INTRO_RE_LOW.search(lowered)) or bool(
+        own_name and own_name not in ("the caller", "") and re.search(rf"\b{re.escape(own_name)}\b", lowered)
+    )
+    last_keys = keywords(last_seller_line) if last_seller_line else frozenset()
+    follows_up = bool(FOLLOWUP_RE.search(lowered)) or (bool(kinds) and len(last_keys & keywords(lowered)) >= 2)
+    return TraineeTurn(
+        text=text,
+        word_count=count,
+        open_questions=kinds.count("open"),
+        closed_questions=kinds.count("closed"),
+        topics=_topics_asked(lowered),
+        offer=offer,
+        price_reasons=reasons,
+        empathy=EMPATHY_RE.search(lowered) is not None or _APOLOGY_RE.search(lowered) is not None,
+        uses_name=bool(name) and re.search(rf"\b{re.escape(name)}\b", lowered) is not None,
+        summarises=SUMMARY_RE.search(lowered) is not None,
+        introduces=introduces,
+        asks_permission=PERMISSION_RE.search(lowered) is not None,
+        follows_up=follows_up,
+        next_step=NEXT_STEP_RE.search(lowered) is not None,
+        pushy=PRESSURE_RE.search(lowered) is not None or _PUSHY_EXTRA_RE.search(lowered) is not None,
+        rude=_RUDE_RE.search(lowered) is not None,
+        argues=ARGUE_RE.search(lowered) is not None,
+        pitch=count > PITCH_WORDS or (count > 30 and _PITCH_RE.search(lowered) is not None),
+        goodbye=_GOODBYE_RE.search(lowered) is not None,
+        off_script=_BOT_RE.search(lowered) is not None or META_RE.search(lowered) is not None,
+    )
+
+
+def _topics_asked(lowered: str) -> frozenset[str]:
+    """Topics of the question sentences; a sentence that names a price is about the offer, not the property."""
+    found: set[str] = set()
+    for text in sentences(lowered):
+        if not question_kinds(text) or parse_amounts(text):
+            continue
+        named = {topic for topic, rx in TOPIC_RES.items() if rx.search(text)}
+        if not named and _GENERAL_RE.search(text) and question_kinds(text) == ["open"]:
+            named = {"size", "condition"}
+        found |= named
+    return frozenset(found)
+
+
+def _offer_in(lowered: str) -> tuple[int | None, frozenset[str]]:
+    """The last price the trainee puts to the seller in this turn, and the reasons they give for a lower one.
+
+    Amounts tied to taxes, liens or costs are terms, not offers ("we'd pay the $6,200 in back taxes").
+    """
+    reasons = frozenset(name for name, rx in _PRICE_REASON_RES.items() if rx.search(lowered))
+    offers = [value for start, end, value in _amount_spans(lowered) if not _is_cost(lowered, start, end)]
+    return (offers[-1] if offers else None), reasons
+
+
+def _is_cost(text: str, start: int, end: int) -> bool:
+    return bool(_COST_AFTER_RE.match(text, end) or _COST_BEFORE_RE.search(text[max(0, start - 40) : start]))
+
+
+def parse_amounts(text: str) -> list[int]:
+    """Dollar amounts of at least $1,000 in lower-cased text: "$40,000", "40k", "40 thousand", "forty thousand"."""
+    return [value for _, _, value in _amount_spans(text)]
+
+
+def _amount_spans(text: str) -> list[tuple[int, int, int]]:
+    found: list[tuple[int, int, int]] = []
+    for m in _AMOUNT_RE.finditer(text):
+        number = float(m.group("num").replace(",", ""))
+        if m.group("unit"):
+            number *= 1000
+        elif not m.group("dollar") and (number < 1000 or _is_year(m.group("num"))):
+            continue  # "20 years", "3 bedrooms", "built in 1990"
+        if number >= 1000:
+            found.append((m.start(), m.end(), int(round(number))))
+    for m in _WORD_AMOUNT_RE.finditer(text):
+        value = _words_to_number(m.group(1))
+        if value:
+            found.append((m.start(), m.end(), value * 1000))
+    return sorted(found)
+
+
+def _is_year(digits: str) -> bool:
+    return len(digits) == 4 and digits.isdigit() and 1900 <= int(digits) <= 2100
+
+
+def _words_to_number(text: str) -> int:
+    total = 0
+    for word in re.split(r"[\s-]+", text.strip()):
+        if word == "hundred":
+            total = max(total, 1) * 100
+        elif word in _NUMBER_WORDS:
+            total += _NUMBER_WORDS[word]
+    return total
