@@ -77,6 +77,55 @@ def test_migration_2(tmp_path: Path):
     copy.close()
 
 
+def test_migration_3(tmp_path: Path):
+    db = fresh(tmp_path / "e.db")
+    migrate(db, tmp_path / "backups", target=2)
+    for uuid, revision, synced in (("a", 2, 2), ("b", 3, 1)):
+        db.execute_sql(
+            "INSERT INTO sessions (client_session_id, mode, status, persona_id, persona_name, persona_snapshot,"
+            " scenario_id, scenario_snapshot, difficulty, started_at, revision, synced_revision)"
+            " VALUES (?, 'voice', 'completed', 'p', 'P', '{}', 's', '{}', 'PRO', '2026-01-01T00:00:00.000Z', ?, ?)",
+            (uuid, revision, synced),
+        )
+    migrate(db, tmp_path / "backups", target=3)
+    assert schema_version(db) == 3
+    assert {"sync_remote_sessions", "sync_rejections", "sync_cache"} <= tables(db)
+    # The outbox query is served by the partial index of unsynced rows.
+    unsynced = "SELECT id FROM sessions WHERE revision > synced_revision ORDER BY id"
+    assert db.execute_sql(unsynced).fetchall() == [(2,)]
+    plan = " ".join(str(row) for row in db.execute_sql("EXPLAIN QUERY PLAN " + unsynced).fetchall())
+    assert "sessions_unsynced" in plan
+    db.execute_sql("PRAGMA foreign_keys = ON")
+    db.execute_sql("INSERT INTO sync_remote_sessions VALUES (1, 'other-device', '2026-01-01T00:00:00.000Z')")
+    db.execute_sql("INSERT INTO sync_rejections VALUES (2, 3, 422, 'bad', '2026-01-01T00:00:00.000Z')")
+    db.execute_sql("DELETE FROM sessions")
+    assert db.execute_sql("SELECT count(*) FROM sync_remote_sessions").fetchone()[0] == 0
+    assert db.execute_sql("SELECT count(*) FROM sync_rejections").fetchone()[0] == 0
+
+
+def test_migration_4(tmp_path: Path):
+    db = fresh(tmp_path / "f.db")
+    migrate(db, tmp_path / "backups", target=3)
+    db.execute_sql(
+        "INSERT INTO sessions (client_session_id, mode, status, persona_id, persona_name, persona_snapshot,"
+        " scenario_id, scenario_snapshot, difficulty, started_at) VALUES ('u', 'voice', 'completed', 'p', 'P', '{}',"
+        " 's', '{}', 'PRO', '2026-01-01T00:00:00.000Z')"
+    )
+    migrate(db, tmp_path / "backups", target=4)
+    assert schema_version(db) == 4
+    assert "trainee_goals" in tables(db)
+    db.execute_sql("PRAGMA foreign_keys = ON")
+    db.execute_sql("INSERT INTO trainee_goals (text, source_session_id, set_at) VALUES ('ask why', 1, 'now')")
+    # A blank goal is refused by the schema itself, and a goal outlives the session that set it.
+    try:
+        db.execute_sql("INSERT INTO trainee_goals (text, set_at) VALUES ('   ', 'now')")
+        raise AssertionError("a blank goal was accepted")
+    except Exception as exc:  # peewee wraps sqlite3.IntegrityError
+        assert "CHECK" in str(exc)
+    db.execute_sql("DELETE FROM sessions")
+    assert db.execute_sql("SELECT text, source_session_id FROM trainee_goals").fetchall() == [("ask why", None)]
+
+
 def test_a_failing_step_leaves_the_previous_schema(tmp_path: Path, monkeypatch):
     from desktop.store import migrations
 

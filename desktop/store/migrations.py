@@ -135,9 +135,59 @@ def _m2_transcript_search() -> tuple[str, ...]:
     )
 
 
+def _m3_sync_state() -> tuple[str, ...]:
+    # Sync bookkeeping beside the sessions table (sessions.revision/remote_id/synced_revision stay the outbox):
+    # sessions pulled from another device, revisions the backend rejected, and cached answers (limits, personas).
+    return (
+        """
+        CREATE TABLE sync_remote_sessions (
+            session_id INTEGER PRIMARY KEY REFERENCES sessions (id) ON DELETE CASCADE,
+            device_id TEXT NOT NULL,
+            pulled_at TEXT NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE sync_rejections (
+            session_id INTEGER PRIMARY KEY REFERENCES sessions (id) ON DELETE CASCADE,
+            revision INTEGER NOT NULL,
+            status_code INTEGER NOT NULL,
+            message TEXT NOT NULL,
+            rejected_at TEXT NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE sync_cache (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL,
+            etag TEXT NOT NULL DEFAULT '',
+            updated_at TEXT NOT NULL
+        )
+        """,
+        # The outbox query reads only unsynced rows, however long the history grows.
+        "CREATE INDEX sessions_unsynced ON sessions (id) WHERE revision > synced_revision",
+    )
+
+
+def _m4_trainee_goals() -> tuple[str, ...]:
+    # Goals the trainee (or the coach) sets, for the coaching memory; a goal outlives the session it came from.
+    return (
+        """
+        CREATE TABLE trainee_goals (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            text TEXT NOT NULL CHECK (length(trim(text)) > 0),
+            source_session_id INTEGER REFERENCES sessions (id) ON DELETE SET NULL,
+            set_at TEXT NOT NULL
+        )
+        """,
+        "CREATE INDEX trainee_goals_set ON trainee_goals (set_at DESC, id DESC)",
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "sessions, transcript lines, grades, user personas", _m1_initial()),
     Migration(2, "full-text search over transcript lines", _m2_transcript_search()),
+    Migration(3, "sync: remote sessions, rejections, cached limits and team personas", _m3_sync_state()),
+    Migration(4, "trainee goals for the coaching memory", _m4_trainee_goals()),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 
