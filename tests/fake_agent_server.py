@@ -39,12 +39,16 @@ class FakeAgentServer:
         conversation_id: str = "conv_fake_1",
         output_format: str = "pcm_16000",
         input_format: str = "pcm_16000",
+        reply_to_audio_after: int = 0,
     ) -> None:
         self.api_key = api_key
         self.require_signature = require_signature
         self.conversation_id = conversation_id
         self.output_format = output_format
         self.input_format = input_format
+        # With N > 0, every Nth `user_audio_chunk` gets a user_transcript + agent_response, like a spoken turn.
+        self.reply_to_audio_after = reply_to_audio_after
+        self._audio_chunks = 0
         self.port = 0
         self.first_frames: list[dict[str, Any]] = []
         self.frames: list[dict[str, Any]] = []  # every client frame after the first, parsed
@@ -192,6 +196,11 @@ class FakeAgentServer:
                     {"type": "conversation_initiation_metadata", "conversation_initiation_metadata_event": metadata}
                 )
             )
+            # Like the real service, the agent speaks its first message (the override, when one is sent) at once.
+            first_message = (first.get("conversation_config_override") or {}).get("agent", {}).get("first_message")
+            if first_message:
+                event = {"agent_response": first_message, "event_id": next(self._event_ids)}
+                await conn.send(json.dumps({"type": "agent_response", "agent_response_event": event}))
             async for raw in conn:
                 await self._on_frame(conn, json.loads(raw))
         except ConnectionClosed:
@@ -207,6 +216,13 @@ class FakeAgentServer:
             elapsed = time.monotonic() - sent if sent is not None else float("nan")
             self._record(lambda: self.pongs.append((frame.get("event_id"), elapsed)))
         self._record(lambda: self.frames.append(frame))
+        if "user_audio_chunk" in frame and self.reply_to_audio_after:
+            self._audio_chunks += 1
+            if self._audio_chunks % self.reply_to_audio_after == 0:
+                heard = {"user_transcript": "I heard you speak", "event_id": next(self._event_ids)}
+                await conn.send(json.dumps({"type": "user_transcript", "user_transcription_event": heard}))
+                event = {"agent_response": "Go on, I'm listening.", "event_id": next(self._event_ids)}
+                await conn.send(json.dumps({"type": "agent_response", "agent_response_event": event}))
         if frame.get("type") == "user_message":
             event = {"agent_response": frame.get("text", ""), "event_id": next(self._event_ids)}
             await conn.send(json.dumps({"type": "agent_response", "agent_response_event": event}))

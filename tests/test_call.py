@@ -189,14 +189,15 @@ def test_typed_call_stores_each_line_before_reporting_it(server, repo, queries, 
     assert first["conversation_config_override"]["conversation"]["text_only"] is True
     assert first["dynamic_variables"]["persona_id"] == PERSONA.id
     call.send_text("Hi, is this about the land on Route 9?")
-    events.wait_for(FinalLine, 2)  # the trainee's line, then the echo agent's reply
+    events.wait_for(FinalLine, 3)  # the greeting, the trainee's line, then the echo agent's reply
     call.hang_up()
     outcome = call.wait_ended(WAIT)
     assert outcome is not None and outcome.end_reason is EndReason.USER_HANGUP and outcome.status == "completed"
     assert call.join()
-    assert stored_when_reported == [True, True]
+    assert stored_when_reported == [True, True, True]
     record = queries.get_session(outcome.session_id)
-    assert [(ln.speaker, ln.text) for ln in record.lines] == [
+    assert record.lines[0].speaker is Speaker.SELLER  # the persona's first message
+    assert [(ln.speaker, ln.text) for ln in record.lines[1:]] == [
         (Speaker.TRAINEE, "Hi, is this about the land on Route 9?"),
         (Speaker.SELLER, "Hi, is this about the land on Route 9?"),
     ]
@@ -214,9 +215,9 @@ def test_agent_close_1000_is_an_agent_hangup_and_drains_audio(server, repo, quer
     events, ports = Events(), Ports()
     call = _place(calls, _setup(server, mode="voice"), repo, events, audio_factory=ports)
     events.wait_for(Connected)
-    _agent(server, "Well, I'm not sure I want to sell. Goodbye.", 1)
-    _audio(server, b"\x01\x00" * 800, 1)
-    events.wait_for(FinalLine)
+    _agent(server, "Well, I'm not sure I want to sell. Goodbye.", 101)
+    _audio(server, b"\x01\x00" * 800, 101)
+    events.wait_for(FinalLine, 2)
     server.close(1000, "end_call")
     outcome = call.wait_ended(WAIT)
     assert outcome.end_reason is EndReason.AGENT_HANGUP and outcome.status == "completed"
@@ -224,7 +225,7 @@ def test_agent_close_1000_is_an_agent_hangup_and_drains_audio(server, repo, quer
     assert call.join()
     record = queries.get_session(outcome.session_id)
     assert record.summary.end_reason == "agent_hangup"
-    assert record.lines[0].duration_ms == 50  # 800 samples at 16 kHz: the measured audio, not the estimate
+    assert record.lines[1].duration_ms == 50  # 800 samples at 16 kHz: the measured audio, not the estimate
 
 
 def test_interruption_drops_old_audio_and_correction_is_stored(server, repo, queries, calls) -> None:
@@ -233,7 +234,7 @@ def test_interruption_drops_old_audio_and_correction_is_stored(server, repo, que
     events.wait_for(Connected)
     _agent(server, "Onboarding is our biggest concern, honestly. Last vendor took six months.", 3)
     _audio(server, b"\x03\x00" * 160, 3)
-    events.wait_for(FinalLine)
+    events.wait_for(FinalLine, 2)
     server.send_json({"type": "interruption", "interruption_event": {"event_id": 4}})
     _audio(server, b"\x03\x00" * 160, 3)  # late audio of the interrupted turn: dropped
     _audio(server, b"\x04\x00" * 160, 4)  # the reply with the interruption's own id: plays
@@ -254,7 +255,7 @@ def test_interruption_drops_old_audio_and_correction_is_stored(server, repo, que
     call.hang_up()
     outcome = call.wait_ended(WAIT)
     record = queries.get_session(outcome.session_id)
-    assert record.lines[0].text == "Onboarding is our biggest concern," and record.lines[0].interrupted
+    assert record.lines[1].text == "Onboarding is our biggest concern," and record.lines[1].interrupted
 
 
 def test_server_error_1011_mid_call_keeps_the_lines(server, repo, queries, calls) -> None:
@@ -262,14 +263,14 @@ def test_server_error_1011_mid_call_keeps_the_lines(server, repo, queries, calls
     call = _place(calls, _setup(server), repo, events)
     events.wait_for(Connected)
     call.send_text("Hello there")
-    events.wait_for(FinalLine, 2)
+    events.wait_for(FinalLine, 3)
     server.close(1011, "internal error")
     outcome = call.wait_ended(WAIT)
     assert outcome.end_reason is EndReason.ERROR and outcome.status == "interrupted" and outcome.code == 1011
     assert outcome.message  # plain words for the trainee
     assert call.join()
     record = queries.get_session(outcome.session_id)
-    assert len(record.lines) == 2 and record.summary.status == "interrupted"
+    assert len(record.lines) == 3 and record.summary.status == "interrupted"
     assert record.error_message == outcome.message
 
 
@@ -278,7 +279,7 @@ def test_dropped_tcp_connection_is_connection_lost(server, repo, queries, calls)
     call = _place(calls, _setup(server), repo, events)
     events.wait_for(Connected)
     call.send_text("Are you still there?")
-    events.wait_for(FinalLine, 2)
+    events.wait_for(FinalLine, 3)
     server.drop()
     outcome = call.wait_ended(WAIT)
     assert outcome.end_reason is EndReason.CONNECTION_LOST and outcome.status == "interrupted"
@@ -334,9 +335,9 @@ def test_drill_ends_after_its_exchanges(server, repo, queries, calls) -> None:
     events.wait_for(Connected)
     for turn in range(5):
         call.send_text(f"Answer number {turn + 1}")
-        events.wait_for(FinalLine, 2 * (turn + 1))
+        events.wait_for(FinalLine, 1 + 2 * (turn + 1))  # the greeting, then exchanges
     outcome = call.wait_ended(WAIT)
-    assert outcome.end_reason is EndReason.AGENT_HANGUP and outcome.line_count == 10
+    assert outcome.end_reason is EndReason.AGENT_HANGUP and outcome.line_count == 11
 
 
 def test_states_run_dialing_connected_ending_ended(server, repo, calls) -> None:

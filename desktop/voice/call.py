@@ -458,8 +458,11 @@ class Call:
     def _speech_segments(self) -> list[tuple[float, float]]:
         if self._ports is None:
             return []
-        try:
-            return self._ports.microphone.speech_segments()
+        try:  # (start, end) pairs or SpeechSegment-like objects, in seconds since the call connected
+            return [
+                (seg.start, seg.end) if hasattr(seg, "start") else (seg[0], seg[1])
+                for seg in self._ports.microphone.speech_segments()
+            ]
         except Exception:
             log.debug("no speech segments", exc_info=True)
             return []
