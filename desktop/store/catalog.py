@@ -6,6 +6,7 @@ import logging
 
 from desktop.core.personas import Persona, load_builtin_personas, persona_from_user_input
 from desktop.core.scenarios import Scenario, load_scenarios
+from desktop.store.outbox import cached_team_personas
 from desktop.store.queries import SessionQueries
 from desktop.store.sessions import SessionRepository
 
@@ -25,7 +26,10 @@ class PersonaCatalog:
                 user.append(Persona.from_dict(data))
             except (KeyError, TypeError, ValueError) as exc:  # a bad row must not hide every other persona
                 log.warning("skipping an unreadable user persona %r: %s", data.get("id"), exc)
-        return [*self._builtin, *user]
+        # The team's library (synced, see desktop/sync/personas.py) never shadows a built-in persona.
+        builtin_ids = {p.id for p in self._builtin}
+        team = [p for p in cached_team_personas() if p.id not in builtin_ids]
+        return [*self._builtin, *team, *user]
 
     def persona(self, persona_id: str) -> Persona | None:
         return next((p for p in self.personas() if p.id == persona_id), None)

@@ -1,0 +1,334 @@
+"""The store side of sync: which session revisions wait to be pushed, what the backend said about them, sessions
+pulled from other devices, and cached backend answers (today's limits, team personas).
+
+`sessions.revision > sessions.synced_revision` is the durable outbox: nothing is queued in memory only, so a crash
+or a quit mid-push loses nothing. Reads run on any thread; every write is a job on the database writer thread
+(through `SessionRepository.submit`), one transaction each, returning a Future.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
+
+from desktop.core.clock import to_iso, utc_now
+from desktop.core.personas import Persona
+from desktop.core.results import Grade
+from desktop.core.transcript import TranscriptLine
+from desktop.store.models import database
+from desktop.store.sessions import SessionRepository
+
+log = logging.getLogger(__name__)
+
+TEAM_PERSONAS_KEY = "team_personas"
+USAGE_KEY = "usage_today"
+PULL_SINCE_KEY = "pull_since"
+
+_PENDING = """
+SELECT s.id, s.client_session_id, s.revision FROM sessions s
+WHERE s.revision > s.synced_revision AND s.status != 'active' AND s.needs_grading = 0
+  AND NOT EXISTS (SELECT 1 FROM sync_remote_sessions r WHERE r.session_id = s.id)
+  AND NOT EXISTS (SELECT 1 FROM sync_rejections j WHERE j.session_id = s.id AND j.revision = s.revision)
+"""
+
+
+@dataclass(frozen=True)
+class PendingRevision:
+    """One session revision waiting to be pushed."""
+
+    session_id: int
+    client_session_id: str
+    revision: int
+
+
+@dataclass(frozen=True)
+class PushedRevision:
+    session_id: int
+    revision: int
+    remote_id: int | None
+
+
+@dataclass(frozen=True)
+class Rejection:
+    session_id: int
+    revision: int
+    status_code: int
+    message: str
+
+
+@dataclass(frozen=True)
+class CacheEntry:
+    value: object
+    etag: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class LocalCopy:
+    session_id: int
+    revision: int
+    origin_device: str  # "" when the session was made on this device
+
+
+@dataclass(frozen=True)
+class RemoteSession:
+    """A session document from the backend, checked and turned into what the local tables hold."""
+
+    client_session_id: str
+    remote_id: int | None
+    revision: int
+    device_id: str
+    columns: dict  # sessions columns
+    lines: tuple[TranscriptLine, ...]
+    grade: Grade | None
+    graded_at: str | None
+
+
+class SyncStore:
+    def __init__(self, repository: SessionRepository) -> None:
+        self._repository = repository
+
+    # -- reads ------------------------------------------------------------------------------------------------
+
+    def pending(self, limit: int | None = None) -> list[PendingRevision]:
+        """Revisions to push, oldest session first. Sessions still waiting for their grade go once graded;
+        sessions pulled from another device and revisions the backend rejected are never pushed."""
+        sql = _PENDING + " ORDER BY s.id" + (f" LIMIT {int(limit)}" if limit is not None else "")
+        return [PendingRevision(*row) for row in database.execute_sql(sql).fetchall()]
+
+    def pending_count(self) -> int:
+        return int(database.execute_sql(f"SELECT count(*) FROM ({_PENDING})").fetchone()[0])
+
+    def rejections(self) -> list[Rejection]:
+        """Sessions whose current revision the backend refused (a later change is pushed again)."""
+        rows = database.execute_sql(
+            "SELECT j.session_id, j.revision, j.status_code, j.message FROM sync_rejections j"
+            " JOIN sessions s ON s.id = j.session_id WHERE j.revision = s.revision ORDER BY j.session_id"
+        ).fetchall()
+        return [Rejection(*row) for row in rows]
+
+    def local_copy(self, client_session_id: str) -> LocalCopy | None:
+        row = database.execute_sql(
+            "SELECT s.id, s.revision, coalesce(r.device_id, '') FROM sessions s"
+            " LEFT JOIN sync_remote_sessions r ON r.session_id = s.id WHERE s.client_session_id = ?",
+            (client_session_id,),
+        ).fetchone()
+        return LocalCopy(*row) if row else None
+
+    def origin_devices(self, session_ids: Iterable[int]) -> dict[int, str]:
+        """For history and review: which of these sessions came from another device, and from which one."""
+        ids = [int(i) for i in session_ids]
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = database.execute_sql(
+            f"SELECT session_id, device_id FROM sync_remote_sessions WHERE session_id IN ({marks})", ids
+        ).fetchall()
+        return dict(rows)
+
+    def started_at(self, session_id: int) -> str | None:
+        row = database.execute_sql("SELECT started_at FROM sessions WHERE id = ?", (session_id,)).fetchone()
+        return row[0] if row else None
+
+    def cached(self, key: str) -> CacheEntry | None:
+        row = database.execute_sql("SELECT value, etag, updated_at FROM sync_cache WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return None
+        try:
+            return CacheEntry(json.loads(row[0]), row[1], row[2])
+        except ValueError:
+            log.warning("ignoring an unreadable sync cache entry %r", key)
+            return None
+
+    # -- writes (each one transaction on the writer thread) -----------------------------------------------------
+
+    def mark_pushed(self, pushed: Sequence[PushedRevision]) -> Future[None]:
+        """Records revisions the backend accepted. Never lowers synced_revision: a late answer for an older
+        revision must not mark a newer one as unsynced again."""
+        rows = list(pushed)
+
+        def job() -> None:
+            with database.atomic():
+                for item in rows:
+                    database.execute_sql(
+                        "UPDATE sessions SET synced_revision = max(synced_revision, ?),"
+                        " remote_id = coalesce(?, remote_id), sync_error = '' WHERE id = ?",
+                        (item.revision, item.remote_id, item.session_id),
+                    )
+                    database.execute_sql(
+                        "DELETE FROM sync_rejections WHERE session_id = ? AND revision <= ?",
+                        (item.session_id, item.revision),
+                    )
+
+        return self._repository.submit(job)
+
+    def mark_rejected(self, session_id: int, revision: int, status_code: int, message: str) -> Future[None]:
+        """The backend refused this revision: keep the session (nothing is deleted), show why, stop retrying it."""
+
+        def job() -> None:
+            with database.atomic():
+                database.execute_sql(
+                    "INSERT OR REPLACE INTO sync_rejections (session_id, revision, status_code, message, rejected_at)"
+                    " SELECT id, ?, ?, ?, ? FROM sessions WHERE id = ?",
+                    (revision, status_code, message, to_iso(utc_now()), session_id),
+                )
+                database.execute_sql("UPDATE sessions SET sync_error = ? WHERE id = ?", (message, session_id))
+
+        return self._repository.submit(job)
+
+    def save_remote_sessions(
+        self, remotes: Sequence[RemoteSession], own_device_id: str
+    ) -> Future[list[tuple[int, bool] | None]]:
+        """Inserts sessions made on another device, or updates the copies pulled before, in one transaction.
+        A session this device made that is missing here (the local database was lost) comes back as its own.
+        For each: (session id, created), or None when it could not be stored (logged; the others still are)."""
+        items = list(remotes)
+
+        def job() -> list[tuple[int, bool] | None]:
+            with database.atomic():
+                return [_save_remote(remote, own_device_id) for remote in items]
+
+        return self._repository.submit(job)
+
+    def adopt_server_copy(self, session_id: int, remote: RemoteSession) -> Future[bool]:
+        """After a 409: the backend holds a higher revision of a session made here; that copy wins. Returns False
+        when the local copy has meanwhile reached the server's revision (then it is pushed as usual)."""
+
+        def job() -> bool:
+            with database.atomic():
+                row = database.execute_sql("SELECT revision FROM sessions WHERE id = ?", (session_id,)).fetchone()
+                if row is None or row[0] >= remote.revision:
+                    return False
+                _apply_document(session_id, remote)
+                database.execute_sql("DELETE FROM sync_rejections WHERE session_id = ?", (session_id,))
+                return True
+
+        return self._repository.submit(job)
+
+    def put_cached(self, key: str, value: object, etag: str = "") -> Future[None]:
+        text = json.dumps(value)
+        now = to_iso(utc_now())
+
+        def job() -> None:
+            database.execute_sql(
+                "INSERT OR REPLACE INTO sync_cache (key, value, etag, updated_at) VALUES (?, ?, ?, ?)",
+                (key, text, etag, now),
+            )
+
+        return self._repository.submit(job)
+
+
+def cached_team_personas() -> list[Persona]:
+    """The team's personas as last fetched (checked when fetched), for the contacts list; empty before any."""
+    row = database.execute_sql("SELECT value FROM sync_cache WHERE key = ?", (TEAM_PERSONAS_KEY,)).fetchone()
+    if row is None:
+        return []
+    personas = []
+    try:
+        entries = json.loads(row[0])
+    except ValueError:
+        return []
+    for data in entries if isinstance(entries, list) else []:
+        try:
+            personas.append(Persona.from_dict({**data, "source": "team"}))
+        except (KeyError, TypeError, ValueError) as exc:
+            log.warning("skipping an unreadable team persona: %s", exc)
+    return personas
+
+
+# -- writing a document's content (on the writer thread, inside a transaction) ------------------------------------
+
+
+def _save_remote(remote: RemoteSession, own_device_id: str) -> tuple[int, bool] | None:
+    try:
+        with database.atomic():  # a savepoint: one bad document leaves the others stored
+            row = database.execute_sql(
+                "SELECT s.id, s.revision, r.device_id FROM sessions s"
+                " LEFT JOIN sync_remote_sessions r ON r.session_id = s.id WHERE s.client_session_id = ?",
+                (remote.client_session_id,),
+            ).fetchone()
+            if row is None:
+                session_id = _insert_session(remote)
+                if remote.device_id != own_device_id:
+                    database.execute_sql(
+                        "INSERT INTO sync_remote_sessions (session_id, device_id, pulled_at) VALUES (?, ?, ?)",
+                        (session_id, remote.device_id, to_iso(utc_now())),
+                    )
+                return session_id, True
+            session_id, revision, origin = row
+            if origin is None:
+                log.warning("not replacing session %s from the backend: it was made on this device", session_id)
+                return None
+            if remote.revision > revision:
+                _apply_document(session_id, remote)
+            return session_id, False
+    except Exception:  # peewee wraps sqlite errors in its own types; any failure here is one bad document
+        log.exception("could not store session %s from the backend", remote.client_session_id)
+        return None
+
+
+def _insert_session(remote: RemoteSession) -> int:
+    columns = {
+        **remote.columns,
+        "client_session_id": remote.client_session_id,
+        "revision": remote.revision,
+        "synced_revision": remote.revision,
+        "remote_id": remote.remote_id,
+        "needs_grading": 0,
+    }
+    names = ", ".join(columns)
+    cursor = database.execute_sql(
+        f"INSERT INTO sessions ({names}) VALUES ({', '.join('?' * len(columns))})", tuple(columns.values())
+    )
+    session_id = int(cursor.lastrowid)
+    _write_lines_and_grade(session_id, remote)
+    return session_id
+
+
+def _apply_document(session_id: int, remote: RemoteSession) -> None:
+    columns = {**remote.columns, "revision": remote.revision, "synced_revision": remote.revision, "sync_error": ""}
+    if remote.remote_id is not None:
+        columns["remote_id"] = remote.remote_id
+    assignments = ", ".join(f"{name} = ?" for name in columns)
+    database.execute_sql(f"UPDATE sessions SET {assignments} WHERE id = ?", (*columns.values(), session_id))
+    database.execute_sql("DELETE FROM transcript_lines WHERE session_id = ?", (session_id,))
+    _write_lines_and_grade(session_id, remote)
+
+
+def _write_lines_and_grade(session_id: int, remote: RemoteSession) -> None:
+    database.cursor().executemany(
+        "INSERT INTO transcript_lines (session_id, seq, speaker, text, offset_ms, duration_ms, interrupted)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            (session_id, ln.seq, ln.speaker.value, ln.text, ln.offset_ms, ln.duration_ms, int(ln.interrupted))
+            for ln in remote.lines
+        ],
+    )
+    grade = remote.grade
+    if grade is None:
+        return
+    latest = database.execute_sql(
+        "SELECT grader, rapport, discovery, objection_handling, closing, graded_at FROM grades"
+        " WHERE session_id = ? ORDER BY id DESC LIMIT 1",
+        (session_id,),
+    ).fetchone()
+    incoming = (grade.grader, grade.rapport, grade.discovery, grade.objection_handling, grade.closing)
+    if latest is not None and tuple(latest[:5]) == incoming and latest[5] == remote.graded_at:
+        return  # the same grade again: earlier grades stay history, not duplicates
+    feedback = {key: list(getattr(grade, key)) for key in ("strengths", "improvements", "recommendations")}
+    database.execute_sql(
+        "INSERT INTO grades (session_id, grader, rapport, discovery, objection_handling, closing, overall, feedback,"
+        " virtual_earnings, xp_earned, note, graded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?)",
+        (
+            session_id,
+            *incoming,
+            grade.overall,
+            json.dumps(feedback),
+            grade.virtual_earnings,
+            grade.xp_earned,
+            remote.graded_at or to_iso(utc_now()),
+        ),
+    )
