@@ -51,8 +51,14 @@ def test_overall_is_the_rounded_mean_and_scores_are_in_range(grades: dict[str, G
     for g in grades.values():
         scores = [getattr(g, name) for name in SCORE_NAMES]
         assert all(isinstance(s, int) and 0 <= s <= 100 for s in scores)
-        assert g.overall == overall_of(*scores) == round(sum(scores) / 4)
+        assert g.overall == overall_of(*scores) == int(sum(scores) / 4 + 0.5)
         assert g.grader == HEURISTIC_GRADER
+
+
+def test_overall_rounds_halves_up_like_the_backend() -> None:
+    assert overall_of(100, 0, 100, 50) == 63  # 62.5
+    assert overall_of(61, 62, 62, 62) == 62  # 61.75
+    assert overall_of(0, 0, 0, 1) == 0  # 0.25
 
 
 def test_feedback_quotes_the_trainee_verbatim(calls: dict[str, FixtureCall], grades: dict[str, Grade]) -> None:

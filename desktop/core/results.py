@@ -10,7 +10,8 @@ HEURISTIC_GRADER = "heuristic"
 
 def overall_of(rapport: int, discovery: int, objection_handling: int, closing: int) -> int:
     """The overall score is always the rounded mean of the four, computed here and never taken from a grader."""
-    return int(round((rapport + discovery + objection_handling + closing) / 4))
+    # Half up (62.5 -> 63), as people and most backends round; Python's round() would give the even 62.
+    return (rapport + discovery + objection_handling + closing + 2) // 4
 
 
 @dataclass(frozen=True)
