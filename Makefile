@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # Qt's xcb plugin and multimedia, PortAudio headers for building PyAudio, a virtual screen and sound server for tests.
 APT_PACKAGES := libpulse0 libxcb-icccm4 libxcb-keysyms1 libxcb-xinerama0 libxcb-cursor0 libxkbcommon-x11-0 \
 	libegl1 libgl1 libfontconfig1 libdbus-1-3 build-essential python3-dev python3-venv portaudio19-dev \
-	xvfb xauth x11-utils imagemagick pulseaudio pulseaudio-utils libasound2-plugins
+	xvfb xauth x11-utils imagemagick trayer pulseaudio pulseaudio-utils libasound2-plugins
 
 .PHONY: run test lint format system-deps venv bench clean
 
@@ -31,6 +31,12 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/store_scale.py
 	$(BIN)/python benchmarks/append_latency.py
+	$(BIN)/python benchmarks/gui_responsiveness.py
+	$(BIN)/python benchmarks/grading.py
+	$(BIN)/python benchmarks/latency.py
+	$(BIN)/python benchmarks/cold_start.py
+	$(BIN)/python benchmarks/sync.py
+	$(BIN)/python benchmarks/history_scroll.py
 
 system-deps:
 	@bash scripts/system-deps.sh $(APT_PACKAGES)

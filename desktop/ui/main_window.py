@@ -1,123 +1,263 @@
-"""The main window for now: the sellers you can call, and your past calls. The full dialer comes later."""
+"""The app's window: a navigation rail on the left, the pages in a stack, a banner for problems and a sync indicator.
+
+The shell knows nothing about what the pages show. The lead adds them with `add_page`; pages built by other helpers
+(call, feedback, review) are added the same way and simply have no button on the rail.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal, Slot
+from PySide6.QtGui import QCloseEvent, QColor, QGuiApplication, QKeySequence, QPainter, QPaintEvent, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
+    QButtonGroup,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QMainWindow,
-    QTableWidget,
-    QTableWidgetItem,
+    QSizePolicy,
+    QStackedWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from desktop.core.clock import parse_iso
-from desktop.core.personas import Persona
-from desktop.store.queries import SessionSummary
-from desktop.ui import theme
+from desktop import settings as app_settings
+from desktop.ui import icons, theme
+from desktop.ui.controls import Banner
+
+if TYPE_CHECKING:  # only for annotations: the window opens before the store's modules are imported
+    from desktop.core.personas import Persona
+    from desktop.store.queries import SessionSummary
+
+log = logging.getLogger(__name__)
+
+# key, label, icon, shortcut: the pages a trainee moves between; others (call, feedback, review) are opened by flow.
+RAIL = (
+    ("contacts", "Contacts", "contacts", "Ctrl+1"),
+    ("dialer", "Dial pad", "dialpad", "Ctrl+2"),
+    ("history", "History", "history", "Ctrl+3"),
+    ("settings", "Settings", "settings", "Ctrl+,"),
+)
+SYNC_KINDS = ("ok", "pending", "busy", "offline", "error", "off")
+DEFAULT_SIZE = QSize(1120, 740)
+MINIMUM_SIZE = QSize(760, 540)
 
 
 @dataclass(frozen=True)
 class HomeData:
+    """What the first screen needs once the data is open (kept for desktop/app.py's loader)."""
+
     personas: list[Persona]
     best_scores: dict[str, int]
-    sessions: list[SessionSummary]
-    total_sessions: int
-    recovered_sessions: list[int]
+    sessions: list[SessionSummary] = field(default_factory=list)
+    total_sessions: int = 0
+    recovered_sessions: list[int] = field(default_factory=list)
 
 
-def local_time(iso: str) -> str:
-    """A stored UTC timestamp as the user's wall-clock time."""
-    return parse_iso(iso).astimezone().strftime("%d %b %Y  %H:%M")
+def window_settings() -> QSettings:
+    """Window layout lives beside the user's data (not in the registry/~/.config), so ROLEPLAY_HOME keeps profiles
+    and tests apart."""
+    return QSettings(str(app_settings.data_dir() / "window.ini"), QSettings.Format.IniFormat)
 
 
-def avatar_icon(name: str, color: str, size: int = 40) -> QIcon:
-    """A round avatar with the persona's initials."""
-    pixmap = QPixmap(size, size)
-    pixmap.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(pixmap)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setBrush(QColor(color))
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.drawEllipse(0, 0, size, size)
-    painter.setPen(QColor("white"))
-    font = QFont()
-    font.setPixelSize(size * 2 // 5)
-    font.setBold(True)
-    painter.setFont(font)
-    initials = "".join(part[0] for part in name.split()[:2]).upper()
-    painter.drawText(pixmap.rect(), Qt.AlignmentFlag.AlignCenter, initials)
-    painter.end()
-    return QIcon(pixmap)
+class StatusDot(QWidget):
+    """A small filled circle in the sync state's colour."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.kind = "off"
+        self.setFixedSize(10, 10)
+
+    @Slot(str)
+    def repaint_for_theme(self, _name: str) -> None:
+        self.update()
+
+    def set_kind(self, kind: str) -> None:
+        self.kind = kind
+        self.update()
+
+    def color(self) -> str:
+        return {
+            "ok": theme.SUCCESS,
+            "pending": theme.WARNING,
+            "busy": theme.ACCENT,
+            "offline": theme.MUTED,
+            "error": theme.DANGER,
+        }.get(self.kind, theme.BORDER)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(self.color()))
+        painter.drawEllipse(self.rect().adjusted(1, 1, -1, -1))
 
 
 class MainWindow(QMainWindow):
-    def __init__(self) -> None:
+    page_changed = Signal(str)
+    # Emitted when closing hid the window instead of quitting; True the first time (the tray then explains it).
+    hidden_to_tray = Signal(bool)
+
+    def __init__(self, layout_settings: QSettings | None = None) -> None:
         super().__init__()
-        self.setWindowTitle("Roleplay Trainer")
-        self.resize(1100, 700)
-        page = QWidget(objectName="page")
-        self.setCentralWidget(page)
-        layout = QHBoxLayout(page)
-        layout.setContentsMargins(20, 20, 20, 20)
-        layout.setSpacing(20)
+        self.setWindowTitle(app_settings.APP_NAME)
+        self.setWindowIcon(icons.app_icon())
+        self.setMinimumSize(MINIMUM_SIZE)
+        self._layout = layout_settings if layout_settings is not None else window_settings()
+        self._pages: dict[str, QWidget] = {}
+        self._close_to_tray = False
+        self._quitting = False
 
-        contacts = QVBoxLayout()
-        contacts.addWidget(QLabel("Sellers", objectName="title"))
-        contacts.addWidget(QLabel("Pick someone to practise on.", objectName="muted"))
-        self.search = QLineEdit(placeholderText="Search name, property or place")
-        self.search.setClearButtonEnabled(True)
-        self.search.textChanged.connect(self._filter_contacts)
-        contacts.addWidget(self.search)
-        self.contact_list = QListWidget()
-        self.contact_list.setIconSize(QSize(40, 40))
-        self.contact_list.setSpacing(2)
-        contacts.addWidget(self.contact_list, 1)
-        layout.addLayout(contacts, 2)
+        root = QWidget(objectName="page")
+        self.setCentralWidget(root)
+        row = QHBoxLayout(root)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self._build_rail())
 
-        history = QVBoxLayout()
-        history.addWidget(QLabel("Your calls", objectName="title"))
-        self.history_caption = QLabel("Loading your history...", objectName="muted")
-        history.addWidget(self.history_caption)
-        self.session_table = QTableWidget(0, 6)
-        self.session_table.setHorizontalHeaderLabels(["Date", "Seller", "Level", "Length", "Status", "Score"])
-        self.session_table.verticalHeader().setVisible(False)
-        self.session_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.session_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.session_table.setAlternatingRowColors(True)
-        self.session_table.setShowGrid(False)
-        header = self.session_table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        history.addWidget(self.session_table, 1)
-        layout.addLayout(history, 3)
-        self.statusBar().showMessage("Opening your data...")
+        column = QVBoxLayout()
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        self.banner = Banner()
+        self.banner.hide()
+        banner_box = QHBoxLayout()
+        banner_box.setContentsMargins(16, 12, 16, 0)
+        banner_box.addWidget(self.banner)
+        column.addLayout(banner_box)
+        self.stack = QStackedWidget(objectName="pages")
+        self.stack.currentChanged.connect(self._on_current_changed)
+        column.addWidget(self.stack, 1)
+        row.addLayout(column, 1)
+
+        self.sync_dot = StatusDot()
+        self.sync_label = QLabel("", objectName="syncStatus")
+        sync_box = QWidget()
+        sync_row = QHBoxLayout(sync_box)
+        sync_row.setContentsMargins(0, 0, 8, 0)
+        sync_row.setSpacing(6)
+        sync_row.addWidget(self.sync_dot)
+        sync_row.addWidget(self.sync_label)
+        sync_box.setToolTip("Sync with your team's backend")
+        self.statusBar().addPermanentWidget(sync_box)
+        self.set_sync_status("", "off")
+        theme.notifier().changed.connect(self.sync_dot.repaint_for_theme)
+        self._restore_geometry()
+
+    # --- the rail ----------------------------------------------------------------------------------------------------
+
+    def _build_rail(self) -> QWidget:
+        rail = QWidget(objectName="navRail")
+        rail.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        rail.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
+        layout = QVBoxLayout(rail)
+        layout.setContentsMargins(8, 12, 8, 12)
+        layout.setSpacing(6)
+        self.rail_group = QButtonGroup(self)
+        self.rail_group.setExclusive(True)
+        self.rail_buttons: dict[str, QToolButton] = {}
+        for key, label, icon_name, shortcut in RAIL:
+            button = QToolButton(objectName="navButton", text=label, checkable=True)
+            button.setIcon(icons.icon(icon_name))
+            button.setIconSize(QSize(24, 24))
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            button.setToolTip(f"{label} ({QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)})")
+            button.setAccessibleName(label)
+            button.clicked.connect(lambda _checked=False, k=key: self.show_page(k))
+            button.hide()  # shown once its page is added
+            QShortcut(QKeySequence(shortcut), self, activated=lambda k=key: self._shortcut(k))
+            self.rail_group.addButton(button)
+            self.rail_buttons[key] = button
+            layout.addWidget(button)
+        layout.addStretch(1)
+        return rail
+
+    def _shortcut(self, key: str) -> None:
+        if key in self._pages:
+            self.show_page(key)
+
+    # --- pages -------------------------------------------------------------------------------------------------------
+
+    def add_page(self, key: str, widget: QWidget) -> None:
+        """Adds (or replaces) the page called `key`. Rail keys (contacts, dialer, history, settings) get their
+        button; a page with `restore_layout(QSettings)` / `save_layout(QSettings)` gets its layout remembered."""
+        old = self._pages.pop(key, None)
+        if old is not None:
+            self.stack.removeWidget(old)
+            old.deleteLater()
+        self._pages[key] = widget
+        widget.setProperty("pageKey", key)
+        self.stack.addWidget(widget)
+        if key in self.rail_buttons:
+            self.rail_buttons[key].show()
+        if hasattr(widget, "restore_layout"):
+            self._layout.beginGroup(f"pages/{key}")
+            try:
+                widget.restore_layout(self._layout)
+            finally:
+                self._layout.endGroup()
+        if self.stack.count() == 1:
+            self._on_current_changed(self.stack.currentIndex())
+
+    def show_page(self, key: str) -> QWidget:
+        widget = self._pages.get(key)
+        if widget is None:
+            raise KeyError(f"no page called {key!r}; add it with add_page first")
+        self.stack.setCurrentWidget(widget)
+        return widget
+
+    def page(self, key: str) -> QWidget | None:
+        return self._pages.get(key)
+
+    def current_page_key(self) -> str | None:
+        widget = self.stack.currentWidget()
+        return None if widget is None else widget.property("pageKey")
+
+    def restore_last_page(self, default: str = "contacts") -> None:
+        """Opens the rail page the user was on last time (call and feedback pages are never reopened)."""
+        last = self._layout.value("window/page", default)
+        key = last if last in self.rail_buttons and last in self._pages else default
+        if key in self._pages:
+            self.show_page(key)
+
+    def _on_current_changed(self, _index: int) -> None:
+        key = self.current_page_key()
+        if key is None:
+            return
+        button = self.rail_buttons.get(key)
+        if button is not None:
+            button.setChecked(True)
+        else:  # a flow page (a call, its feedback): no rail button stays lit
+            self.rail_group.setExclusive(False)
+            for rail_button in self.rail_buttons.values():
+                rail_button.setChecked(False)
+            self.rail_group.setExclusive(True)
+        self.page_changed.emit(key)
+
+    # --- status ------------------------------------------------------------------------------------------------------
+
+    def set_sync_status(self, text: str, kind: str = "ok") -> None:
+        """`kind` is ok, pending, busy, offline, error or off (no backend configured: the indicator hides)."""
+        if kind not in SYNC_KINDS:
+            raise ValueError(f"unknown sync status kind {kind!r}; use one of {', '.join(SYNC_KINDS)}")
+        self.sync_dot.set_kind(kind)
+        self.sync_label.setText(text)
+        self.sync_dot.parentWidget().setVisible(kind != "off")
+
+    def show_banner(self, text: str, kind: str = "info") -> None:
+        """A message across the top of every page: kind info, warning or error."""
+        self.banner.set_message(text, kind)
+        self.banner.show()
+
+    def clear_banner(self) -> None:
+        self.banner.hide()
+        self.banner.set_message("")
 
     def show_data(self, data: HomeData) -> None:
-        self.contact_list.clear()
-        for persona in data.personas:
-            best = data.best_scores.get(persona.id)
-            best_text = f"   best {best}" if best is not None else ""
-            text = (
-                f"{persona.name}{best_text}\n{persona.property_type} · {persona.location}\n"
-                f"{persona.motivation_level} motivation · {persona.conversation_style}"
-            )
-            item = QListWidgetItem(avatar_icon(persona.name, persona.avatar_color), text)
-            item.setData(Qt.ItemDataRole.UserRole, persona.id)
-            item.setSizeHint(QSize(0, 64))
-            self.contact_list.addItem(item)
-        self._filter_contacts(self.search.text())
-        self._show_sessions(data)
+        """The status line once the data is open; pages get their own data from their presenters."""
         message = f"{len(data.personas)} sellers · {data.total_sessions} calls stored on this computer"
         if data.recovered_sessions:
             count = len(data.recovered_sessions)
@@ -125,32 +265,60 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(message)
 
     def show_error(self, message: str) -> None:
-        self.history_caption.setText(message)
-        self.history_caption.setStyleSheet(f"color: {theme.DANGER};")
+        self.show_banner(message, "error")
         self.statusBar().showMessage("Your data could not be opened.")
 
-    def _show_sessions(self, data: HomeData) -> None:
-        table = self.session_table
-        table.setRowCount(len(data.sessions))
-        for row, s in enumerate(data.sessions):
-            minutes, seconds = divmod(int(s.duration_seconds or 0), 60)
-            score = "grading..." if s.overall is None and s.needs_grading else (s.overall or "-")
-            values = [local_time(s.started_at), s.persona_name, s.difficulty, f"{minutes}:{seconds:02d}"]
-            values += [s.status, str(score)]
-            for col, value in enumerate(values):
-                item = QTableWidgetItem(str(value))
-                if col == 5:
-                    item.setForeground(QColor(theme.score_color(s.overall)))
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-                table.setItem(row, col, item)
-        if data.total_sessions:
-            shown = len(data.sessions)
-            self.history_caption.setText(f"The newest {shown} of {data.total_sessions} calls.")
-        else:
-            self.history_caption.setText("No calls yet. Your practice calls will appear here, graded.")
+    # --- closing, tray, remembered layout ----------------------------------------------------------------------------
 
-    def _filter_contacts(self, text: str) -> None:
-        needle = text.strip().lower()
-        for index in range(self.contact_list.count()):
-            item = self.contact_list.item(index)
-            item.setHidden(bool(needle) and needle not in item.text().lower())
+    def set_close_to_tray(self, enabled: bool) -> None:
+        """When on, closing the window hides it (the app lives on in the tray). Only turn it on with a tray."""
+        self._close_to_tray = enabled
+
+    def quit_for_real(self) -> None:
+        """Lets the next close really close (the tray's Quit)."""
+        self._quitting = True
+
+    def bring_to_front(self) -> None:
+        if self.isMinimized():
+            self.showNormal()
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+        self.save_layout()
+        if self._close_to_tray and not self._quitting:
+            event.ignore()
+            self.hide()
+            first_time = not self._layout.value("tray/close_note_shown", False, type=bool)
+            if first_time:
+                self._layout.setValue("tray/close_note_shown", True)
+                self._layout.sync()
+            self.hidden_to_tray.emit(first_time)
+            return
+        event.accept()
+
+    def save_layout(self) -> None:
+        self._layout.setValue("window/geometry", self.saveGeometry())
+        key = self.current_page_key()
+        if key in self.rail_buttons:
+            self._layout.setValue("window/page", key)
+        for page_key, widget in self._pages.items():
+            if hasattr(widget, "save_layout"):
+                self._layout.beginGroup(f"pages/{page_key}")
+                try:
+                    widget.save_layout(self._layout)
+                finally:
+                    self._layout.endGroup()
+        self._layout.sync()
+
+    def _restore_geometry(self) -> None:
+        geometry = self._layout.value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty() and self.restoreGeometry(geometry):
+            return
+        size = QSize(DEFAULT_SIZE)
+        screen = QGuiApplication.primaryScreen()
+        if screen is not None:  # a first start on a small or scaled screen: fit inside it
+            available = screen.availableGeometry().size()
+            size = size.boundedTo(QSize(int(available.width() * 0.9), int(available.height() * 0.9)))
+        self.resize(size.expandedTo(MINIMUM_SIZE))
