@@ -1,0 +1,56 @@
+"""Exports one stored call to Markdown, JSON (the sync contract's session document) or PDF.
+
+Runs on a worker thread: QTextDocument and QPdfWriter paint without widgets, so no GUI-thread object is touched.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from PySide6.QtCore import QMarginsF
+from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
+
+from desktop.store.documents import session_document, session_markdown
+from desktop.store.queries import SessionRecord
+
+FORMATS = {"md": "Markdown (*.md)", "json": "JSON (*.json)", "pdf": "PDF (*.pdf)"}
+
+
+def suggested_filename(record: SessionRecord, fmt: str) -> str:
+    """e.g. call-42-walter-briggs-2025-03-14.md"""
+    slug = re.sub(r"[^a-z0-9]+", "-", record.summary.persona_name.lower()).strip("-") or "seller"
+    return f"call-{record.id}-{slug}-{record.summary.started_at[:10]}.{fmt}"
+
+
+def export_session(record: SessionRecord, fmt: str, path: Path | str, device_id: str = "") -> Path:
+    """Writes the call to `path` in `fmt` ("md", "json" or "pdf") and returns the path written."""
+    target = Path(path)
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if target.suffix.lower() != f".{fmt}":
+        target = target.with_name(target.name + f".{fmt}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "md":
+        target.write_text(session_markdown(record), encoding="utf-8")
+    elif fmt == "json":
+        document = session_document(record, device_id, include_local_id=True)
+        target.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    else:
+        write_pdf(session_markdown(record), target)
+    return target
+
+
+def write_pdf(markdown: str, target: Path) -> None:
+    document = QTextDocument()
+    document.setMarkdown(markdown)
+    writer = QPdfWriter(str(target))
+    writer.setTitle(markdown.splitlines()[0].lstrip("# ") if markdown else "Call")
+    writer.setCreator("Roleplay Trainer")
+    writer.setPageLayout(
+        QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait, QMarginsF(18, 18, 18, 18))
+    )
+    document.print_(writer)
+    if not target.exists() or target.stat().st_size == 0:
+        raise OSError(f"the PDF writer produced nothing at {target}")
