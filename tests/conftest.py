@@ -15,6 +15,8 @@ from desktop.store.db import Store  # noqa: E402
 from desktop.store.queries import SessionQueries  # noqa: E402
 from desktop.store.sessions import SessionRepository  # noqa: E402
 
+pytest_plugins = ["tests.pulse"]  # the `pulse` fixture: a private PulseAudio with a virtual mic and speaker
+
 
 @pytest.fixture(autouse=True)
 def data_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
