@@ -27,7 +27,7 @@ from desktop.core.limits import CallTimer, CallTimerPolicy
 from desktop.core.live_transcript import LiveTranscript
 from desktop.core.metrics import compute_metrics
 from desktop.core.personas import Persona
-from desktop.core.prompts import build_agent_config
+from desktop.core.prompts import AgentConfig, build_agent_config
 from desktop.core.scenarios import Scenario
 from desktop.core.transcript import Speaker, TranscriptLine
 from desktop.store.sessions import SessionRepository
@@ -128,6 +128,9 @@ class CallSetup:
     memory_variables: dict[str, str | int | float | bool] = field(default_factory=dict)
     kind: str = "roleplay"
     agent_speaker: Speaker = Speaker.SELLER
+    # The agent's prompt, first message and variables when it is not the persona's seller (a coach debrief).
+    agent_config: AgentConfig | None = None
+    parent_session_id: int | None = None  # a debrief: the call it reviews, linked when the session starts
 
 
 CallListener = Callable[[CallEvent], None]
@@ -270,7 +273,7 @@ class Call:
 
     def _run(self) -> None:
         setup = self.setup
-        config = build_agent_config(
+        config = setup.agent_config or build_agent_config(
             setup.persona, setup.scenario, setup.difficulty, setup.trainee_name, setup.trainee_summary
         )
         try:
@@ -289,6 +292,11 @@ class Call:
             self._finish(EndReason.ERROR, "failed", f"The call could not be saved, so it was not placed: {exc}")
             return
         self._session_id, self._client_session_id = started.id, started.client_session_id
+        if setup.parent_session_id is not None:
+            try:
+                self._repo.set_parent_session(started.id, setup.parent_session_id)
+            except Exception:  # the debrief still runs; only the link to the reviewed call is missing
+                log.exception("could not link session %s to session %s", started.id, setup.parent_session_id)
         if self._event_log_dir is not None:
             from desktop.voice.call_log import call_log_path
 
@@ -402,6 +410,7 @@ class Call:
 
     def _open_audio(self, input_rate: int) -> bool:
         assert self._audio_factory is not None and self._t0 is not None
+        ports = None
         try:
             ports = self._audio_factory(
                 input_rate, self._output_rate, self._send_mic_chunk, self._report_device_error, self._t0
@@ -411,6 +420,7 @@ class Call:
         except Exception as exc:  # AudioDeviceError carries plain words; anything else gets generic ones
             message = getattr(exc, "message", "") or str(exc) or "The microphone or speaker could not be opened."
             log.warning("audio devices failed to open: %s", exc)
+            self._ports = ports  # whatever did open is closed with the call
             self._begin_hangup(EndReason.ERROR, message)
             return False
         self._ports = ports
