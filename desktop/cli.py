@@ -48,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_argument("--offline", action="store_true", help="skip the network checks")
 
     _add_call_command(commands)
+    _add_debrief_command(commands)
 
     partner = commands.add_parser("partner", help="run the embedded practice partner on its own")
     partner.add_argument("--port", type=_non_negative_int, default=0, help="port on 127.0.0.1 (default: any free one)")
@@ -74,6 +75,18 @@ def _add_call_command(commands: argparse._SubParsersAction) -> None:
     call.add_argument("--mic-wav", help="stream this WAV file as the microphone, in real time")
     call.add_argument("--max-seconds", type=_non_negative_int, help="hang up after this many seconds")
     call.add_argument("--json", action="store_true", help="print the session document")
+
+
+def _add_debrief_command(commands: argparse._SubParsersAction) -> None:
+    debrief = commands.add_parser(
+        "debrief", help="talk a graded call through with the coach, typed, without the window"
+    )
+    debrief.add_argument("id", type=_session_id, help="the graded call (see roleplay sessions list)")
+    debrief.add_argument("--say", action="append", default=[], metavar="TEXT", help="your turn; repeat for more")
+    debrief.add_argument("--script", help="a file of your turns, one per line")
+    debrief.add_argument("--agent", choices=("partner", "elevenlabs"), help="default: ElevenLabs when configured")
+    debrief.add_argument("--max-seconds", type=_non_negative_int, help="end the debrief after this many seconds")
+    debrief.add_argument("--json", action="store_true", help="print the debrief session document and the goal")
 
 
 def _non_negative_int(text: str) -> int:
@@ -134,6 +147,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 # Commands with their own module; the others live in desktop.commands as `<command>_<action>`.
 _COMMAND_MODULES = {
     "call": "desktop.voice.call_command",
+    "debrief": "desktop.voice.debrief_command",
     "partner": "desktop.voice.partner_command",
     "grade": "desktop.grading.command",
     "sync": "desktop.sync.command",

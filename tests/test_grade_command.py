@@ -118,3 +118,20 @@ def test_mistakes_are_one_line_errors(sessions, which, message):
     result = roleplay("grade", str(session_id))
     assert result.returncode == 2
     assert message in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_a_coach_debrief_is_refused_in_one_line(data_home):
+    from desktop.core.transcript import Speaker, TranscriptLine
+
+    store = Store.open(data_home / "roleplay.db")
+    repo = SessionRepository(store)
+    coach = start(repo, kind="coach", mode="text")
+    repo.append_line(coach.id, TranscriptLine(1, Speaker.COACH, "You scored 62 overall."))
+    repo.end_session(coach.id, end_reason="user_hangup")
+    store.close()
+    result = roleplay("grade", str(coach.id))
+    assert result.returncode == 2
+    assert (
+        result.stderr.strip()
+        == f"roleplay: session {coach.id} is a coach debrief, not a sales call, so it is not graded"
+    )

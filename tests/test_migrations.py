@@ -126,6 +126,32 @@ def test_migration_4(tmp_path: Path):
     assert db.execute_sql("SELECT text, source_session_id FROM trainee_goals").fetchall() == [("ask why", None)]
 
 
+def test_migration_5(tmp_path: Path):
+    db = fresh(tmp_path / "g.db")
+    migrate(db, tmp_path / "backups", target=4)
+    insert = (
+        "INSERT INTO sessions (client_session_id, kind, mode, status, persona_id, persona_name, persona_snapshot,"
+        " scenario_id, scenario_snapshot, difficulty, started_at) VALUES (?, ?, 'text', 'completed', 'p', 'P', '{}',"
+        " 's', '{}', 'PRO', '2026-01-01T00:00:00.000Z')"
+    )
+    db.execute_sql(insert, ("call", "roleplay"))
+    migrate(db, tmp_path / "backups", target=5)
+    assert schema_version(db) == 5
+    # Sessions from before the migration are linked to nothing.
+    assert db.execute_sql("SELECT parent_session_id FROM sessions").fetchall() == [(None,)]
+    db.execute_sql("PRAGMA foreign_keys = ON")
+    db.execute_sql(insert, ("debrief", "coach"))
+    db.execute_sql("UPDATE sessions SET parent_session_id = 1 WHERE client_session_id = 'debrief'")
+    try:
+        db.execute_sql("UPDATE sessions SET parent_session_id = 99 WHERE client_session_id = 'debrief'")
+        raise AssertionError("a link to a missing session was accepted")
+    except Exception as exc:  # peewee wraps sqlite3.IntegrityError
+        assert "FOREIGN KEY" in str(exc)
+    # Deleting the reviewed call keeps its debrief, unlinked.
+    db.execute_sql("DELETE FROM sessions WHERE client_session_id = 'call'")
+    assert db.execute_sql("SELECT client_session_id, parent_session_id FROM sessions").fetchall() == [("debrief", None)]
+
+
 def test_a_failing_step_leaves_the_previous_schema(tmp_path: Path, monkeypatch):
     from desktop.store import migrations
 

@@ -19,6 +19,8 @@ def run(state: AppState, args: argparse.Namespace) -> int:
         raise CommandError(f"no session with id {args.id} (see: roleplay sessions list)")
     if record.summary.status == "active":
         raise CommandError(f"session {args.id} is still in progress; grade it after the call ends")
+    if record.summary.kind == "coach":
+        raise CommandError(f"session {args.id} is a coach debrief, not a sales call, so it is not graded")
     if not record.lines:
         raise CommandError(f"session {args.id} has no transcript, so there is nothing to grade")
     if record.grade is not None and not record.summary.needs_grading and not args.force:

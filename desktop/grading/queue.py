@@ -4,7 +4,8 @@ nothing: whatever is still flagged is graded at the next start (`enqueue_pending
 
 By default a session is graded by the model when one is configured and by the rules otherwise (see `llm.py`); a
 grader that fails outright is replaced by the rules too, so every ended call ends with a grade. Progress reaches
-listeners as small immutable events: "queued", "grading", then "graded" or "failed".
+listeners as small immutable events: "queued", "grading", then "graded" or "failed" ("skipped" for a coach debrief,
+which is not a sales call and is never graded).
 """
 
 from __future__ import annotations
@@ -29,14 +30,19 @@ from desktop.grading.llm import (
 )
 from desktop.store.models import database
 from desktop.store.queries import SessionQueries, SessionRecord
-from desktop.store.sessions import SessionRepository
+from desktop.store.sessions import GRADED_KINDS, SessionRepository
 
 log = logging.getLogger(__name__)
 
 Grader = Callable[[SessionRecord], "Grade | GradingOutcome"]
 Listener = Callable[["GradingEvent"], None]
 
-QUEUED, GRADING, GRADED, FAILED = "queued", "grading", "graded", "failed"
+QUEUED, GRADING, GRADED, FAILED, SKIPPED = "queued", "grading", "graded", "failed", "skipped"
+RESULT_STAGES = (GRADED, FAILED, SKIPPED)
+
+
+class NotGradable(ValueError):
+    """The session is not a sales call (a coach debrief): there is nothing to grade."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +92,8 @@ def grade_and_save(
     record = queries.get_session(session_id)
     if record is None:
         return None
+    if record.summary.kind not in GRADED_KINDS:
+        raise NotGradable(f"session {session_id} is a coach debrief; only practice calls are graded")
     if record.metrics is None and record.lines:
         repository.save_metrics(
             session_id,
@@ -145,7 +153,7 @@ class GradingQueue:
         *,
         fallback: Callable[[SessionRecord], Grade] = rule_based_grade,
     ) -> None:
-        """grader: default `default_grader()`. listener: hears each session's result ("graded" or "failed");
+        """grader: default `default_grader()`. listener: hears each session's result ("graded", "failed", "skipped");
         `add_listener` hears every stage. Listeners run on the grading thread (or the one that enqueues, for
         "queued"): hand events to the GUI through a signal."""
         self._repository = repository
@@ -229,6 +237,8 @@ class GradingQueue:
             outcome = grade_and_save(self._repository, self._queries, session_id, self._grader, fallback=self._fallback)
         except GradingCancelled:
             return GradingEvent(session_id, None, "stopped; it will be graded at the next start", FAILED, waiting)
+        except NotGradable as exc:
+            return GradingEvent(session_id, None, str(exc), SKIPPED, waiting)
         except Exception as exc:  # keep grading the rest; the flag stays set, so it is retried next start
             log.exception("grading session %s failed", session_id)
             return GradingEvent(session_id, None, str(exc), FAILED, waiting)
@@ -240,7 +250,7 @@ class GradingQueue:
         with self._lock:
             listeners = list(self._listeners)
         for listener, results_only in listeners:
-            if results_only and event.stage not in (GRADED, FAILED):
+            if results_only and event.stage not in RESULT_STAGES:
                 continue
             try:
                 listener(event)

@@ -183,11 +183,21 @@ def _m4_trainee_goals() -> tuple[str, ...]:
     )
 
 
+def _m5_debrief_link() -> tuple[str, ...]:
+    # A coach debrief is a session of kind 'coach' that points at the call it reviews. Deleting that call keeps the
+    # debrief (and the goal it set), unlinked.
+    return (
+        "ALTER TABLE sessions ADD COLUMN parent_session_id INTEGER REFERENCES sessions (id) ON DELETE SET NULL",
+        "CREATE INDEX sessions_parent ON sessions (parent_session_id) WHERE parent_session_id IS NOT NULL",
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "sessions, transcript lines, grades, user personas", _m1_initial()),
     Migration(2, "full-text search over transcript lines", _m2_transcript_search()),
     Migration(3, "sync: remote sessions, rejections, cached limits and team personas", _m3_sync_state()),
     Migration(4, "trainee goals for the coaching memory", _m4_trainee_goals()),
+    Migration(5, "coach debriefs linked to the call they review", _m5_debrief_link()),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -54,6 +54,7 @@ class SessionRow(BaseModel):
     remote_id = IntegerField(null=True)
     synced_revision = IntegerField(default=0)
     sync_error = TextField(default="")
+    parent_session_id = IntegerField(null=True)  # a coach debrief: the call it reviews
 
     class Meta:
         table_name = "sessions"

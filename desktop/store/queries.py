@@ -48,6 +48,7 @@ class SessionSummary:
     needs_grading: bool
     revision: int
     synced_revision: int
+    parent_session_id: int | None = None  # a coach debrief: the call it reviews
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,10 @@ class SessionRecord:
     @property
     def id(self) -> int:
         return self.summary.id
+
+    @property
+    def parent_session_id(self) -> int | None:
+        return self.summary.parent_session_id
 
 
 def _latest_grade(column: str):
@@ -163,6 +168,7 @@ class SessionQueries:
         rows = (
             GradeRow.select(SessionRow.persona_id, fn.MAX(GradeRow.overall).alias("best"))
             .join(SessionRow)
+            .where(SessionRow.kind == "roleplay")  # a debrief's grade, if one were ever made, is no sales score
             .group_by(SessionRow.persona_id)
             .dicts()
         )
@@ -258,6 +264,7 @@ def _summary_query(query):
         SessionRow.needs_grading,
         SessionRow.revision,
         SessionRow.synced_revision,
+        SessionRow.parent_session_id,
     )
 
 
@@ -364,6 +371,7 @@ def _summary(row: dict) -> SessionSummary:
         needs_grading=bool(row["needs_grading"]),
         revision=row["revision"],
         synced_revision=row["synced_revision"],
+        parent_session_id=row["parent_session_id"],
     )
 
 

@@ -28,6 +28,7 @@ T = TypeVar("T")
 
 MODES = ("voice", "text")
 KINDS = ("roleplay", "coach")
+GRADED_KINDS = ("roleplay",)  # a coach debrief is not a sales call: it is never graded
 END_REASONS = ("user_hangup", "agent_hangup", "time_limit", "connection_lost", "error", "app_exit")
 ENDED_STATUSES = ("completed", "interrupted", "failed")
 
@@ -130,6 +131,20 @@ class SessionRepository:
 
         self._write(job)
 
+    def set_parent_session(self, session_id: int, parent_session_id: int) -> None:
+        """Links a coach debrief to the call it reviews. SessionNotFound when either session does not exist."""
+        if session_id == parent_session_id:
+            raise ValueError("a session cannot review itself")
+
+        def job() -> None:
+            row = self._get(session_id)
+            self._get(parent_session_id)
+            row.parent_session_id = parent_session_id
+            row.save()
+            self._bump_if_ended(session_id)
+
+        self._write(job)
+
     def append_line(self, session_id: int, line: TranscriptLine) -> None:
         """Commits one final transcript line; when this returns, the line survives a crash."""
         if not line.text.strip():
@@ -202,7 +217,7 @@ class SessionRepository:
             row.metrics = json.dumps(metrics.to_dict()) if metrics else None
             row.recording_path = recording_path or row.recording_path
             # A call that never connected has nothing to grade.
-            row.needs_grading = status != "failed"
+            row.needs_grading = status != "failed" and row.kind in GRADED_KINDS
             row.owner_pid = None
             row.revision += 1
             row.save()
@@ -281,7 +296,7 @@ class SessionRepository:
                 row.end_reason = "app_exit"
                 row.duration_seconds = spoken_s
                 row.ended_at = to_iso(parse_iso(row.started_at) + timedelta(seconds=spoken_s))
-                row.needs_grading = last is not None
+                row.needs_grading = last is not None and row.kind in GRADED_KINDS
                 row.owner_pid = None
                 row.revision += 1
                 row.save()

@@ -5,6 +5,9 @@ message as `agent_response` -> for each trainee turn (a typed `user_message`, or
 audio) one `agent_response` after a short pause. Pings go out every few seconds and pongs are expected. The seller
 ends the call with the last `agent_response`, an `end_call` tool event and close 1000, as an ElevenLabs agent does.
 
+A debrief (`role: coach` in the variables) is played by `CoachBrain` the same way, or by the model with the coach's
+prompt and the coach rules as its fallback.
+
 Typed turns are not echoed back: the service does not send `user_transcript` for `user_message`. Spoken turns get a
 `user_transcript` of `SPOKEN_TURN_PLACEHOLDER`, because the partner detects speech but cannot recognise words; the
 placeholder says so honestly instead of inventing what the trainee said.
@@ -28,6 +31,8 @@ from typing import Any
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
+from desktop.core.coach import coach_system_prompt
+from desktop.core.coach_brain import CoachBrain
 from desktop.core.prompts import build_agent_config
 from desktop.core.seller_brain import SellerBrain, SellerTurn
 from desktop.voice.partner_llm import LlmSeller, SellerModelConfig
@@ -64,6 +69,7 @@ class ConversationRecord:
     scenario_id: str = ""
     difficulty: str = ""
     played_by: str = "rules"
+    role: str = "seller"  # or "coach", for a debrief
     lines: list[tuple[str, str]] = field(default_factory=list)  # (speaker, text): "seller" or "trainee"
     pongs: int = 0
     pings: int = 0
@@ -86,11 +92,11 @@ class _Spoken:
 
 
 class _RuleSeller:
-    """The rules brain behind the same interface as `LlmSeller`."""
+    """The rules brain (the seller's or the coach's) behind the same interface as `LlmSeller`."""
 
     fallbacks = 0
 
-    def __init__(self, brain: SellerBrain) -> None:
+    def __init__(self, brain: SellerBrain | CoachBrain) -> None:
         self.brain = brain
 
     def greeting(self) -> SellerTurn:
@@ -205,6 +211,8 @@ class PartnerConversation:
         return {}, frame
 
     def _make_seller(self, setup: CallSetup) -> _RuleSeller | LlmSeller:
+        if setup.coach is not None:
+            return self._make_coach(setup)
         brain = SellerBrain(
             setup.persona,
             setup.scenario,
@@ -229,6 +237,21 @@ class PartnerConversation:
             ).system_prompt
         )
         return LlmSeller(self._model, prompt, brain)
+
+    def _make_coach(self, setup: CallSetup) -> _RuleSeller | LlmSeller:
+        assert setup.coach is not None
+        brain = CoachBrain(setup.coach, first_message=setup.first_message)
+        with self._changed:
+            self.record.persona_id = setup.persona.id
+            self.record.scenario_id = setup.scenario.id
+            self.record.difficulty = setup.difficulty.value
+            self.record.role = "coach"
+            self.record.played_by = self._model.model if self._model else "rules"
+        if self._model is None:
+            return _RuleSeller(brain)
+        # The client's prompt holds the call's transcript; without one, the coach works from the brief alone.
+        prompt = setup.system_prompt or coach_system_prompt(setup.coach)
+        return LlmSeller(self._model, prompt, brain)  # the coach rules answer the turns the model fails
 
     # --- incoming --------------------------------------------------------------------------------------------------
 

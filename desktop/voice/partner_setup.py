@@ -4,6 +4,9 @@ The client sends the persona and scenario ids, the difficulty, the minimum price
 variables (see `prompts.build_agent_config`), plus the prompt and first message as overrides. The partner finds the
 persona through the catalog; a persona it does not know (another device's, a deleted one) is rebuilt from the
 variables, so the call still works.
+
+A debrief sends `role: coach` and the coach's brief as `coach_*` variables (`desktop/core/coach.py`); the partner then
+plays the coach, and the persona is the seller the coach speaks as when it replays a moment of the call.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from desktop.core.coach import CoachBrief, is_coach
 from desktop.core.difficulty import Difficulty
 from desktop.core.personas import CONVERSATION_STYLES, MOTIVATION_LEVELS, Persona, load_builtin_personas
 from desktop.core.scenarios import SCENARIO_KINDS, Scenario, load_scenarios
@@ -64,6 +68,7 @@ class CallSetup:
     first_message: str | None
     system_prompt: str
     text_only: bool
+    coach: CoachBrief | None = None  # set when the client asked for the coach instead of the seller
 
 
 def call_setup(frame: Mapping[str, Any], personas: PersonaSource, builtins: BuiltinPersonas) -> CallSetup:
@@ -86,6 +91,7 @@ def call_setup(frame: Mapping[str, Any], personas: PersonaSource, builtins: Buil
         first_message=fill_variables(first_message, variables) if isinstance(first_message, str) else None,
         system_prompt=fill_variables(prompt, variables) if isinstance(prompt, str) else "",
         text_only=text_only,
+        coach=CoachBrief.from_variables(variables) if is_coach(variables) else None,
     )
 
 
