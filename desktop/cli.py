@@ -21,6 +21,10 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="roleplay", description="Practise acquisition calls against an AI seller.")
+    parser.add_argument("--tray", action="store_true", help="start hidden in the system tray")
+    parser.add_argument(
+        "--quick-call", action="store_true", help="place the quick practice call (in the running app, if there is one)"
+    )
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     personas = commands.add_parser("personas", help="the sellers you can call")
@@ -117,7 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         from desktop.app import run_gui
 
-        return run_gui()
+        return run_gui(start_hidden=args.tray, quick_call=args.quick_call)
     try:
         return _dispatch(args)
     except CommandError as exc:

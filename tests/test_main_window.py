@@ -10,14 +10,10 @@ from PySide6.QtCore import QSettings, QSize, Qt
 from PySide6.QtGui import QColor, QIcon, QImage, QPainter
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
-from desktop.app import load_home_data
 from desktop.bootstrap import open_app_state
-from desktop.core.results import Grade
-from desktop.core.transcript import Speaker, TranscriptLine
 from desktop.ui import icons, theme
 from desktop.ui.main_window import RAIL, MainWindow
 from desktop.ui.tasks import run_in_background
-from tests.conftest import start
 from tests.shell_screens import themed
 
 
@@ -171,23 +167,6 @@ def state(data_home: Path):
     opened.close()
 
 
-def test_the_status_line_counts_sellers_and_calls_from_the_store(qtbot, layout_file, state):
-    started = start(state.repository)
-    state.repository.append_line(started.id, TranscriptLine(1, Speaker.SELLER, "Hello?", 0, 600))
-    state.repository.end_session(started.id, end_reason="user_hangup")
-    state.repository.save_grade(started.id, Grade(80, 70, 60, 50))
-
-    window = make_window(qtbot, layout_file)
-    results = []
-    run_in_background(lambda: load_home_data(state), lambda data, error: results.append((data, error)))
-    qtbot.waitUntil(lambda: bool(results), timeout=5000)
-    data, error = results[0]
-    assert error is None
-    window.show_data(data)
-    message = window.statusBar().currentMessage()
-    assert f"{len(data.personas)} sellers" in message and "1 calls stored" in message
-
-
 def test_background_errors_reach_the_gui_thread(qtbot):
     results = []
 
@@ -197,12 +176,6 @@ def test_background_errors_reach_the_gui_thread(qtbot):
     run_in_background(fail, lambda data, error: results.append(error))
     qtbot.waitUntil(lambda: bool(results), timeout=5000)
     assert isinstance(results[0], OSError)
-
-
-def test_a_data_error_is_shown_in_plain_words(qtbot, layout_file):
-    window = make_window(qtbot, layout_file)
-    window.show_error("The database at /x cannot be read (file is not a database).")
-    assert "cannot be read" in window.banner.text() and window.banner.property("kind") == "error"
 
 
 def test_the_theme_switches_and_follows_the_system(qtbot, monkeypatch):

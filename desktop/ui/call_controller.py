@@ -40,6 +40,7 @@ class CallPlan:
     difficulty: Difficulty
     practice_mode: bool = True
     typed: bool = False
+    debrief_of: int | None = None  # a coach debrief of this graded call, not a sales call
 
     @property
     def mode(self) -> str:
@@ -137,8 +138,57 @@ class CallController(QObject):
         self._resolved(self._attempt, plan, None)
         return True
 
+    def place_debrief(self, session_id: int, *, typed: bool = True) -> bool:
+        """A coach debrief of a graded call: the same engine, the coach instead of the seller."""
+        if self.busy:
+            return False
+        attempt = self._attempt = next(self._attempts)
+        run_in_background(
+            lambda: self._prepare_debrief(session_id, typed),
+            lambda result, error: self._debrief_ready(attempt, result, error),
+        )
+        return True
+
+    def _prepare_debrief(self, session_id: int, typed: bool) -> tuple[CallPlan, CallSetup]:
+        from desktop.voice.agent_target import AgentNotConfigured, choose_agent, target_for
+        from desktop.voice.debrief import DebriefUnavailable, debrief_setup
+
+        settings = self._state.settings
+        try:
+            choice = choose_agent(settings)
+        except AgentNotConfigured as exc:
+            raise SetupError(str(exc), settings_help=True) from exc
+        partner_url = self._partner_url() if choice.kind == "partner" else ""
+        try:
+            setup = debrief_setup(
+                self._state.queries,
+                session_id,
+                settings,
+                target=target_for(choice, partner_url),
+                mode="text" if typed else "voice",
+                max_seconds=self._limit_s(),
+            )
+        except DebriefUnavailable as exc:
+            raise SetupError(str(exc)) from exc
+        plan = CallPlan(setup.persona, setup.scenario, setup.difficulty, setup.practice_mode, typed, session_id)
+        return plan, setup
+
+    def _debrief_ready(self, attempt: int, result: tuple[CallPlan, CallSetup] | None, error: Exception | None) -> None:
+        if attempt != self._attempt:
+            return
+        if error is not None or result is None:
+            self._fail(error)
+            return
+        plan, setup = result
+        self._last_plan = plan
+        self.preparing.emit(plan)
+        self._prepared(attempt, plan, setup, None)
+
     def retry(self) -> bool:
-        return self._last_plan is not None and self.place(self._last_plan)
+        plan = self._last_plan
+        if plan is not None and plan.debrief_of is not None:
+            return self.place_debrief(plan.debrief_of, typed=plan.typed)
+        return plan is not None and self.place(plan)
 
     def hang_up(self) -> None:
         if self._call is not None:

@@ -7,8 +7,6 @@ The shell knows nothing about what the pages show. The lead adds them with `add_
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QColor, QGuiApplication, QKeySequence, QPainter, QPaintEvent, QShortcut
@@ -28,10 +26,6 @@ from desktop import settings as app_settings
 from desktop.ui import icons, theme
 from desktop.ui.controls import Banner
 
-if TYPE_CHECKING:  # only for annotations: the window opens before the store's modules are imported
-    from desktop.core.personas import Persona
-    from desktop.store.queries import SessionSummary
-
 log = logging.getLogger(__name__)
 
 # key, label, icon, shortcut: the pages a trainee moves between; others (call, feedback, review) are opened by flow.
@@ -44,17 +38,6 @@ RAIL = (
 SYNC_KINDS = ("ok", "pending", "busy", "offline", "error", "off")
 DEFAULT_SIZE = QSize(1120, 740)
 MINIMUM_SIZE = QSize(760, 540)
-
-
-@dataclass(frozen=True)
-class HomeData:
-    """What the first screen needs once the data is open (kept for desktop/app.py's loader)."""
-
-    personas: list[Persona]
-    best_scores: dict[str, int]
-    sessions: list[SessionSummary] = field(default_factory=list)
-    total_sessions: int = 0
-    recovered_sessions: list[int] = field(default_factory=list)
 
 
 def window_settings() -> QSettings:
@@ -255,18 +238,6 @@ class MainWindow(QMainWindow):
     def clear_banner(self) -> None:
         self.banner.hide()
         self.banner.set_message("")
-
-    def show_data(self, data: HomeData) -> None:
-        """The status line once the data is open; pages get their own data from their presenters."""
-        message = f"{len(data.personas)} sellers · {data.total_sessions} calls stored on this computer"
-        if data.recovered_sessions:
-            count = len(data.recovered_sessions)
-            message += f" · {count} call{'s' if count > 1 else ''} cut short last time recovered"
-        self.statusBar().showMessage(message)
-
-    def show_error(self, message: str) -> None:
-        self.show_banner(message, "error")
-        self.statusBar().showMessage("Your data could not be opened.")
 
     # --- closing, tray, remembered layout ----------------------------------------------------------------------------
 

@@ -1,0 +1,291 @@
+"""Wires the services to the screens: the window and tray first (painted at once), then, once the store has opened
+off the GUI thread, the presenters, the call controller, the grading queue and sync.
+
+Every connection between a screen and a service is made here, so the screens know nothing of each other.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QApplication
+
+from desktop.bootstrap import AppState, open_app_state
+from desktop.ui.contacts import ContactsPage
+from desktop.ui.dialer import DialerPage
+from desktop.ui.main_window import MainWindow
+from desktop.ui.requests import CallRequest
+from desktop.ui.settings_dialog import SettingsPage
+from desktop.ui.single_instance import CALL, OPEN, QUICK_CALL, InstanceRequest, InstanceServer
+from desktop.ui.tasks import run_in_background
+from desktop.ui.tray import TrayIcon
+
+log = logging.getLogger(__name__)
+
+SYNC_KINDS = {
+    "off": "off",
+    "synced": "ok",
+    "pending": "pending",
+    "offline": "offline",
+    "sign_in_needed": "error",
+    "rejected": "error",
+}
+
+
+class _SyncRelay(QObject):
+    """Sync status changes arrive on the sync thread; the indicator is updated on the GUI thread."""
+
+    changed = Signal(object)
+
+
+class AppShell:
+    def __init__(self, app: QApplication, server: InstanceServer, *, start_hidden: bool, pending: InstanceRequest):
+        self.app = app
+        self.server = server
+        self.state: AppState | None = None
+        self._services: dict[str, Any] = {}
+        self._pending = pending if pending.action != OPEN else None
+        self.window = MainWindow()
+        self.contacts = ContactsPage()
+        self.dialer = DialerPage()
+        self.settings_page = SettingsPage()
+        self.window.add_page("contacts", self.contacts)
+        self.window.add_page("dialer", self.dialer)
+        self.window.add_page("settings", self.settings_page)
+        self.window.restore_last_page()
+        self.tray = TrayIcon()
+        if self.tray.show():
+            self.tray.attach_window(self.window)
+        else:  # no tray on this desktop: closing the window must quit, or the app would be unreachable
+            self.window.set_close_to_tray(False)
+            app.setQuitOnLastWindowClosed(True)
+        if not start_hidden:
+            self.window.show()
+        self.window.set_sync_status("Opening your data...", "busy")
+        server.request_received.connect(self._on_instance_request)
+        run_in_background(self._open_services, self._opened)
+
+    # --- start-up -----------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _open_services() -> tuple[AppState, Any]:
+        """Off the GUI thread: opening may migrate the database; grading starts on what a crash left ungraded."""
+        from desktop.grading.queue import GradingQueue
+
+        state = open_app_state()
+        grading = GradingQueue(state.repository, state.queries)
+        grading.enqueue_pending()
+        return state, grading
+
+    def _opened(self, result: tuple[AppState, Any] | None, error: Exception | None) -> None:
+        if error is not None or result is None:
+            self.window.show_banner(f"Your data could not be opened: {error}", "error")
+            self.window.set_sync_status("No data", "error")
+            return
+        self.state, grading = result
+        self._services["grading"] = grading
+        self._build_screens(self.state, grading)
+        self._start_sync(self.state)
+        if self.state.recovered_sessions:
+            count = len(self.state.recovered_sessions)
+            self.window.show_banner(
+                f"{count} call{'s were' if count > 1 else ' was'} cut short last time; "
+                "what was said is kept and graded in History.",
+                "info",
+            )
+        if self._pending is not None:
+            self._on_instance_request(self._pending)
+            self._pending = None
+
+    def _build_screens(self, state: AppState, grading: Any) -> None:
+        from desktop.store.catalog import PersonaCatalog
+        from desktop.ui.call_controller import CallController
+        from desktop.ui.call_screen import CallScreen
+        from desktop.ui.contacts_presenter import ContactsPresenter
+        from desktop.ui.feedback import FeedbackScreen
+        from desktop.ui.history import HistoryView
+        from desktop.ui.history_presenter import HistoryPresenter
+        from desktop.ui.review import ReviewScreen
+        from desktop.ui.session_presenters import FeedbackPresenter, GradingRelay, ReviewPresenter
+        from desktop.ui.settings_presenter import SettingsPresenter
+        from desktop.ui.tray_data import load_tray_data
+
+        window = self.window
+        contacts_presenter = ContactsPresenter(state, self.contacts, self.dialer)
+        contacts_presenter.reload()
+        settings_presenter = SettingsPresenter(state, self.settings_page)
+        settings_presenter.load()
+        catalog = PersonaCatalog(state.queries)
+
+        def tray_data():
+            return load_tray_data(state.queries, catalog, state.settings.practice_mode)
+
+        self.tray.set_loader(tray_data)
+
+        history = HistoryView()
+        history_presenter = HistoryPresenter(state, history)
+        feedback = FeedbackScreen()
+        feedback.set_debrief_enabled(True)
+        feedback_presenter = FeedbackPresenter(state, feedback)
+        review = ReviewScreen()
+        review_presenter = ReviewPresenter(state, review)
+        controller = CallController(state)
+        call_screen = CallScreen(controller)
+        for key, page in (("history", history), ("call", call_screen), ("feedback", feedback), ("review", review)):
+            window.add_page(key, page)
+        history_presenter.refresh()
+
+        relay = GradingRelay()
+        grading.add_listener(relay.on_grading_event)
+        relay.graded.connect(feedback_presenter.grade_arrived)
+        relay.failed.connect(feedback_presenter.grading_failed)
+        relay.progress.connect(feedback_presenter.grading_progress)
+        relay.graded.connect(history_presenter.session_updated)
+        relay.graded.connect(lambda _sid: (contacts_presenter.reload(), self.tray.refresh(), self._sync_flush()))
+
+        def start_call(request: CallRequest) -> None:
+            if controller.busy:
+                window.show_page("call")
+                return
+            window.show_page("call")
+            window.bring_to_front()
+            controller.place_call(request)
+
+        def call_finished(session_id: int) -> None:
+            plan = controller.last_plan
+            history_presenter.refresh()
+            if plan is not None and plan.debrief_of is not None:
+                self._finish_debrief(session_id)
+                open_review(session_id)
+                return
+            grading.enqueue(session_id)
+            window.show_page("feedback")
+            feedback_presenter.show_session(session_id)
+
+        def open_review(session_id: int) -> None:
+            window.show_page("review")
+            review_presenter.open_session(session_id)
+
+        def call_again(persona_id: str, scenario_id: str, difficulty: str) -> None:
+            start_call(CallRequest(persona_id, scenario_id, difficulty, state.settings.practice_mode))
+
+        def debrief(session_id: int) -> None:
+            window.show_page("call")
+            controller.place_debrief(session_id)
+
+        self.contacts.call_requested.connect(start_call)
+        self.dialer.call_requested.connect(start_call)
+        self.tray.quick_call_requested.connect(start_call)
+        self.tray.session_requested.connect(open_review)
+        call_screen.call_finished.connect(call_finished)
+        call_screen.closed.connect(lambda: window.show_page("contacts"))
+        call_screen.settings_requested.connect(lambda: window.show_page("settings"))
+        feedback.replay_requested.connect(open_review)
+        feedback.call_again_requested.connect(call_again)
+        feedback.debrief_requested.connect(debrief)
+        history.open_requested.connect(open_review)
+        review.back_requested.connect(lambda: window.show_page("history"))
+        review.deleted.connect(history_presenter.session_deleted)
+        review.deleted.connect(lambda _sid: (window.show_page("history"), contacts_presenter.reload()))
+
+        def quick_call() -> None:
+            """The last persona and scenario, or a suggested one: worked out from history off the GUI thread."""
+            run_in_background(
+                tray_data,
+                lambda data, error: start_call(data.quick_call) if error is None and data.quick_call else None,
+            )
+
+        self._services.update(
+            quick_call=quick_call,
+            controller=controller,
+            settings_presenter=settings_presenter,
+            start_call=start_call,
+            keep=[contacts_presenter, history_presenter, feedback_presenter, review_presenter, relay],
+        )
+
+    def _finish_debrief(self, coach_session_id: int) -> None:
+        from desktop.voice.debrief import finish_debrief
+
+        state = self.state
+        assert state is not None
+
+        def saved(goal, error: Exception | None) -> None:
+            if error is not None:
+                self.window.show_banner(f"The coach's goal could not be saved: {error}", "error")
+            elif goal is not None:
+                self.window.show_banner(f"Goal for your next call: {goal.text}", "info")
+
+        run_in_background(lambda: finish_debrief(state.repository, state.queries, coach_session_id), saved)
+
+    # --- sync ---------------------------------------------------------------------------------------------------
+
+    def _start_sync(self, state: AppState) -> None:
+        from desktop.sync.service import SyncService
+
+        sync = SyncService.from_state(state)
+        relay = _SyncRelay()
+        relay.changed.connect(self._show_sync_state)
+        sync.status.add_listener(relay.changed.emit)
+        self._services.update(sync=sync, sync_relay=relay)
+        self._show_sync_state(sync.status.state)
+        if sync.configured:
+            sync.start()
+            self._watch_network(sync)
+
+    def _show_sync_state(self, sync_state: Any) -> None:
+        self.window.set_sync_status(sync_state.label, SYNC_KINDS.get(sync_state.phase.value, "ok"))
+        self.tray.icon.setToolTip(f"Roleplay Trainer - {sync_state.description}")
+
+    def _watch_network(self, sync: Any) -> None:
+        """Going online flushes the outbox at once (the next successful request does too, without this)."""
+        from PySide6.QtNetwork import QNetworkInformation
+
+        if not QNetworkInformation.loadDefaultBackend() or QNetworkInformation.instance() is None:
+            return
+        info = QNetworkInformation.instance()
+
+        def reachability_changed(reachability: QNetworkInformation.Reachability) -> None:
+            if reachability == QNetworkInformation.Reachability.Online:
+                sync.online()
+
+        info.reachabilityChanged.connect(reachability_changed)
+
+    def _sync_flush(self) -> None:
+        sync = self._services.get("sync")
+        if sync is not None and sync.running:
+            sync.flush_now()
+
+    # --- other launches -----------------------------------------------------------------------------------------
+
+    def _on_instance_request(self, request: InstanceRequest) -> None:
+        self.window.bring_to_front()
+        start_call = self._services.get("start_call")
+        if start_call is None:  # still opening: run it once the screens exist
+            self._pending = request
+            return
+        if request.action == QUICK_CALL:
+            self._services["quick_call"]()
+        elif request.action == CALL and request.call is not None:
+            start_call(request.call)
+
+    # --- quitting -----------------------------------------------------------------------------------------------
+
+    def shutdown(self) -> None:
+        """Hang up, stop the workers, then close the store (they write through it)."""
+        services = self._services
+        for name, stop in (
+            ("controller", lambda c: c.shutdown()),
+            ("settings_presenter", lambda p: p.shutdown()),
+            ("sync", lambda s: s.stop()),
+            ("grading", lambda g: g.stop()),
+        ):
+            if name in services:
+                try:
+                    stop(services[name])
+                except Exception:
+                    log.exception("stopping %s failed", name)
+        self.server.close()
+        if self.state is not None:
+            self.state.close()
