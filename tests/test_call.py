@@ -364,3 +364,24 @@ def test_memory_goes_to_the_agent_as_variables_and_a_contextual_update(server, r
     assert "weakest at closing" in prompt
     call.hang_up()
     call.wait_ended(WAIT)
+
+
+def test_the_recording_path_is_stored_while_the_call_runs(server, repo, queries, calls, tmp_path) -> None:
+    from desktop.voice.recorder import CallRecorder
+
+    recorder = CallRecorder(tmp_path / "call.wav")
+    ports = Ports()
+
+    def factory(*args) -> AudioPorts:
+        made = Ports.__call__(ports, *args)
+        made.recorder = recorder
+        return made
+
+    events = Events()
+    call = _place(calls, _setup(server, mode="voice"), repo, events, audio_factory=factory)
+    events.wait_for(Connected)
+    # A crash from here on still leaves the session pointing at its audio.
+    assert queries.get_session(call.session_id).recording_path == str(tmp_path / "call.wav")
+    call.hang_up()
+    outcome = call.wait_ended(WAIT)
+    assert outcome.recording_path == str(tmp_path / "call.wav")

@@ -131,6 +131,16 @@ class SessionRepository:
 
         self._write(job)
 
+    def set_recording_path(self, session_id: int, path: str) -> None:
+        """Noted as soon as the recording starts, so a call cut short by a crash still finds its audio."""
+
+        def job() -> None:
+            row = self._active(session_id)
+            row.recording_path = path
+            row.save()
+
+        self._write(job)
+
     def set_parent_session(self, session_id: int, parent_session_id: int) -> None:
         """Links a coach debrief to the call it reviews. SessionNotFound when either session does not exist."""
         if session_id == parent_session_id:

@@ -424,6 +424,9 @@ class Call:
             self._begin_hangup(EndReason.ERROR, message)
             return False
         self._ports = ports
+        if ports.recorder is not None:
+            assert self._session_id is not None
+            self._repo.set_recording_path(self._session_id, str(ports.recorder.path))
         return True
 
     def _send_mic_chunk(self, pcm: bytes, captured_at: float) -> None:
