@@ -818,3 +818,20 @@ def test_screenshot_typed_call(qtbot, make_screen, server, tmp_path):
     qtbot.waitUntil(lambda: screen.page.time_banner.isVisible(), timeout=WAIT_MS)
     screen.page.typing.input.setText("Can I ask what has you thinking about selling?")
     _shot(screen, "in_call_typing", tmp_path)
+
+
+def test_the_daily_cap_refuses_a_call_in_plain_words_and_places_none(qtbot, make_screen, repo, queries):
+    from tests.conftest import start
+
+    started = start(repo)  # one practice call already made today
+    repo.end_session(started.id, end_reason="user_hangup")
+    screen = make_screen(settings={"max_sessions_per_day": 1})
+    page = _failure(qtbot, screen, _plan(typed=True))
+    assert "You have used all 1 practice call for today" in page.message.text()
+    assert queries.count_sessions() == 1  # nothing new was stored: no call was placed
+
+
+def test_the_calls_left_today_show_beside_the_call(qtbot, make_screen, server):
+    screen = make_screen(settings={"max_sessions_per_day": 5})
+    _connect(qtbot, screen, _plan(typed=True))
+    assert "5 of 5 practice calls left today" in screen.page.header.details.text()

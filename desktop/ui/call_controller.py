@@ -14,6 +14,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
@@ -104,6 +105,7 @@ class CallController(QObject):
         self._call: Call | None = None
         self._ports: AudioPorts | None = None
         self._last_plan: CallPlan | None = None
+        self.usage_note = ""  # e.g. "3 of 5 practice calls left today", for the screen
         self.adapter.ended.connect(self._on_ended)
 
     # --- placing a call (GUI thread) -----------------------------------------------------------------------------
@@ -154,6 +156,7 @@ class CallController(QObject):
         from desktop.voice.debrief import DebriefUnavailable, debrief_setup
 
         settings = self._state.settings
+        self.usage_note = ""  # a debrief is not a practice call: it does not count against the day's cap
         try:
             choice = choose_agent(settings)
         except AgentNotConfigured as exc:
@@ -267,6 +270,7 @@ class CallController(QObject):
             choice = choose_agent(settings)
         except AgentNotConfigured as exc:
             raise SetupError(str(exc), settings_help=True) from exc
+        limit_s = self._check_usage()
         partner_url = self._partner_url() if choice.kind == "partner" else ""
         summary, variables = memory_for(self._state.queries, plan.persona.id)
         return CallSetup(
@@ -277,10 +281,30 @@ class CallController(QObject):
             mode=plan.mode,
             practice_mode=plan.practice_mode,
             trainee_name=settings.trainee_name,
-            max_seconds=self._limit_s(),
+            max_seconds=limit_s,
             trainee_summary=summary,
             memory_variables=variables,
         )
+
+    def _check_usage(self) -> float | None:
+        """The day's limits (the team backend's last known ones, else Settings): refuse a call over the daily cap,
+        note how many are left for the screen, and return the call's time limit."""
+        from desktop.core.clock import to_iso
+        from desktop.core.limits import can_start_session
+        from desktop.store.outbox import SyncStore
+        from desktop.store.queries import SessionFilter
+        from desktop.sync.usage import current_usage
+
+        usage = current_usage(SyncStore(self._state.repository), self._state.settings)
+        midnight = datetime.now().astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
+        made_here = self._state.queries.count_sessions(SessionFilter(kind="roleplay", started_from=to_iso(midnight)))
+        verdict = can_start_session(usage.limits, max(usage.sessions_today, made_here))
+        if not verdict.allowed:
+            raise SetupError(verdict.message)
+        self.usage_note = verdict.message
+        if self._max_seconds != "settings":
+            return self._max_seconds  # type: ignore[return-value]
+        return usage.limits.max_session_seconds
 
     def _limit_s(self) -> float | None:
         if self._max_seconds != "settings":

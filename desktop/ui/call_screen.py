@@ -78,6 +78,7 @@ class CallScreen(QWidget):
     def _wire(self) -> None:
         c, a, p = self.controller, self.adapter, self.page
         c.preparing.connect(self._on_preparing)
+        c.placed.connect(self._on_placed)
         c.setup_failed.connect(self._show_failure)
         c.cancelled.connect(self._on_cancelled)
         c.devices_listed.connect(p.controls.set_devices)
@@ -216,6 +217,14 @@ class CallScreen(QWidget):
         if not plan.typed:
             self.controller.list_devices()
         self.setFocus()
+
+    @Slot(object)
+    def _on_placed(self, _plan: CallPlan) -> None:
+        """The day's allowance ("3 of 5 practice calls left today") joins the call's details, when there is a cap."""
+        note = self.controller.usage_note
+        details = self.page.header.details
+        if note and note not in details.text():
+            details.setText(f"{details.text()} \u00b7 {note}")
 
     @Slot(object)
     def _show_failure(self, failure: Failure) -> None:
