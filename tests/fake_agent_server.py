@@ -137,6 +137,10 @@ class FakeAgentServer:
         text = json.dumps(message)
         self._run(lambda conn: conn.send(text))
 
+    def send_raw(self, text: str) -> None:
+        """Any text frame, valid JSON or not."""
+        self._run(lambda conn: conn.send(text))
+
     def send_ping(self, event_id: int, ping_ms: int | None = None) -> None:
         async def ping(conn: ServerConnection) -> None:
             self._ping_sent_at[event_id] = time.monotonic()

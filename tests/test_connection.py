@@ -304,3 +304,40 @@ def test_listener_errors_do_not_kill_the_connection(server, connections) -> None
     conn.send_text("still there?")
     assert got_reply.wait(WAIT)
     assert conn.close()
+
+
+def test_a_1_5_mib_audio_frame_arrives_whole(server, recorder, connections) -> None:
+    import base64
+
+    from desktop.voice.protocol_messages import AudioChunk
+
+    _connected(server, recorder, connections)
+    pcm = bytes(range(256)) * (1536 * 1024 // 256)  # 1.5 MiB of PCM, about 2 MiB of JSON: over the 1 MiB default
+    audio = {"audio_base_64": base64.b64encode(pcm).decode(), "event_id": 7}
+    server.send_json({"type": "audio", "audio_event": audio})
+    chunk = recorder.wait_message(AudioChunk)
+    assert chunk.pcm == pcm and chunk.event_id == 7
+    assert not recorder.ends  # still connected
+
+
+def test_unknown_types_and_malformed_frames_are_skipped_not_fatal(server, recorder, connections) -> None:
+    _connected(server, recorder, connections)
+    server.send_json({"type": "brand_new_event", "brand_new_event": {"x": 1}})
+    server.send_raw("{not json")
+    server.send_json({"type": "agent_response"})  # the event body is missing
+    server.send_json(
+        {"type": "agent_response", "agent_response_event": {"agent_response": "Still here.", "event_id": 3}}
+    )
+    reply = recorder.wait_message(AgentResponse)
+    assert reply.text == "Still here." and not recorder.ends
+
+
+def test_a_ping_flood_gets_every_pong_in_order(server, recorder, connections) -> None:
+    conn = _connected(server, recorder, connections)
+    for _ in range(50):  # audio queued while the pings arrive: pongs must not wait behind it
+        conn.send_audio(b"\x00\x00" * 320)
+    for event_id in range(1, 201):
+        server.send_ping(event_id, ping_ms=5)
+    assert server.wait_for(lambda: len(server.pongs) == 200, WAIT * 2)
+    assert [event_id for event_id, _ in server.pongs] == list(range(1, 201))
+    assert not recorder.ends
