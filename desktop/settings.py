@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import tempfile
 import uuid
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -104,9 +105,15 @@ def load_settings() -> Settings:
 def save_settings(settings: Settings) -> None:
     path = settings_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(asdict(settings), indent=2), encoding="utf-8")
-    os.replace(tmp, path)  # atomic: a crash never leaves half a settings file
+    # A temp file of its own per save, so two saves at once (the settings page and the call screen) cannot collide.
+    fd, tmp = tempfile.mkstemp(prefix="settings-", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(json.dumps(asdict(settings), indent=2))
+        os.replace(tmp, path)  # atomic: a crash never leaves half a settings file
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def _valid_values(raw: dict) -> dict:

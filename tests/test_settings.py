@@ -66,3 +66,27 @@ def test_plain_text_keyring_is_not_used_unless_chosen(monkeypatch: pytest.Monkey
     secrets.set_secret("openai_api_key", "just-for-now", session_only=True)
     assert secrets.get_secret("openai_api_key") == "just-for-now"
     secrets.delete_secret("openai_api_key")
+
+
+def test_saves_from_two_threads_at_once_never_collide() -> None:
+    import threading
+
+    from desktop.settings import Settings, load_settings, save_settings, settings_path
+
+    errors: list[BaseException] = []
+
+    def save(name: str) -> None:
+        try:
+            for _ in range(50):
+                save_settings(Settings(trainee_name=name))
+        except BaseException as exc:  # collected for the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=save, args=(name,)) for name in ("Ana", "Ben")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    assert load_settings().trainee_name in ("Ana", "Ben")
+    assert not list(settings_path().parent.glob("settings-*.tmp"))
