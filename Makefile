@@ -10,7 +10,7 @@ APT_PACKAGES := libpulse0 libxcb-icccm4 libxcb-keysyms1 libxcb-xinerama0 libxcb-
 	libegl1 libgl1 libfontconfig1 libdbus-1-3 build-essential python3-dev python3-venv portaudio19-dev \
 	xvfb xauth x11-utils imagemagick trayer pulseaudio pulseaudio-utils libasound2-plugins
 
-.PHONY: run test lint format system-deps venv bench clean
+.PHONY: run test lint format system-deps venv bench clean bundle bundle-test tarball appimage bench-bundle
 
 run: $(STAMP)
 	$(BIN)/roleplay
@@ -49,6 +49,25 @@ $(STAMP): pyproject.toml scripts/system-deps.sh
 	touch $(STAMP)
 
 venv: $(STAMP)
+
+# The desktop bundle (PyInstaller, onedir) in "dist/Roleplay Trainer"; installers: see installer/README.md.
+BUNDLE_DIR := $(CURDIR)/dist/Roleplay Trainer
+
+bundle: $(STAMP)
+	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller roleplay.spec
+
+# The bundle's smoke test: doctor, one typed call against the embedded partner, the window painted and closed.
+bundle-test: bundle
+	ROLEPLAY_BUNDLE_DIR="$(BUNDLE_DIR)" QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q tests/test_bundle.py
+
+tarball: bundle
+	bash installer/linux/make_tarball.sh
+
+appimage: bundle
+	bash installer/linux/make_appimage.sh
+
+bench-bundle: $(STAMP)
+	$(BIN)/python benchmarks/bundle.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache

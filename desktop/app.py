@@ -18,13 +18,16 @@ def run_gui(*, start_hidden: bool = False, quick_call: bool = False) -> int:
 
     from PySide6.QtWidgets import QApplication
 
+    from desktop import crash, smoke
     from desktop.app_shell import AppShell
     from desktop.ui import icons, theme
     from desktop.ui.settings_presenter import stored_color_scheme
     from desktop.ui.single_instance import InstanceServer
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    crash.install(smoke.crash_reporter())  # uncaught errors: logged, then a dialog (see desktop/crash.py)
     app.setApplicationName(APP_NAME)
+    app.setDesktopFileName("roleplay-trainer")  # lets Wayland match the window to installer/linux's .desktop file
     app.setQuitOnLastWindowClosed(False)  # closing the window keeps the app in the tray
     theme.apply_theme(app, stored_color_scheme())
     app.setWindowIcon(icons.app_icon())
@@ -32,6 +35,7 @@ def run_gui(*, start_hidden: bool = False, quick_call: bool = False) -> int:
     if not server.start(request):  # another copy started in the meantime and took the request
         return 0
     shell = AppShell(app, server, start_hidden=start_hidden, pending=request)
+    smoke.watch(app, shell)  # ROLEPLAY_SMOKE_QUIT_AFTER_PAINT=1: quit once painted and opened (desktop/smoke.py)
     try:
         return app.exec()
     finally:

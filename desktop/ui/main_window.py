@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from desktop import settings as app_settings
 from desktop.ui import icons, theme
 from desktop.ui.controls import Banner
+from desktop.ui.help_menu import HelpButton
 
 log = logging.getLogger(__name__)
 
@@ -156,6 +157,8 @@ class MainWindow(QMainWindow):
             self.rail_buttons[key] = button
             layout.addWidget(button)
         layout.addStretch(1)
+        self.help_button = HelpButton(rail)  # at the foot of the rail: the log folder, About
+        layout.addWidget(self.help_button)
         return rail
 
     def _shortcut(self, key: str) -> None:
