@@ -11,6 +11,7 @@ for the test process. It fails (never skips) when PulseAudio is missing: `make s
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import ctypes
 import json
@@ -301,12 +302,16 @@ class PulseServer:
 class SpeakerMonitor:
     """Raw capture of `virt_speaker.monitor` through `parec` at low latency, timestamped on arrival.
 
-    The sink renders a few ms at a time and parec passes each piece on as it comes. Each sample's time is
-    `base + index / RATE`, where `base` is the smallest (arrival time - samples before the piece / RATE) over all
-    pieces: the piece that reached us fastest after the sink rendered its first sample anchors the timeline. Samples
-    are then timed as if played out steadily from their render, late by at most that fastest hand-over (well under
-    1 ms here). Reading whole pieces matters: a piece cut in two would make its second half look early.
+    The sink renders a few ms at a time and parec passes each piece on as it comes. A piece's "offset" is its arrival
+    time minus the samples before it / RATE; the smallest offset nearby (within `RULER_SPAN` seconds of audio) belongs
+    to the piece that reached us fastest after the sink rendered its first sample, and anchors the timeline there:
+    `time_of(index) = local smallest offset + index / RATE`. Samples are so timed as if played out steadily from their
+    render, late by at most that fastest hand-over (well under 1 ms here). The anchor is local because over a minute
+    the monitor's sample count and the clock drift apart by a few ms (rewinds after an underrun, clock skew). Reading
+    whole pieces matters: a piece cut in two would make its second half look early.
     """
+
+    RULER_SPAN = 2.0
 
     def __init__(self, server: PulseServer, latency_ms: int) -> None:
         self._server = server
@@ -316,7 +321,8 @@ class SpeakerMonitor:
         self._cond = threading.Condition()
         self._blocks: list[bytes] = []
         self._samples = 0
-        self._base = float("inf")
+        self._piece_starts: list[int] = []  # sample index of each piece's first sample
+        self._piece_offsets: list[float] = []
         self._started = threading.Event()
 
     def start(self) -> None:
@@ -366,17 +372,30 @@ class SpeakerMonitor:
             usable = len(pending) - len(pending) % 2
             data, pending = pending[:usable], pending[usable:]
             with self._cond:
-                self._base = min(self._base, now - self._samples / RATE)
+                self._piece_starts.append(self._samples)
+                self._piece_offsets.append(now - self._samples / RATE)
                 self._blocks.append(data)
                 self._samples += len(data) // 2
                 self._cond.notify_all()
             self._started.set()
 
+    def _anchor(self, index: int) -> float:
+        with self._cond:
+            span = int(self.RULER_SPAN * RATE)
+            low = bisect.bisect_left(self._piece_starts, index - span)
+            high = bisect.bisect_right(self._piece_starts, index + span)
+            nearby = self._piece_offsets[low:high] or self._piece_offsets
+            return min(nearby)
+
     def time_of(self, index: int) -> float:
-        return self._base + index / RATE
+        """When sample `index` came out of the speaker, as time.monotonic()."""
+        return self._anchor(index) + index / RATE
 
     def index_at(self, when: float) -> int:
-        return max(0, int(round((when - self._base) * RATE)))
+        """The sample that came out of the speaker at monotonic time `when`."""
+        with self._cond:
+            first_guess = int((when - min(self._piece_offsets)) * RATE)
+        return max(0, int(round((when - self._anchor(first_guess)) * RATE)))
 
     def wait_until(self, when: float, timeout: float = 5.0) -> bool:
         """Wait until samples rendered up to the monotonic time `when` have arrived."""

@@ -41,7 +41,10 @@ class _Task(QRunnable):
         except Exception as exc:  # handed to the callback, which decides what the user sees
             log.exception("background task failed")
             result, error = None, exc
-        self._relay.finished.emit(result, error)
+        try:
+            self._relay.finished.emit(result, error)
+        except RuntimeError:  # the app quit while this ran: its relay, and whoever waited, are gone
+            log.debug("background result dropped: the app is quitting")
 
 
 # Relays are kept alive here until their result is delivered.
