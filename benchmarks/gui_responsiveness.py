@@ -180,8 +180,8 @@ def run(seconds: float) -> dict:
     from desktop.ui import theme
     from desktop.ui.call_controller import CallController, CallPlan
     from desktop.ui.call_screen import CallScreen
-    from desktop.voice.call import AudioPorts
     from desktop.voice.call_events import CallState
+    from desktop.voice.call_setup import AudioPorts
 
     app = QApplication.instance() or QApplication(sys.argv)
     if binding_refcount_bug():

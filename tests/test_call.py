@@ -16,7 +16,7 @@ from desktop.core.difficulty import Difficulty
 from desktop.core.personas import load_builtin_personas
 from desktop.core.scenarios import load_scenarios
 from desktop.core.transcript import Speaker
-from desktop.voice.call import AgentTarget, AudioPorts, Call, CallSetup
+from desktop.voice.call import Call
 from desktop.voice.call_events import (
     CallEnded,
     CallState,
@@ -28,6 +28,7 @@ from desktop.voice.call_events import (
     TimeWarning,
 )
 from desktop.voice.call_log import call_log_path, read_call_log
+from desktop.voice.call_setup import AgentTarget, AudioPorts, CallSetup
 from tests.fake_agent_server import FakeAgentServer
 
 WAIT = 5.0

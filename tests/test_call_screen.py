@@ -35,8 +35,8 @@ from desktop.ui.call_screen import CallScreen
 from desktop.ui.requests import CallRequest
 from desktop.ui.self_view import LIVE, NO_CAMERA, OFF, SelfView
 from desktop.ui.transcript_view import TranscriptView
-from desktop.voice.call import AudioPorts
 from desktop.voice.call_events import CallState, FinalLine, PartialLine, StateChanged, TimerTick
+from desktop.voice.call_setup import AudioPorts
 from tests.fake_agent_server import FakeAgentServer
 from tests.pulse import speech_like, write_wav
 

@@ -33,8 +33,9 @@ from desktop.store.profiles import load_trainee_profile
 from desktop.store.queries import SessionQueries
 from desktop.store.sessions import SessionRepository
 from desktop.voice.agent_target import PARTNER_AGENT_ID
-from desktop.voice.call import AgentTarget, Call
+from desktop.voice.call import Call
 from desktop.voice.call_events import CallEvent, FinalLine
+from desktop.voice.call_setup import AgentTarget
 from desktop.voice.debrief import DebriefUnavailable, debrief_setup, finish_debrief
 from desktop.voice.headless import CallPrinter, TypedTurns
 from desktop.voice.partner import PracticePartner

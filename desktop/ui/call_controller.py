@@ -26,7 +26,8 @@ from desktop.core.scenarios import Scenario
 from desktop.ui.call_adapter import CallAdapter
 from desktop.ui.call_failure import setup_failure
 from desktop.ui.tasks import run_in_background
-from desktop.voice.call import AudioFactory, AudioPorts, Call, CallSetup
+from desktop.voice.call import Call
+from desktop.voice.call_setup import AudioFactory, AudioPorts, CallSetup
 
 log = logging.getLogger(__name__)
 _SETTINGS_SAVE_LOCK = threading.Lock()

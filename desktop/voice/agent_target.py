@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from desktop.secrets import get_secret
 from desktop.settings import Settings
-from desktop.voice.call import AgentTarget
+from desktop.voice.call_setup import AgentTarget
 
 PARTNER_AGENT_ID = "practice-partner"
 AGENT_ID_ENV = "ELEVENLABS_AGENT_ID"

@@ -18,19 +18,15 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from desktop.core.difficulty import Difficulty
 from desktop.core.limits import CallTimer, CallTimerPolicy
 from desktop.core.live_transcript import LiveTranscript
-from desktop.core.metrics import compute_metrics
-from desktop.core.personas import Persona
-from desktop.core.prompts import AgentConfig, build_agent_config
-from desktop.core.scenarios import Scenario
+from desktop.core.prompts import build_agent_config
 from desktop.core.transcript import Speaker, TranscriptLine
 from desktop.store.sessions import SessionRepository
+from desktop.voice.call_ending import close_ports, store_end
 from desktop.voice.call_events import (
     AgentSpeaking,
     CallEnded,
@@ -49,6 +45,7 @@ from desktop.voice.call_events import (
     TimeWarning,
 )
 from desktop.voice.call_log import CallEventLog
+from desktop.voice.call_setup import AudioFactory, AudioPorts, CallListener, CallSetup
 from desktop.voice.call_timing import TurnTiming
 from desktop.voice.connection import AgentConnection, ConnectionConfig, ConnectionEnd, EndKind
 from desktop.voice.protocol_messages import (
@@ -69,71 +66,6 @@ log = logging.getLogger(__name__)
 TICK_S = 0.25  # timer resolution: the countdown shows whole seconds
 JOIN_TIMEOUT_S = 2.0
 MAX_DRAIN_S = 15.0  # the longest goodbye we wait for before closing the speaker
-
-
-class Microphone(Protocol):
-    muted: bool
-
-    def start(self) -> None: ...
-    def stop(self) -> None: ...
-    def set_agent_speaking(self, speaking: bool) -> None: ...
-    def speech_segments(self) -> list[tuple[float, float]]: ...
-
-
-class Speaker_(Protocol):
-    def start(self) -> None: ...
-    def play(self, pcm: bytes, event_id: int) -> None: ...
-    def interrupt(self, event_id: int) -> None: ...
-    def drain(self, timeout: float) -> bool: ...
-    def stop(self) -> None: ...
-    @property
-    def is_speaking(self) -> bool: ...
-
-
-@dataclass
-class AudioPorts:
-    """The devices of one voice call, opened once the agent has told us the sample rates."""
-
-    microphone: Microphone
-    speaker: Speaker_
-    recorder: Any | None = None  # desktop.voice.recorder.CallRecorder
-    close: Callable[[], None] = lambda: None
-
-
-# (input_rate, output_rate, on_mic_chunk(pcm, captured_at), on_error(message), t0) -> AudioPorts
-AudioFactory = Callable[[int, int, Callable[[bytes, float], None], Callable[[str], None], float], AudioPorts]
-
-
-@dataclass(frozen=True)
-class AgentTarget:
-    """Where the call goes: the agent id, the API base, and the key that makes it a private (signed URL) agent."""
-
-    kind: str  # "elevenlabs" or "partner"
-    agent_id: str
-    api_url: str
-    api_key: str = ""
-
-
-@dataclass(frozen=True)
-class CallSetup:
-    persona: Persona
-    scenario: Scenario
-    difficulty: Difficulty
-    target: AgentTarget
-    mode: str = "voice"  # or "text"
-    practice_mode: bool = True
-    trainee_name: str = ""
-    max_seconds: float | None = None
-    trainee_summary: str = ""  # memory across calls, for the prompt and a contextual update
-    memory_variables: dict[str, str | int | float | bool] = field(default_factory=dict)
-    kind: str = "roleplay"
-    agent_speaker: Speaker = Speaker.SELLER
-    # The agent's prompt, first message and variables when it is not the persona's seller (a coach debrief).
-    agent_config: AgentConfig | None = None
-    parent_session_id: int | None = None  # a debrief: the call it reviews, linked when the session starts
-
-
-CallListener = Callable[[CallEvent], None]
 
 
 class Call:
@@ -561,12 +493,17 @@ class Call:
         if self._outcome is not None:
             return
         self._set_state(CallState.ENDING)
-        recording_path = self._close_audio()
+        ports, self._ports = self._ports, None
+        recording_path = close_ports(ports)
         self._connection.close(timeout=JOIN_TIMEOUT_S)
         duration_s = self._elapsed_ms() / 1000
-        lines = self._final_timings()
+        lines = list(self._transcript.lines)
+        if self.setup.mode == "voice" and self._t0 is not None:
+            lines = self._timing.with_measured_agent_spans(lines, self._t0)
         if self._session_id is not None:
-            self._store_end(reason, status, message, lines, duration_s, recording_path)
+            store_end(
+                self._repo, self._session_id, self.setup, reason, status, message, lines, duration_s, recording_path
+            )
         self._log.close(end_reason=reason.value, status=status, code=code, lines=len(lines))
         self._outcome = CallOutcome(
             session_id=self._session_id,
@@ -584,71 +521,3 @@ class Call:
         self._emit(StateChanged(CallState.ENDED))
         self._emit(CallEnded(self._outcome))
         self._ended.set()
-
-    def _close_audio(self) -> str:
-        ports, self._ports = self._ports, None
-        if ports is None:
-            return ""
-        for step in (ports.microphone.stop, ports.speaker.stop):
-            try:
-                step()
-            except Exception:
-                log.warning("closing an audio device failed", exc_info=True)
-        path = ""
-        if ports.recorder is not None:
-            try:
-                ports.recorder.close()
-                path = str(ports.recorder.path)
-            except Exception:
-                log.warning("closing the recording failed", exc_info=True)
-        try:
-            ports.close()
-        except Exception:
-            log.warning("releasing the audio system failed", exc_info=True)
-        return path
-
-    def _final_timings(self) -> list[TranscriptLine]:
-        """Seller lines get the real length of the audio that played; the estimate stood in until now."""
-        lines = list(self._transcript.lines)
-        if self.setup.mode != "voice" or self._t0 is None:
-            return lines
-        updated = []
-        for line in lines:
-            timing = self._timing.measured_span_ms(line.seq, self._t0)
-            if timing is not None and line.speaker is not Speaker.TRAINEE:
-                line = TranscriptLine(line.seq, line.speaker, line.text, timing[0], timing[1], line.interrupted)
-            updated.append(line)
-        return updated
-
-    def _store_end(
-        self,
-        reason: EndReason,
-        status: str,
-        message: str,
-        lines: list[TranscriptLine],
-        duration_s: float,
-        recording_path: str,
-    ) -> None:
-        assert self._session_id is not None
-        metrics = None
-        if lines:
-            metrics = compute_metrics(
-                lines,
-                objection_patterns=tuple(self.setup.persona.objection_patterns),
-                voice=self.setup.mode == "voice",
-                call_length_s=duration_s,
-            )
-        try:
-            if self.setup.mode == "voice":
-                self._repo.set_line_timings(self._session_id, {ln.seq: (ln.offset_ms, ln.duration_ms) for ln in lines})
-            self._repo.end_session(
-                self._session_id,
-                end_reason=reason.value,
-                status=status,
-                metrics=metrics,
-                error_message=message,
-                recording_path=recording_path,
-            )
-        except Exception:
-            # The lines are stored; recovery at next start-up marks the session interrupted and grades it.
-            log.exception("could not store the end of session %s", self._session_id)

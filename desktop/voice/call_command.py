@@ -23,9 +23,10 @@ from desktop.core.scenarios import Scenario
 from desktop.store.catalog import PersonaCatalog
 from desktop.store.documents import session_document
 from desktop.voice.agent_target import AgentNotConfigured, choose_agent, target_for
-from desktop.voice.call import Call, CallSetup
+from desktop.voice.call import Call
 from desktop.voice.call_events import CallOutcome
 from desktop.voice.call_memory import memory_for
+from desktop.voice.call_setup import CallSetup
 from desktop.voice.headless import (
     CallPrinter,
     TypedTurns,

@@ -9,9 +9,9 @@ neither exists (text-only agent, no VAD), an estimate from the words stands in.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from desktop.core.transcript import TranscriptLine
+from desktop.core.transcript import Speaker, TranscriptLine
 
 WORDS_PER_SECOND = 2.6  # conversational English, about 155 words a minute
 END_OF_TURN_S = 0.7  # roughly how long the service waits after speech before it finalises a turn
@@ -85,6 +85,16 @@ class TurnTiming:
             if audio.cut_at is not None:
                 duration = min(duration, max(0, int(round((audio.cut_at - audio.first_arrival) * 1000))))
         return offset, duration
+
+    def with_measured_agent_spans(self, lines: list[TranscriptLine], t0: float) -> list[TranscriptLine]:
+        """Agent lines get the real length of the audio that played; the estimate from words stood in until now."""
+        updated = []
+        for line in lines:
+            span = self.measured_span_ms(line.seq, t0)
+            if span is not None and line.speaker is not Speaker.TRAINEE:
+                line = replace(line, offset_ms=span[0], duration_ms=span[1])
+            updated.append(line)
+        return updated
 
     @staticmethod
     def trainee_span_ms(

@@ -25,7 +25,7 @@ from desktop.settings import Settings
 from desktop.store.profiles import load_goals, load_trainee_profile, save_goal
 from desktop.store.queries import SessionQueries, SessionRecord
 from desktop.store.sessions import GRADED_KINDS, SessionRepository
-from desktop.voice.call import AgentTarget, CallSetup
+from desktop.voice.call_setup import AgentTarget, CallSetup
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from datetime import datetime
 
 from desktop.voice.audio import Microphone, Speaker
 from desktop.voice.audio_devices import AudioDeviceError, list_input_devices, list_output_devices
-from desktop.voice.call import AudioPorts
+from desktop.voice.call_setup import AudioPorts
 from desktop.voice.recorder import CallRecorder, recording_path
 
 log = logging.getLogger(__name__)

@@ -12,8 +12,9 @@ from pathlib import Path
 from desktop import settings as app_settings
 from desktop.cli import CommandError
 from desktop.core.transcript import Speaker
-from desktop.voice.call import Call, CallSetup
+from desktop.voice.call import Call
 from desktop.voice.call_events import CallEnded, CallEvent, CallOutcome, Connected, FinalLine, TimeWarning
+from desktop.voice.call_setup import CallSetup
 
 REPLY_TIMEOUT_S = 60.0
 GREETING_WAIT_S = 4.0  # how long a typed turn waits for the agent's greeting before the trainee opens

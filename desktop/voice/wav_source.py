@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from desktop.voice.audio import CaptureChain, Playout
-from desktop.voice.call import AudioPorts
+from desktop.voice.call_setup import AudioPorts
 from desktop.voice.jitter import JitterBuffer
 from desktop.voice.recorder import CallRecorder, recording_path
 from desktop.voice.resample import StreamResampler, pcm16_bytes
