@@ -15,7 +15,8 @@ from desktop.store.db import Store  # noqa: E402
 from desktop.store.queries import SessionQueries  # noqa: E402
 from desktop.store.sessions import SessionRepository  # noqa: E402
 
-pytest_plugins = ["tests.pulse"]  # the `pulse` fixture: a private PulseAudio with a virtual mic and speaker
+# `pulse`: a private PulseAudio with a virtual mic and speaker; `backend` and `sync`: the sync contract test backend.
+pytest_plugins = ["tests.pulse", "tests.sync_fixtures"]
 
 
 @pytest.fixture(autouse=True)

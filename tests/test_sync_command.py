@@ -30,15 +30,6 @@ def roleplay(*args: str) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture
-def backend(tmp_path: Path):
-    server = SyncBackend(tmp_path / "server.db")
-    server.start()
-    yield server
-    server.stop()
-    assert server.contract_violations == []
-
-
-@pytest.fixture
 def three_sessions(data_home: Path) -> None:
     store = Store.open(data_home / "roleplay.db")
     make_sessions(SessionRepository(store), 3)

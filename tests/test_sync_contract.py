@@ -24,15 +24,6 @@ def contract() -> Contract:
     return Contract()
 
 
-@pytest.fixture
-def backend(tmp_path: Path):
-    server = SyncBackend(tmp_path / "server.db")
-    server.start()
-    yield server
-    server.stop()
-    assert server.contract_violations == []
-
-
 def test_the_yaml_loader_reads_the_constructs_the_contract_uses():
     text = """
     # a comment

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -18,7 +17,7 @@ from desktop.sync.remote import parse_remote_document
 from desktop.sync.service import SyncService
 from desktop.sync.status import SyncPhase
 from desktop.sync.usage import current_usage, refresh_usage
-from tests.sync_backend import SyncBackend, all_synced, fast_options, make_sessions, remote_document
+from tests.sync_backend import all_synced, fast_options, make_sessions, remote_document
 
 TEAM_PERSONA = {
     "id": "team-marge-olsen",
@@ -30,31 +29,6 @@ TEAM_PERSONA = {
     "objection_patterns": ["paperwork hassle"],
     "asking_price": 120000,
 }
-
-
-@pytest.fixture
-def backend(tmp_path: Path):
-    server = SyncBackend(tmp_path / "server.db")
-    server.start()
-    yield server
-    server.stop()
-    assert server.contract_violations == []
-
-
-@pytest.fixture
-def sync(repo, queries, backend: SyncBackend, monkeypatch):
-    monkeypatch.setenv("ROLEPLAY_BACKEND_URL", backend.url)
-    monkeypatch.setenv("ROLEPLAY_BACKEND_TOKEN", "test-token")
-    made: list[SyncService] = []
-
-    def make(**options) -> SyncService:
-        service = SyncService(load_settings(), repo, queries, fast_options(**options))
-        made.append(service)
-        return service
-
-    yield make
-    for service in made:
-        service.stop()
 
 
 def test_sessions_from_another_device_appear_in_history_marked_and_reviewable(repo, queries, backend, sync):

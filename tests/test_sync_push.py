@@ -8,9 +8,6 @@ import socket
 import threading
 from datetime import timedelta
 from email.utils import format_datetime
-from pathlib import Path
-
-import pytest
 
 from desktop import secrets
 from desktop.core.clock import utc_now
@@ -23,32 +20,6 @@ from desktop.sync.service import SyncService
 from desktop.sync.status import SyncPhase
 from tests.conftest import start
 from tests.sync_backend import Fault, SyncBackend, all_synced, fast_options, make_sessions
-
-
-@pytest.fixture
-def backend(tmp_path: Path):
-    server = SyncBackend(tmp_path / "server.db")
-    server.start()
-    yield server
-    server.stop()
-    assert server.contract_violations == []
-
-
-@pytest.fixture
-def sync(repo, queries, backend: SyncBackend, monkeypatch):
-    """Makes sync services pointed at the test backend; stops them before the store closes."""
-    monkeypatch.setenv("ROLEPLAY_BACKEND_URL", backend.url)
-    monkeypatch.setenv("ROLEPLAY_BACKEND_TOKEN", "test-token")
-    made: list[SyncService] = []
-
-    def make(**options) -> SyncService:
-        service = SyncService(load_settings(), repo, queries, fast_options(**options))
-        made.append(service)
-        return service
-
-    yield make
-    for service in made:
-        service.stop()
 
 
 def puts(backend: SyncBackend, client_session_id: str | None = None) -> list:
