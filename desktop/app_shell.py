@@ -71,24 +71,26 @@ class AppShell:
     # --- start-up -----------------------------------------------------------------------------------------------
 
     @staticmethod
-    def _open_services() -> tuple[AppState, Any]:
-        """Off the GUI thread: opening may migrate the database; grading starts on what a crash left ungraded."""
+    def _open_services() -> tuple[AppState, Any, Any]:
+        """Off the GUI thread: opening may migrate the database; grading starts on what a crash left ungraded; sync
+        reads its token from the keyring (a D-Bus round trip on Linux) and counts what is pending."""
         from desktop.grading.queue import GradingQueue
+        from desktop.sync.service import SyncService
 
         state = open_app_state()
         grading = GradingQueue(state.repository, state.queries)
         grading.enqueue_pending()
-        return state, grading
+        return state, grading, SyncService.from_state(state)
 
-    def _opened(self, result: tuple[AppState, Any] | None, error: Exception | None) -> None:
+    def _opened(self, result: tuple[AppState, Any, Any] | None, error: Exception | None) -> None:
         if error is not None or result is None:
             self.window.show_banner(f"Your data could not be opened: {error}", "error")
             self.window.set_sync_status("No data", "error")
             return
-        self.state, grading = result
+        self.state, grading, sync = result
         self._services["grading"] = grading
         self._build_screens(self.state, grading)
-        self._start_sync(self.state)
+        self._start_sync(sync)
         if self.state.recovered_sessions:
             count = len(self.state.recovered_sessions)
             self.window.show_banner(
@@ -226,10 +228,7 @@ class AppShell:
 
     # --- sync ---------------------------------------------------------------------------------------------------
 
-    def _start_sync(self, state: AppState) -> None:
-        from desktop.sync.service import SyncService
-
-        sync = SyncService.from_state(state)
+    def _start_sync(self, sync: Any) -> None:
         relay = _SyncRelay()
         relay.changed.connect(self._show_sync_state)
         sync.status.add_listener(relay.changed.emit)

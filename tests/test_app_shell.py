@@ -110,3 +110,23 @@ def test_recordings_folder_is_beside_the_database(data_home: Path) -> None:
     from desktop.settings import db_path, recordings_dir
 
     assert recordings_dir().parent == db_path().parent
+
+
+def test_the_sync_indicator_and_tray_tooltip_follow_the_backend(qtbot, backend, monkeypatch) -> None:
+    monkeypatch.setenv("ROLEPLAY_BACKEND_URL", backend.url)
+    monkeypatch.setenv("ROLEPLAY_BACKEND_TOKEN", "test-token")
+    server = InstanceServer()
+    assert server.start()
+    app_shell = AppShell(QApplication.instance(), server, start_hidden=True, pending=InstanceRequest(OPEN))
+    qtbot.addWidget(app_shell.window)
+    try:
+        qtbot.waitUntil(lambda: app_shell.window.sync_label.text() == "Synced", timeout=WAIT_MS)
+        assert app_shell.tray.icon.toolTip().startswith("Roleplay Trainer - ")
+    finally:
+        app_shell.shutdown()
+
+
+def test_without_a_backend_the_indicator_hides(qtbot, shell) -> None:
+    qtbot.waitUntil(lambda: "sync" in shell._services, timeout=WAIT_MS)
+    assert shell.window.sync_label.text() == "Sync off"
+    assert not shell.window.sync_dot.parentWidget().isVisibleTo(shell.window)
