@@ -237,9 +237,12 @@ class PulseServer:
     # --- the virtual microphone ---------------------------------------------------------------------------------------
 
     def play_into_mic(self, wav_path: Path | str) -> None:
-        """Play a WAV into the virtual microphone in real time; returns when it has been played."""
+        """Play a WAV into the virtual microphone in real time; returns when it has been played.
+
+        The player keeps 200 ms buffered: with less, a loaded CI machine starves it and the "trainee" stutters, which
+        tests the player, not the app's capture path."""
         subprocess.run(
-            ["paplay", "--latency-msec=20", f"--device={MIC_FEED_SINK}", str(wav_path)],
+            ["paplay", "--latency-msec=200", f"--device={MIC_FEED_SINK}", str(wav_path)],
             env=self.client_env(),
             check=True,
             timeout=600,
@@ -447,7 +450,10 @@ def best_correlation(reference: np.ndarray, recorded: np.ndarray) -> tuple[float
         return 0.0, 0
     size = 1 << int(np.ceil(np.log2(len(rec) + len(ref))))
     corr = np.fft.irfft(np.fft.rfft(rec, size) * np.conj(np.fft.rfft(ref, size)), size)[: len(rec) - len(ref) + 1]
-    energy = np.convolve(rec**2, np.ones(len(ref)), mode="valid")
+    # The energy of each window of the recording, by a running sum: np.convolve with a window of ones is
+    # O(len(rec) * len(ref)) and took minutes on a loaded machine.
+    running = np.concatenate(([0.0], np.cumsum(rec**2)))
+    energy = running[len(ref) :] - running[: len(rec) - len(ref) + 1]
     ref_energy = np.sum(ref**2)
     # Where the recording is (nearly) silent the ratio is noise over nothing: score it 0.
     scores = np.where(energy > 1e-4 * ref_energy, corr / np.sqrt(np.maximum(energy, 1e-9) * ref_energy), 0.0)
