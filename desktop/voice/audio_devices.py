@@ -17,6 +17,8 @@ from typing import Any
 
 import pyaudio
 
+from desktop.voice.native_quiet import quiet_native_audio_libraries
+
 log = logging.getLogger(__name__)
 
 # Tried in order when a device cannot run at the rate the agent negotiated; the stream is then resampled.
@@ -69,6 +71,7 @@ def portaudio() -> Iterator[pyaudio.PyAudio]:
 
 
 def open_portaudio() -> pyaudio.PyAudio:
+    quiet_native_audio_libraries()
     try:
         return pyaudio.PyAudio()
     except Exception as exc:  # PortAudio itself failed to start: no sound system at all
