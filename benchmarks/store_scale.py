@@ -56,6 +56,12 @@ def raw_open(connection: sqlite3.Connection, session_id: int) -> tuple:
     return session, lines, grades
 
 
+RAW_BEST_SCORES = (
+    "SELECT s.persona_id, MAX((SELECT g.overall FROM grades g WHERE g.session_id = s.id ORDER BY g.id DESC LIMIT 1))"
+    " FROM sessions s WHERE s.kind = 'roleplay' GROUP BY s.persona_id"
+)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sessions", type=int, default=10_000)
@@ -105,6 +111,15 @@ def main() -> None:
                 timed(lambda: raw_open(raw, next(raw_iter)), args.repeat),
                 20,
             ),
+        )
+        # The contacts list's "best score" per persona: each session's own (newest) grade, best per persona.
+        results.append(
+            (
+                "best score per persona",
+                timed(queries.best_scores_by_persona, 21),
+                timed(lambda: raw.execute(RAW_BEST_SCORES).fetchall(), 21),
+                100,
+            )
         )
         print(f"{'query':28} {'ours ms':>9} {'raw ms':>9} {'ratio':>6} {'target ms':>10}  verdict")
         failed = False

@@ -152,6 +152,16 @@ def test_best_scores_by_persona(repo, queries):
     assert queries.best_scores_by_persona() == {PERSONA["id"]: 80}
 
 
+def test_best_score_counts_each_sessions_own_grade_not_the_rule_grade_kept_beside_it(repo, queries):
+    started = start(repo)
+    repo.end_session(started.id, end_reason="user_hangup")
+    repo.save_grade(started.id, Grade(90, 90, 90, 90, grader="heuristic"))  # kept for comparison...
+    repo.save_grade(started.id, Grade(50, 50, 50, 50, grader="llm"))  # ...the model's grade is the session's
+    ungraded = start(repo)
+    repo.end_session(ungraded.id, end_reason="user_hangup")
+    assert queries.best_scores_by_persona() == {PERSONA["id"]: 50}
+
+
 def test_user_personas_round_trip(repo, queries):
     repo.save_user_persona("user-ann", {"id": "user-ann", "name": "Ann"})
     repo.save_user_persona("user-ann", {"id": "user-ann", "name": "Ann B."})

@@ -80,16 +80,20 @@ class SessionRecord:
         return self.summary.parent_session_id
 
 
-def _latest_grade(column: str):
-    """A correlated subquery: the newest grade's value of `column` for each session row."""
+def _newest_grade_value(column: str):
+    """A correlated subquery: the newest grade's value of `column` for each session row (the newest grade is the
+    session's grade; an older one may be the rule grade kept beside the model's for comparison)."""
     newest = GradeRow.alias("newest")
     return (
         newest.select(getattr(newest, column))
         .where(newest.session == SessionRow.id)
         .order_by(newest.id.desc())
         .limit(1)
-        .alias(column)
     )
+
+
+def _latest_grade(column: str):
+    return _newest_grade_value(column).alias(column)
 
 
 def fts_query(text: str) -> str:
@@ -166,13 +170,12 @@ class SessionQueries:
     def best_scores_by_persona(self) -> dict[str, int]:
         """The best overall score reached with each persona (for the contacts list)."""
         rows = (
-            GradeRow.select(SessionRow.persona_id, fn.MAX(GradeRow.overall).alias("best"))
-            .join(SessionRow)
+            SessionRow.select(SessionRow.persona_id, fn.MAX(_newest_grade_value("overall")).alias("best"))
             .where(SessionRow.kind == "roleplay")  # a debrief's grade, if one were ever made, is no sales score
             .group_by(SessionRow.persona_id)
             .dicts()
         )
-        return {row["persona_id"]: row["best"] for row in rows}
+        return {row["persona_id"]: row["best"] for row in rows if row["best"] is not None}
 
     def user_personas(self) -> list[dict]:
         return [json.loads(row.data) for row in UserPersonaRow.select().order_by(UserPersonaRow.created_at)]
