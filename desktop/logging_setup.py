@@ -33,6 +33,10 @@ def configure_logging(console: bool = False) -> None:
     if getattr(root, "_roleplay_configured", False):
         return
     root.setLevel(logging.INFO)
+    # The HTTP client logs a line for every request; a sync of a thousand sessions would fill the log with them.
+    # Failures are logged by the sync and grading code in words, so its own lines are only wanted when debugging.
+    for chatty in ("httpx2", "httpcore2", "openai"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     formatter = RedactingFormatter("%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s")
     try:
         logs = app_settings.logs_dir()

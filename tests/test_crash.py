@@ -251,3 +251,12 @@ def _child() -> None:
 
 if __name__ == "__main__" and sys.argv[1:] == ["CHILD"]:
     _child()
+
+
+def test_the_http_clients_request_lines_stay_out_of_the_log(app_log):
+    logging.getLogger("httpx2").info('HTTP Request: PUT http://127.0.0.1/api/v1/training-sessions/x "200 OK"')
+    logging.getLogger("desktop.sync").info("pushed 1 session")
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    text = app_log.read_text(encoding="utf-8")
+    assert "pushed 1 session" in text and "HTTP Request" not in text
