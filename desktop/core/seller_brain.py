@@ -5,12 +5,14 @@ prompt the ElevenLabs agent gets (`prompts.py`) and the domain notes (acquisitio
 with anyone, money, family and motives only as trust grows (the difficulty's info_willingness); the price never goes
 below the minimum; the persona's objections come up, spaced through the call; good technique warms the seller up and
 bad technique uses up their patience, after which they hang up politely. Deterministic for a given seed.
+
+This module holds the decisions; how a turn's technique is scored is `seller_scoring`, how a reply is worded is
+`seller_phrasing` (whose `SellerTurn` callers import from here, as the brain's answer).
 """
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
 
 from desktop.core import seller_lines as say
 from desktop.core.difficulty import Difficulty
@@ -19,7 +21,9 @@ from desktop.core.prompts import first_message_for, lowest_acceptable_price
 from desktop.core.scenarios import Scenario
 from desktop.core.seller_cues import TraineeTurn, read_turn
 from desktop.core.seller_objections import ObjectionPlan
+from desktop.core.seller_phrasing import ReplyDraft, SellerPhrasing, SellerTurn
 from desktop.core.seller_price import Negotiation, PriceMove
+from desktop.core.seller_scoring import score_turn
 
 # Trust needed for the guarded facts is (1 - info_willingness) times this: 0.6 for BEGINNER, 5.1 for NIGHTMARE. With
 # at most GOOD_TURN_CAP earned a turn (plus a point for each objection handled well), an excellent caller hears the
@@ -28,32 +32,6 @@ TRUST_SCALE = 6.0
 DISCOVERY_TOPICS = frozenset({"motivation", "timeline", "decision", "price", "property"})
 GOOD_TURN_CAP = 1.5
 MAX_TURNS = 40
-
-
-@dataclass(frozen=True)
-class SellerTurn:
-    """One seller line. `end_call`: the seller hangs up after saying it (reason in `end_reason`)."""
-
-    text: str
-    end_call: bool = False
-    end_reason: str = ""
-    objection: str | None = None
-    revealed: tuple[str, ...] = ()
-    price_response: str | None = None  # "named", "accepted", "countered", "refused"
-    price: int | None = None
-    mood: str = "neutral"  # "warm", "neutral" or "cool"
-
-
-@dataclass
-class _Reply:
-    reaction: say.Variants = ()  # picked only when the reply is finished, since later rules may replace it
-    content: list[str] = field(default_factory=list)
-    tail: str = ""
-    objection: str | None = None
-    revealed: list[str] = field(default_factory=list)
-    price_response: str | None = None
-    price: int | None = None
-    agreed: bool = False  # this reply says yes to a price or a next step
 
 
 class SellerBrain:
@@ -80,6 +58,7 @@ class SellerBrain:
         )
         self.max_turns = max_turns
         self._rng = random.Random(seed)
+        self._phrasing = SellerPhrasing(self._rng)
         self._first_message = first_message or first_message_for(persona, scenario)
         self.objections = ObjectionPlan(persona, scenario, self.profile, objections)
         self.rapport = 0.0
@@ -89,11 +68,9 @@ class SellerBrain:
         self.revealed: set[str] = set()
         self.discussed: set[str] = set()
         self.asked: set[str] = set()  # topics the trainee asked about and got a real answer to
-        self.said: list[str] = []
         self.price = Negotiation(persona.asking_price or 0, self.minimum_price, self.profile.price_flexibility)
         self.next_step_agreed = False
         self._name_uses = 0
-        self._used: set[str] = set()
 
     # --- public --------------------------------------------------------------------------------------------------
 
@@ -101,6 +78,11 @@ class SellerBrain:
     def mood(self) -> str:
         balance = self.rapport - self.strain
         return "warm" if balance >= 2.0 else "cool" if balance <= -0.5 else "neutral"
+
+    @property
+    def said(self) -> list[str]:
+        """Every line the seller has said in this call, in order."""
+        return self._phrasing.said
 
     @property
     def trust_needed(self) -> float:
@@ -118,16 +100,16 @@ class SellerBrain:
         turn = read_turn(trainee_text, self.persona.first_name, last, self.trainee_name)
         if self.scenario.is_drill:
             return self._drill_reply(turn)
-        out = _Reply()
+        out = ReplyDraft()
         self._score(turn, talked_over, out)
         if self.strain >= self.profile.patience:
-            return self._end(out, self._pick(say.HANG_UP[self._style]), "patience")
+            return self._end(out, self._phrasing.pick(say.HANG_UP[self._style]), "patience")
         if turn.goodbye and not (turn.questions or turn.offer or turn.next_step):
             lines = say.GOODBYE_AGREED if self.next_step_agreed else say.GOODBYE_PLAIN
-            return self._end(out, self._pick(lines), "goodbye")
+            return self._end(out, self._phrasing.pick(lines), "goodbye")
         self._react_to_objection(turn, out)
         if turn.off_script:
-            out.content.append(self._pick(say.REACTIONS["off_script"]))
+            out.content.append(self._phrasing.pick(say.REACTIONS["off_script"]))
         if turn.offer is not None:
             self._handle_offer(turn, out)
         elif "price" in turn.topics:
@@ -136,16 +118,16 @@ class SellerBrain:
             self._handle_next_step(out)
         self._answer_topics(turn, out)
         if not out.content and turn.asks_permission and self.turns <= 2:
-            out.content.append(self._pick(say.PERMISSION_ANSWERS[self._style]))
+            out.content.append(self._phrasing.pick(say.PERMISSION_ANSWERS[self._style]))
         elif not out.content and turn.open_questions:
             out.content.append(
-                self._pick(say.OPEN_ANSWERS.get(self.persona.motivation_level, say.OPEN_ANSWERS["medium"]))
+                self._phrasing.pick(say.OPEN_ANSWERS.get(self.persona.motivation_level, say.OPEN_ANSWERS["medium"]))
             )
         if not out.content:
             self._fill(out)
         self._maybe_object(turn, out)
         if self.turns >= self.max_turns:
-            return self._end(out, self._pick(say.WRAP_UP), "max_turns")
+            return self._end(out, self._phrasing.pick(say.WRAP_UP), "max_turns")
         return self._finish(out)
 
     def reply_unheard(self) -> SellerTurn:
@@ -153,14 +135,14 @@ class SellerBrain:
         self._begin_turn()
         if self.scenario.is_drill:
             return self._drill_reply(None)
-        out = _Reply(reaction=say.UNHEARD)
+        out = ReplyDraft(reaction=say.UNHEARD)
         unrevealed = [t for t in ("size", "condition", "access", "utilities") if t not in self.revealed]
         if unrevealed and self._rng.random() < 0.5:
             self._answer(unrevealed[0], None, out)
         self.objections.pending = None
         self._maybe_object(None, out)
         if self.turns >= self.max_turns:
-            return self._end(out, self._pick(say.WRAP_UP), "max_turns")
+            return self._end(out, self._phrasing.pick(say.WRAP_UP), "max_turns")
         return self._finish(out)
 
     # --- scoring ---------------------------------------------------------------------------------------------------
@@ -175,50 +157,22 @@ class SellerBrain:
         style = self.persona.conversation_style
         return style if style in say.HANG_UP else "friendly"
 
-    def _score(self, turn: TraineeTurn, talked_over: bool, out: _Reply) -> None:
-        good = 0.0
-        if turn.open_questions:
-            good += 0.8 + 0.2 * min(2, turn.open_questions - 1)
-        elif turn.closed_questions:
-            good += 0.25
-        if turn.empathy:
-            good += 0.8
-            out.reaction = say.REACTIONS["empathy"]
-        if turn.uses_name and self._name_uses < 3:
+    def _score(self, turn: TraineeTurn, talked_over: bool, out: ReplyDraft) -> None:
+        score = score_turn(
+            turn,
+            turn_number=self.turns,
+            talked_over=talked_over,
+            name_uses=self._name_uses,
+            answered=self.asked,
+            early_lowball=turn.offer is not None and self._is_early_lowball(turn.offer),
+            busy_cold_call=self.scenario.kind == "cold_call" and self.profile.patience <= 4,
+        )
+        if score.used_name:
             self._name_uses += 1
-            good += 0.4
-        if turn.summarises and self.turns > 1:
-            good += 1.0
-            out.reaction = say.REACTIONS["summary"]
-        if turn.follows_up:
-            good += 0.5
-        if self.turns <= 2:
-            good += 0.5 * turn.introduces + 0.5 * turn.asks_permission
-        weak = 0.0
-        if turn.rude:
-            weak += 2.0
-            out.reaction = say.REACTIONS["rude"]
-        if turn.pushy:
-            weak += 1.0
-            out.reaction = out.reaction if turn.rude else say.REACTIONS["pushy"]
-        if turn.pitch:
-            weak += 1.0
-            out.reaction = out.reaction or say.REACTIONS["pitch"]
-        if talked_over:
-            weak += 1.0
-            out.reaction = say.REACTIONS["talked_over"]
-        if turn.offer is not None and self._is_early_lowball(turn.offer):
-            weak += 1.0
-        if self.turns == 1 and self.scenario.kind == "cold_call" and not turn.introduces and self.profile.patience <= 4:
-            weak += 1.0  # a busy seller hangs up on a caller who will not say who they are
-        if turn.off_script:
-            weak += 0.5
-        repeats = [t for t in turn.topics if t in self.asked]
-        if repeats and not turn.summarises:
-            weak += 0.5
-        self.rapport += min(good, GOOD_TURN_CAP) - weak
-        self.strain += weak
-        if weak == 0 and good >= 1.0:
+        out.reaction = score.reaction
+        self.rapport += min(score.good, GOOD_TURN_CAP) - score.weak
+        self.strain += score.weak
+        if score.weak == 0 and score.good >= 1.0:
             self.strain = max(0.0, self.strain - 0.5)  # good listening wins back goodwill
 
     def _is_early_lowball(self, offer: int) -> bool:
@@ -227,7 +181,7 @@ class SellerBrain:
 
     # --- objections ------------------------------------------------------------------------------------------------
 
-    def _react_to_objection(self, turn: TraineeTurn, out: _Reply) -> None:
+    def _react_to_objection(self, turn: TraineeTurn, out: ReplyDraft) -> None:
         outcome = self.objections.judge(turn)
         if outcome == "handled":
             self.rapport += 1.0
@@ -240,7 +194,7 @@ class SellerBrain:
         elif outcome == "partly" and not out.reaction:
             out.reaction = say.OBJECTION_PARTLY
 
-    def _maybe_object(self, turn: TraineeTurn | None, out: _Reply) -> None:
+    def _maybe_object(self, turn: TraineeTurn | None, out: ReplyDraft) -> None:
         if out.objection is not None or out.agreed:
             return  # one objection a reply, and none in the breath that says yes
         price_talk = turn is not None and (turn.offer is not None or "price" in turn.topics)
@@ -248,11 +202,11 @@ class SellerBrain:
         if label is not None:
             self._raise(label, out)
 
-    def _raise(self, label: str, out: _Reply) -> None:
+    def _raise(self, label: str, out: ReplyDraft) -> None:
         again = self.objections.raise_(label, self.turns)
-        line = self._pick(say.objection_variants(label))
+        line = self._phrasing.pick(say.objection_variants(label))
         if again:
-            line = self._pick(say.RAISED_AGAIN_PREFIXES) + line[0].lower() + line[1:]
+            line = self._phrasing.pick(say.RAISED_AGAIN_PREFIXES) + line[0].lower() + line[1:]
         out.tail = line
         out.objection = label
 
@@ -266,12 +220,12 @@ class SellerBrain:
     def counter_price(self) -> int:
         return self.price.counter
 
-    def _answer_price(self, out: _Reply) -> None:
+    def _answer_price(self, out: ReplyDraft) -> None:
         self.discussed.add("price")
         willing = self.profile.info_willingness >= 0.6 or self.rapport >= self.trust_needed
         self._say_price(self.price.asked(willing), out)
 
-    def _handle_offer(self, turn: TraineeTurn, out: _Reply) -> None:
+    def _handle_offer(self, turn: TraineeTurn, out: ReplyDraft) -> None:
         assert turn.offer is not None
         self.discussed.add("price")
         move = self.price.offered(
@@ -284,28 +238,28 @@ class SellerBrain:
             out.reaction = out.reaction or say.REACTIONS["lowball"]
         self._say_price(move, out)
 
-    def _say_price(self, move: PriceMove, out: _Reply) -> None:
+    def _say_price(self, move: PriceMove, out: ReplyDraft) -> None:
         values = {"price": move.price, "offer": move.offer}
         if move.kind == "ask_offer":
-            out.content.append(self._pick(say.ASK_FOR_OFFER))
+            out.content.append(self._phrasing.pick(say.ASK_FOR_OFFER))
             return
         if move.kind == "restate":
-            out.content.append(self._pick(say.RESTATE_PRICE, price=move.price))
+            out.content.append(self._phrasing.pick(say.RESTATE_PRICE, price=move.price))
             return
         if move.kind == "named":
-            out.content.append(self._pick(say.NAME_PRICE, price=move.price))
+            out.content.append(self._phrasing.pick(say.NAME_PRICE, price=move.price))
         elif move.kind == "accepted":
-            out.content.append(self._pick(say.ACCEPT_PRICE, price=move.price))
+            out.content.append(self._phrasing.pick(say.ACCEPT_PRICE, price=move.price))
             out.agreed = True
             if not self.next_step_agreed:
-                out.tail = self._pick(say.WHAT_NEXT)
+                out.tail = self._phrasing.pick(say.WHAT_NEXT)
         elif move.kind == "countered":
-            out.content.append(self._pick(say.COUNTER_PRICE, **values))
+            out.content.append(self._phrasing.pick(say.COUNTER_PRICE, **values))
         elif move.lowball:
-            out.content.append(self._pick(say.HOLD_PRICE if move.held else say.NAME_PRICE, price=move.price))
+            out.content.append(self._phrasing.pick(say.HOLD_PRICE if move.held else say.NAME_PRICE, price=move.price))
         else:
-            out.content.append(self._pick(say.REFUSE_PRICE, offer=move.offer))
-            out.content.append(self._pick(say.HOLD_PRICE, price=move.price))
+            out.content.append(self._phrasing.pick(say.REFUSE_PRICE, offer=move.offer))
+            out.content.append(self._phrasing.pick(say.HOLD_PRICE, price=move.price))
         out.price_response, out.price = move.kind, move.price
 
     # --- next step, discovery --------------------------------------------------------------------------------------
@@ -317,49 +271,51 @@ class SellerBrain:
         topics = {("property" if t in say.OPEN_TOPICS else t) for t in self.discussed}
         return len(topics & DISCOVERY_TOPICS)
 
-    def _handle_next_step(self, out: _Reply) -> None:
+    def _handle_next_step(self, out: ReplyDraft) -> None:
         if self.next_step_agreed:
-            out.content.append(self._pick(("Yes, like we said.", "Right, that's the plan.", "Sure, as agreed.")))
+            out.content.append(
+                self._phrasing.pick(("Yes, like we said.", "Right, that's the plan.", "Sure, as agreed."))
+            )
             return
         needed = 1 if self.profile.info_willingness >= 0.8 else 2
         ready = (self.rapport >= self._ready_trust() or self.agreed_price is not None) and self._discovery() >= needed
         if ready and self.objections.pending is None:
             self.next_step_agreed = out.agreed = True
-            out.content.append(self._pick(say.AGREE_NEXT_STEP))
+            out.content.append(self._phrasing.pick(say.AGREE_NEXT_STEP))
             out.tail = ""
             return
         label = self.objections.trigger_for_next_step(self.turns)
         if label is not None:
             self._raise(label, out)
         else:
-            out.content.append(self._pick(say.NOT_READY))
+            out.content.append(self._phrasing.pick(say.NOT_READY))
 
-    def _answer_topics(self, turn: TraineeTurn, out: _Reply) -> None:
+    def _answer_topics(self, turn: TraineeTurn, out: ReplyDraft) -> None:
         asked = [t for t in say.TOPIC_FACTS if t in turn.topics]
         for topic in asked[:2]:
             self._answer(topic, turn, out)
 
-    def _answer(self, topic: str, turn: TraineeTurn | None, out: _Reply) -> None:
+    def _answer(self, topic: str, turn: TraineeTurn | None, out: ReplyDraft) -> None:
         self.discussed.add(topic)
         guarded = topic not in say.OPEN_TOPICS
         open_bonus = 0.5 if turn is not None and turn.open_questions else 0.0
         if guarded and self.rapport + open_bonus < self.trust_needed:
-            out.content.append(self._pick(say.EVASIONS[self._style]))
+            out.content.append(self._phrasing.pick(say.EVASIONS[self._style]))
             return
         again = topic in self.asked
         if turn is not None:
             self.asked.add(topic)
         fact = self._fact_text(topic)
         if fact is None:
-            out.content.append(self._pick(self._fallback(topic)))
+            out.content.append(self._phrasing.pick(self._fallback(topic)))
         else:
             if topic == "timeline" and fact.lower().startswith("none"):
                 fact = "no timeline, really" + fact[4:]
             if self.profile.info_willingness < 0.25:
                 fact = fact.split(";")[0]  # a very guarded seller gives the short version
-            line = self._pick(say.FACT_TEMPLATES[topic], fact=fact)
+            line = self._phrasing.pick(say.FACT_TEMPLATES[topic], fact=fact)
             if again:
-                line = self._pick(say.REACTIONS["repeat"]) + " " + line
+                line = self._phrasing.pick(say.REACTIONS["repeat"]) + " " + line
             out.content.append(line)
         self.revealed.add(topic)
         out.revealed.append(topic)
@@ -377,7 +333,7 @@ class SellerBrain:
         table = say.FALLBACK_FACTS.get(topic, {"any": ("I'm not sure, honestly.", "I'd have to check on that.")})
         return table.get(self.persona.motivation_level) or table.get("any") or ("I'm not sure.",)
 
-    def _fill(self, out: _Reply) -> None:
+    def _fill(self, out: ReplyDraft) -> None:
         """A turn with nothing to answer: a willing seller volunteers something, others prompt the caller."""
         hidden = [t for t in say.VOLUNTEER_TEMPLATES if t not in self.revealed]
         volunteer = self.profile.info_willingness >= 0.8 or self.rapport >= self.trust_needed + 1.5
@@ -385,72 +341,34 @@ class SellerBrain:
             topic = hidden[0]
             fact = self._fact_text(topic)
             if fact is not None:
-                out.content.append(self._pick(say.VOLUNTEER_TEMPLATES[topic], fact=fact))
+                out.content.append(self._phrasing.pick(say.VOLUNTEER_TEMPLATES[topic], fact=fact))
                 self.revealed.add(topic)
                 self.discussed.add(topic)
                 out.revealed.append(topic)
                 return
         if not out.reaction:
-            out.content.append(self._pick(say.NO_QUESTION.get(self._style, say.NO_QUESTION["friendly"])))
+            out.content.append(self._phrasing.pick(say.NO_QUESTION.get(self._style, say.NO_QUESTION["friendly"])))
 
-    # --- drills, endings, phrasing ---------------------------------------------------------------------------------
+    # --- drills, endings -------------------------------------------------------------------------------------------
 
     def _drill_reply(self, turn: TraineeTurn | None) -> SellerTurn:
-        out = _Reply()
+        out = ReplyDraft()
         if turn is not None:
             self._react_to_objection(turn, out)
         else:
             self.objections.pending = None
         limit = self.scenario.max_exchanges or 1
         if self.turns >= limit:
-            return self._end(out, self._pick(say.DRILL_CLOSE), "drill_done")
+            return self._end(out, self._phrasing.pick(say.DRILL_CLOSE), "drill_done")
         self._raise(self.objections.drill_label(self.turns - 1), out)
         return self._finish(out)
 
-    def _end(self, out: _Reply, line: str, reason: str) -> SellerTurn:
+    def _end(self, out: ReplyDraft, line: str, reason: str) -> SellerTurn:
         self.ended = True
         out.tail = ""
         out.content.append(line)
         turn = self._finish(out)
         return SellerTurn(**{**turn.__dict__, "end_call": True, "end_reason": reason})
 
-    def _finish(self, out: _Reply) -> SellerTurn:
-        reaction = self._pick(out.reaction) if out.reaction else ""
-        parts = [p for p in (reaction, *out.content[:2], out.tail) if p]
-        text = self._unique(" ".join(parts))
-        self.said.append(text)
-        return SellerTurn(
-            text,
-            objection=out.objection,
-            revealed=tuple(out.revealed),
-            price_response=out.price_response,
-            price=out.price,
-            mood=self.mood,
-        )
-
-    def _pick(self, variants: say.Variants, **values: object) -> str:
-        filled = [_fill_template(v, values) for v in variants]
-        fresh = [v for v in filled if v not in self._used]
-        choice = self._rng.choice(fresh or filled)
-        self._used.add(choice)
-        return choice
-
-    def _unique(self, text: str) -> str:
-        if text not in self.said:
-            return text
-        prefixes = say.REPEAT_PREFIXES
-        candidates = [p + text[0].lower() + text[1:] for p in prefixes]
-        candidates += [a + b.lower() + text[0].lower() + text[1:] for a in prefixes for b in prefixes if a != b]
-        return next((c for c in candidates if c not in self.said), text)
-
-
-def _fill_template(template: str, values: dict[str, object]) -> str:
-    """Formats {price}/{offer} as money and {fact} as is; a capitalised key ({Price}, {Fact}) starts a sentence."""
-    if not values:
-        return template
-    shown: dict[str, str] = {}
-    for key, value in values.items():
-        text = say.money(value) if isinstance(value, int) else str(value)
-        shown[key] = text
-        shown[key.capitalize()] = text[:1].upper() + text[1:]
-    return template.format(**shown)
+    def _finish(self, out: ReplyDraft) -> SellerTurn:
+        return self._phrasing.compose(out, self.mood)

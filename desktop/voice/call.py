@@ -9,6 +9,9 @@ Threads, and why:
 
 Every final line is committed through the repository before the listener hears of it. The session row exists before
 the first byte is sent, and is ended (completed / interrupted / failed, with the reason) whatever happens.
+
+This module is the state machine and its threads; its parts: `call_start` and `call_ending` (the first and last
+steps), `call_lines` (the transcript side), `call_audio` (the devices), `call_end_reason` (how a close is marked).
 """
 
 from __future__ import annotations
@@ -22,11 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from desktop.core.limits import CallTimer, CallTimerPolicy
-from desktop.core.live_transcript import LiveTranscript
-from desktop.core.prompts import build_agent_config
-from desktop.core.transcript import Speaker, TranscriptLine
 from desktop.store.sessions import SessionRepository
-from desktop.voice.call_ending import close_ports, store_end
+from desktop.voice import call_start
+from desktop.voice.call_audio import CallAudio
+from desktop.voice.call_end_reason import session_end
+from desktop.voice.call_ending import store_end
 from desktop.voice.call_events import (
     AgentSpeaking,
     CallEnded,
@@ -35,19 +38,17 @@ from desktop.voice.call_events import (
     CallProblem,
     CallState,
     Connected,
-    CorrectedLine,
     EndReason,
-    FinalLine,
-    PartialLine,
     SessionStarted,
     StateChanged,
     TimerTick,
     TimeWarning,
 )
-from desktop.voice.call_log import CallEventLog
-from desktop.voice.call_setup import AudioFactory, AudioPorts, CallListener, CallSetup
+from desktop.voice.call_lines import CallLines
+from desktop.voice.call_log import CallEventLog, call_log_path
+from desktop.voice.call_setup import AudioFactory, CallListener, CallSetup
 from desktop.voice.call_timing import TurnTiming
-from desktop.voice.connection import AgentConnection, ConnectionConfig, ConnectionEnd, EndKind
+from desktop.voice.connection import AgentConnection, ConnectionEnd, EndKind
 from desktop.voice.protocol_messages import (
     AgentResponse,
     AgentResponseCorrection,
@@ -65,7 +66,6 @@ log = logging.getLogger(__name__)
 
 TICK_S = 0.25  # timer resolution: the countdown shows whole seconds
 JOIN_TIMEOUT_S = 2.0
-MAX_DRAIN_S = 15.0  # the longest goodbye we wait for before closing the speaker
 
 
 class Call:
@@ -89,7 +89,6 @@ class Call:
         self.setup = setup
         self._repo = repository
         self._listener = listener
-        self._audio_factory = audio_factory
         self._event_log_dir = event_log_dir
         self._clock = clock
         self._inbox: queue.Queue[tuple[str, Any]] = queue.Queue()
@@ -104,19 +103,16 @@ class Call:
         self._session_id: int | None = None
         self._client_session_id = ""
         self._conversation_id = ""
-        self._transcript = LiveTranscript()
-        self._timing = TurnTiming()
         self._timer = CallTimer(CallTimerPolicy(setup.max_seconds))
         self._t0: float | None = None
-        self._ports: AudioPorts | None = None
-        self._agent_seq_by_event: dict[int, int] = {}
-        self._last_typed = ""
-        self._hangup_reason: EndReason | None = None
-        self._hangup_message = ""
+        self._hangup: tuple[EndReason, str] | None = None  # why and with what words the call began to hang up
         self._log = CallEventLog(None)
-        # Touched by the socket thread: the speaker (thread-safe by contract) and these counters.
+        # Touched by the socket thread too: the devices (the speaker is thread-safe by contract), the audio timing and
+        # the output rate it is measured in.
+        self._audio = CallAudio(audio_factory, self._send_mic_chunk, self._report_device_error)
+        self._timing = TurnTiming()
         self._output_rate = 16000
-        self._speaking = False
+        self._lines = CallLines(setup, repository, self._timing, self._emit)
 
     # --- any thread ------------------------------------------------------------------------------------------------
 
@@ -163,15 +159,13 @@ class Call:
     # --- socket thread: keep it short ------------------------------------------------------------------------------
 
     def _on_socket_message(self, message: ServerMessage) -> None:
-        ports = self._ports
         if isinstance(message, AudioChunk):
             self._log.event("audio", size=len(message.pcm), event_id=message.event_id)
             self._timing.audio_arrived(message.event_id, len(message.pcm), self._output_rate, self._clock())
-            if ports is not None:
-                ports.speaker.play(message.pcm, message.event_id)
+            self._audio.play(message.pcm, message.event_id)
             return
-        if isinstance(message, Interruption) and ports is not None:
-            ports.speaker.interrupt(message.event_id)  # silence first, bookkeeping after
+        if isinstance(message, Interruption):
+            self._audio.interrupt(message.event_id)  # silence first, bookkeeping after
         self._inbox.put(("message", message))
 
     def _on_socket_closed(self, end: ConnectionEnd) -> None:
@@ -205,51 +199,21 @@ class Call:
 
     def _run(self) -> None:
         setup = self.setup
-        config = setup.agent_config or build_agent_config(
-            setup.persona, setup.scenario, setup.difficulty, setup.trainee_name, setup.trainee_summary
-        )
+        connection_config = call_start.connection_config(setup)  # first: a setup that cannot make one stores nothing
         try:
-            started = self._repo.start_session(
-                persona_snapshot=setup.persona.to_dict(),
-                scenario_snapshot=setup.scenario.to_dict(),
-                difficulty=setup.difficulty.value,
-                mode=setup.mode,
-                kind=setup.kind,
-                practice_mode=setup.practice_mode,
-                trainee_name=setup.trainee_name,
-                agent_id=setup.target.agent_id,
-            )
+            started = call_start.store_start(self._repo, setup)
         except Exception as exc:
             log.exception("could not store the new session")
             self._finish(EndReason.ERROR, "failed", f"The call could not be saved, so it was not placed: {exc}")
             return
         self._session_id, self._client_session_id = started.id, started.client_session_id
-        if setup.parent_session_id is not None:
-            try:
-                self._repo.set_parent_session(started.id, setup.parent_session_id)
-            except Exception:  # the debrief still runs; only the link to the reviewed call is missing
-                log.exception("could not link session %s to session %s", started.id, setup.parent_session_id)
         if self._event_log_dir is not None:
-            from desktop.voice.call_log import call_log_path
-
             self._log = CallEventLog(call_log_path(self._event_log_dir, self._client_session_id), self._clock)
+        self._lines.attach(started.id, self._log)
         self._log.event("session", session_id=self._session_id, mode=setup.mode, agent=setup.target.kind)
         self._emit(SessionStarted(started.id, started.client_session_id))
         self._set_state(CallState.DIALING)
-        variables = {**config.dynamic_variables, **setup.memory_variables}
-        self._connection.start(
-            ConnectionConfig(
-                agent_id=setup.target.agent_id,
-                api_url=setup.target.api_url,
-                api_key=setup.target.api_key,
-                prompt=config.system_prompt,
-                first_message=config.first_message,
-                voice_id=config.voice_id,
-                dynamic_variables=variables,
-                text_only=setup.mode == "text",
-                user_id=setup.trainee_name or None,
-            )
-        )
+        self._connection.start(connection_config)
         self._loop()
 
     def _loop(self) -> None:
@@ -265,8 +229,7 @@ class Call:
             elif kind == "text":
                 self._handle_typed(payload)
             elif kind == "mute":
-                if self._ports is not None:
-                    self._ports.microphone.muted = payload
+                self._audio.set_muted(payload)
                 self._log.event("mute", muted=payload)
             elif kind == "hangup":
                 self._begin_hangup(payload)
@@ -280,13 +243,9 @@ class Call:
         return max(0, int(round(((self._clock() if at is None else at) - self._t0) * 1000)))
 
     def _tick(self) -> None:
-        ports = self._ports
-        if ports is not None:
-            speaking = ports.speaker.is_speaking
-            if speaking != self._speaking:
-                self._speaking = speaking
-                ports.microphone.set_agent_speaking(speaking)
-                self._emit(AgentSpeaking(speaking))
+        speaking = self._audio.agent_speaking_changed()
+        if speaking is not None:
+            self._emit(AgentSpeaking(speaking))
         if self._state is not CallState.CONNECTED or self._t0 is None:
             return
         state = self._timer.tick(self._clock() - self._t0)
@@ -294,7 +253,7 @@ class Call:
         if state.warning_due and state.remaining_s is not None:
             self._log.event("time_warning")
             self._emit(TimeWarning(state.remaining_s))
-        if state.time_up and self._hangup_reason is None:
+        if state.time_up and self._hangup is None:
             self._begin_hangup(EndReason.TIME_LIMIT)
 
     # --- server messages -------------------------------------------------------------------------------------------
@@ -306,13 +265,14 @@ class Call:
         elif isinstance(message, AgentResponse):
             self._agent_line(message)
         elif isinstance(message, UserTranscript):
-            self._trainee_spoke(message.text)
+            self._lines.trainee_said(message.text, self._audio.speech_segments(), self._elapsed_ms())
         elif isinstance(message, TentativeUserTranscript):
-            self._emit(PartialLine(self._transcript.partial(Speaker.TRAINEE, message.text, self._elapsed_ms())))
+            self._lines.trainee_partial(message.text, self._elapsed_ms())
         elif isinstance(message, AgentResponseCorrection):
-            self._correct(message)
+            self._lines.agent_corrected(message)
         elif isinstance(message, Interruption):
-            self._interrupted(message.event_id)
+            self._timing.interrupted(message.event_id, self._clock())
+            self._log.event("interruption", event_id=message.event_id)
         elif isinstance(message, AgentToolResponse) and message.tool_name == "end_call":
             self._log.event("agent_end_call")
         elif isinstance(message, ServerError):
@@ -341,24 +301,13 @@ class Call:
             self._connection.send_contextual_update(self.setup.trainee_summary)
 
     def _open_audio(self, input_rate: int) -> bool:
-        assert self._audio_factory is not None and self._t0 is not None
-        ports = None
-        try:
-            ports = self._audio_factory(
-                input_rate, self._output_rate, self._send_mic_chunk, self._report_device_error, self._t0
-            )
-            ports.speaker.start()
-            ports.microphone.start()
-        except Exception as exc:  # AudioDeviceError carries plain words; anything else gets generic ones
-            message = getattr(exc, "message", "") or str(exc) or "The microphone or speaker could not be opened."
-            log.warning("audio devices failed to open: %s", exc)
-            self._ports = ports  # whatever did open is closed with the call
-            self._begin_hangup(EndReason.ERROR, message)
+        assert self._t0 is not None and self._session_id is not None
+        problem = self._audio.open(input_rate, self._output_rate, self._t0)
+        if problem:
+            self._begin_hangup(EndReason.ERROR, problem)
             return False
-        self._ports = ports
-        if ports.recorder is not None:
-            assert self._session_id is not None
-            self._repo.set_recording_path(self._session_id, str(ports.recorder.path))
+        if self._audio.recording_path is not None:
+            self._repo.set_recording_path(self._session_id, self._audio.recording_path)
         return True
 
     def _send_mic_chunk(self, pcm: bytes, captured_at: float) -> None:
@@ -374,132 +323,54 @@ class Call:
         self._begin_hangup(EndReason.ERROR, message)
 
     def _agent_line(self, message: AgentResponse) -> None:
-        offset = self._timing.agent_offset_ms(message.event_id, self._t0, self._clock())
-        final = self._transcript.finalize(
-            self.setup.agent_speaker,
-            message.text,
-            offset_ms=offset,
-            duration_ms=self._timing.estimated_duration_ms(message.text),
-        )
-        if final is None:
+        if not self._lines.agent_said(message, self._t0, self._clock()):
             return
-        self._agent_seq_by_event[message.event_id] = final.line.seq
-        self._timing.agent_line(final.line.seq, message.event_id)
-        self._commit(final.line)
-        if self.setup.scenario.is_finished(self._transcript.lines) and self._hangup_reason is None:
+        if self.setup.scenario.is_finished(self._lines.lines) and self._hangup is None:
             self._log.event("drill_complete")
             self._begin_hangup(EndReason.AGENT_HANGUP)
-
-    def _trainee_spoke(self, text: str) -> None:
-        if self.setup.mode == "text" and " ".join(text.split()) == self._last_typed:
-            return  # a service that echoes typed turns: the line is stored already
-        offset, duration = self._timing.trainee_span_ms(
-            text, self._speech_segments(), self._elapsed_ms(), self._transcript.last_line(Speaker.TRAINEE)
-        )
-        final = self._transcript.finalize(Speaker.TRAINEE, text, offset_ms=offset, duration_ms=duration)
-        if final is not None:
-            self._commit(final.line)
-
-    def _speech_segments(self) -> list[tuple[float, float]]:
-        if self._ports is None:
-            return []
-        try:  # (start, end) pairs or SpeechSegment-like objects, in seconds since the call connected
-            return [
-                (seg.start, seg.end) if hasattr(seg, "start") else (seg[0], seg[1])
-                for seg in self._ports.microphone.speech_segments()
-            ]
-        except Exception:
-            log.debug("no speech segments", exc_info=True)
-            return []
 
     def _handle_typed(self, text: str) -> None:
         if self._state is not CallState.CONNECTED:
             self._emit(CallProblem("The call is not connected yet; your message was not sent."))
             return
-        self._last_typed = " ".join(text.split())
-        final = self._transcript.finalize(Speaker.TRAINEE, text, offset_ms=self._elapsed_ms())
-        if final is None:
+        line = self._lines.trainee_typed(text, self._elapsed_ms())
+        if line is None:
             return
-        self._commit(final.line)  # stored before it is sent: a crash can lose the reply, never the turn
-        self._connection.send_text(final.line.text)
-        self._log.event("user_message", size=len(final.line.text))
-
-    def _correct(self, message: AgentResponseCorrection) -> None:
-        seq = self._agent_seq_by_event.get(message.event_id)
-        try:
-            corrected = self._transcript.correct_agent_line(seq, message.corrected_text)
-        except (KeyError, ValueError):
-            log.warning("correction for an unknown agent line (event %s)", message.event_id)
-            return
-        if corrected is None:
-            return
-        assert self._session_id is not None
-        self._repo.replace_line_text(self._session_id, corrected.line.seq, corrected.line.text, interrupted=True)
-        self._emit(CorrectedLine(corrected.line, corrected.previous_text))
-
-    def _interrupted(self, event_id: int) -> None:
-        self._timing.interrupted(event_id, self._clock())
-        self._log.event("interruption", event_id=event_id)
-
-    def _commit(self, line: TranscriptLine) -> None:
-        assert self._session_id is not None
-        self._repo.append_line(self._session_id, line)
-        self._log.event("line", size=len(line.text), seq=line.seq, speaker=line.speaker.value)
-        self._emit(FinalLine(line))
+        self._connection.send_text(line.text)
+        self._log.event("user_message", size=len(line.text))
 
     # --- ending ----------------------------------------------------------------------------------------------------
 
     def _begin_hangup(self, reason: EndReason, message: str = "") -> None:
-        if self._hangup_reason is not None:
+        if self._hangup is not None:
             return
-        self._hangup_reason = reason
-        self._hangup_message = message
+        self._hangup = (reason, message)
         self._log.event("hangup", reason=reason.value)
         self._set_state(CallState.ENDING)
         if reason is EndReason.AGENT_HANGUP:  # a finished drill: let the last reply finish playing
-            self._drain_speaker()
+            self._audio.drain()
         self._connection.close(timeout=JOIN_TIMEOUT_S)
         # The socket thread reports the end through the inbox and `_handle_closed` finishes the call; a connection
         # thread that failed to stop in time never will, so finish without it.
         if not self._connection.wait_ended(0):
             self._finish(reason, "completed" if self._t0 is not None else "failed", message)
 
-    def _drain_speaker(self) -> None:
-        ports = self._ports
-        if ports is not None and not ports.speaker.drain(MAX_DRAIN_S):
-            log.warning("the agent's last words did not finish playing within %.0f s", MAX_DRAIN_S)
-
     def _handle_closed(self, end: ConnectionEnd) -> None:
         self._log.event("closed", end=end.kind.value, code=end.code)
-        connected = self._t0 is not None
-        if self._hangup_reason is not None:
-            reason, message = self._hangup_reason, self._hangup_message
-            status = "completed" if reason is not EndReason.ERROR else ("interrupted" if connected else "failed")
-        elif end.kind is EndKind.AGENT_ENDED:
+        if self._hangup is None and end.kind is EndKind.AGENT_ENDED:
             self._set_state(CallState.ENDING)
-            self._drain_speaker()  # the agent's goodbye finishes before the speaker closes
-            reason, status, message = EndReason.AGENT_HANGUP, "completed", ""
-        elif end.kind is EndKind.USER_CLOSED:
-            reason, status, message = EndReason.USER_HANGUP, "completed", ""
-        elif end.kind is EndKind.CONNECTION_LOST:
-            reason, status, message = EndReason.CONNECTION_LOST, "interrupted", end.message
-        else:  # SERVER_ERROR, CONNECT_FAILED
-            reason, status, message = EndReason.ERROR, "interrupted", end.message
-        if not connected:
-            status = "failed"
+            self._audio.drain()  # the agent's goodbye finishes before the speaker closes
+        reason, status, message = session_end(end, self._hangup, connected=self._t0 is not None)
         self._finish(reason, status, message, code=end.code)
 
     def _finish(self, reason: EndReason, status: str, message: str, code: int | None = None) -> None:
         if self._outcome is not None:
             return
         self._set_state(CallState.ENDING)
-        ports, self._ports = self._ports, None
-        recording_path = close_ports(ports)
+        recording_path = self._audio.close()
         self._connection.close(timeout=JOIN_TIMEOUT_S)
         duration_s = self._elapsed_ms() / 1000
-        lines = list(self._transcript.lines)
-        if self.setup.mode == "voice" and self._t0 is not None:
-            lines = self._timing.with_measured_agent_spans(lines, self._t0)
+        lines = self._lines.final_lines(self._t0)
         if self._session_id is not None:
             store_end(
                 self._repo, self._session_id, self.setup, reason, status, message, lines, duration_s, recording_path
