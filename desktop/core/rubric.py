@@ -44,13 +44,13 @@ PERMISSION_RE = _rx(
 )
 EMPATHY_RE = _rx(
     ACK_RE.pattern + r"|\b(?:i can imagine|that must (?:be|have been)|thanks? (?:you )?for (?:sharing|telling|"
-    r"explaining)|sorry (?:for|about) your|that sounds (?:hard|tough|difficult|stressful|frustrating)|"
+    r"explaining)|sorry (?:for|about) your|that sounds (?:(?:really|so|very|pretty) )?(?:hard|tough|difficult|stressful|frustrating)|"
     r"no pressure|take your time|whatever works (?:best )?for you)"
 )
 # Empathy about the seller's situation, preferred over a polite "I appreciate that" when quoting a strength.
 STRONG_EMPATHY_RE = _rx(
-    r"\b(?:i'm sorry|sorry (?:to hear|for|about)|i can imagine|that must|that sounds (?:like|hard|tough|difficult|"
-    r"stressful|frustrating)|i'd feel the same|i would feel the same|i hear you)"
+    r"\b(?:i'm sorry|sorry (?:to hear|for|about)|i can imagine|that must|that sounds (?:(?:really|so|very|pretty) )?"
+    r"(?:like|hard|tough|difficult|stressful|frustrating)|i'd feel the same|i would feel the same|i hear you)"
 )
 PRESSURE_RE = _rx(
     r"\b(?:take it or leave it|final offer|best (?:offer|price|deal) you(?:'ll| will) (?:ever )?get|"
