@@ -73,6 +73,8 @@ class Settings:
     camera: str = ""
     echo_guard: bool = False
     practice_mode: bool = True
+    partner_voice: bool = True  # the practice partner speaks its lines aloud when the OS has a speech engine
+    grading_timeout_s: int = 30  # how long the model may take to grade before the rule-based grade stands in
     device_id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     @property

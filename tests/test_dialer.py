@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, QUrl
 from PySide6.QtWidgets import QLabel
 
 from desktop.bootstrap import open_app_state
@@ -169,3 +169,57 @@ def test_every_control_has_a_tooltip_and_keys_grow_with_the_font(dialer):
     font.setPointSizeF(font.pointSizeF() * 2)
     key.setFont(font)
     assert key.sizeHint().height() >= normal * 1.8
+
+
+class SpeakerEffect(QObject):
+    """Stands in for QSoundEffect, the sound output: records which tone file each play would have sent out."""
+
+    heard: list[str] = []
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.file = ""
+
+    def setSource(self, url: QUrl) -> None:  # noqa: N802 (Qt's name)
+        self.file = Path(url.toLocalFile()).name
+
+    def setVolume(self, _volume: float) -> None:  # noqa: N802 (Qt's name)
+        pass
+
+    def play(self) -> None:
+        SpeakerEffect.heard.append(self.file)
+
+
+@pytest.fixture
+def heard(monkeypatch) -> list[str]:
+    from desktop.ui import call_sounds
+
+    monkeypatch.setattr(call_sounds, "QSoundEffect", SpeakerEffect)
+    SpeakerEffect.heard = []
+    return SpeakerEffect.heard
+
+
+def test_each_key_tapped_or_typed_plays_its_phone_tone(qtbot, heard):
+    from desktop.ui.call_sounds import DtmfPlayer, dtmf_file
+
+    dialer = DialerPage()
+    qtbot.addWidget(dialer)
+    dialer.set_personas(BUILTIN)
+    dialer.show()
+    assert isinstance(dialer.tones, DtmfPlayer)  # the in-call keypad's player: one way to the speaker
+    tap(qtbot, dialer, "5")
+    assert heard == ["dtmf_5.wav"]
+    dialer.setFocus()
+    qtbot.keyClicks(dialer, "7#*")
+    assert heard[1:] == [dtmf_file("7"), "dtmf_hash.wav", "dtmf_star.wav"]
+    assert dialer.number() == "57"
+
+    dialer.display.setFocus()  # typed into the number itself: digits sound, punctuation does not
+    qtbot.keyClicks(dialer.display, "(3")
+    assert heard[4:] == ["dtmf_3.wav"] and dialer.number() == "573"
+
+    del heard[:]
+    qtbot.keyClick(dialer.display, Qt.Key.Key_Backspace)
+    dialer.set_number(DALE.phone)  # picked from the list, not dialled key by key
+    qtbot.mouseClick(dialer.backspace_button, Qt.MouseButton.LeftButton)
+    assert heard == []

@@ -38,6 +38,20 @@ def test_a_bad_settings_file_falls_back_per_field(data_home: Path):
     assert loaded.max_sessions_per_day == 3
 
 
+def test_partner_voice_and_grading_wait_round_trip_through_the_file(data_home: Path):
+    defaults = settings.load_settings()
+    assert defaults.partner_voice is True and defaults.grading_timeout_s == 30
+    settings.save_settings(settings.Settings(partner_voice=False, grading_timeout_s=120))
+    stored = json.loads(settings.settings_path().read_text())
+    assert stored["partner_voice"] is False and stored["grading_timeout_s"] == 120
+    loaded = settings.load_settings()
+    assert loaded.partner_voice is False and loaded.grading_timeout_s == 120
+
+    settings.settings_path().write_text(json.dumps({"partner_voice": "no", "grading_timeout_s": "ninety"}))
+    hand_edited = settings.load_settings()  # wrong types fall back to the defaults, field by field
+    assert hand_edited.partner_voice is True and hand_edited.grading_timeout_s == 30
+
+
 def test_unreadable_settings_file_gives_defaults(data_home: Path):
     data_home.mkdir(parents=True)
     settings.settings_path().write_text("{not json")

@@ -4,6 +4,7 @@ and the microphone and speaker tests through the virtual PulseAudio devices."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import socket
 import threading
@@ -88,6 +89,58 @@ def test_settings_load_and_save_with_keys_only_in_the_keyring(qtbot, page, state
     field = page.secret_fields["elevenlabs_api_key"]
     assert field.edit.text() == "" and "Saved in your keyring" in field.edit.placeholderText()
     assert page.status.text() == "Saved."
+
+
+def test_partner_voice_and_grading_wait_are_saved_loaded_and_reach_the_grader(qtbot, page, state, monkeypatch):
+    from desktop.grading.llm import TIMEOUT_ENV, GraderConfig
+
+    monkeypatch.delenv(TIMEOUT_ENV, raising=False)
+    assert page.partner_voice.isChecked() and page.grading_timeout.value() == 30  # the defaults
+    page.partner_voice.setChecked(False)
+    page.grading_timeout.setValue(90)
+    save(qtbot, page)
+    stored = saved_file()
+    assert stored["partner_voice"] is False and stored["grading_timeout_s"] == 90
+    assert state.settings.partner_voice is False and state.settings.grading_timeout_s == 90
+    assert GraderConfig.current().timeout_s == 90
+
+    # A fresh start reads them back from the file into the page.
+    fresh_state = open_app_state()
+    try:
+        fresh = SettingsPage()
+        qtbot.addWidget(fresh)
+        presenter = SettingsPresenter(fresh_state, fresh)
+        with qtbot.waitSignal(presenter.loaded, timeout=10_000):
+            presenter.load()
+        assert not fresh.partner_voice.isChecked() and fresh.grading_timeout.value() == 90
+        assert fresh.form().partner_voice is False and fresh.form().grading_timeout_s == 90
+        fresh.partner_voice.setChecked(True)
+        fresh.grading_timeout.setValue(5)
+        with qtbot.waitSignal(presenter.loaded, timeout=10_000):
+            fresh.request_save()
+        assert saved_file()["partner_voice"] is True and saved_file()["grading_timeout_s"] == 5
+    finally:
+        fresh_state.close()
+
+
+def test_the_grading_wait_is_checked_like_the_other_fields(qtbot, page):
+    page.grading_timeout.setValue(1000)
+    assert page.grading_timeout.value() == 300  # the box itself stops at the limits
+    good = SettingsForm(trainee_name="Sam", elevenlabs_api_url="https://api.elevenlabs.io", openai_model="gpt-4o-mini")
+    assert validate_form(good) == {}
+    for seconds in (5, 300):
+        assert validate_form(dataclasses.replace(good, grading_timeout_s=seconds)) == {}
+    for seconds in (0, 4, 301):
+        errors = validate_form(dataclasses.replace(good, grading_timeout_s=seconds))
+        assert set(errors) == {"grading_timeout_s"} and "5 to 300 seconds" in errors["grading_timeout_s"]
+
+    before = app_settings.settings_path().read_text()
+    with qtbot.assertNotEmitted(page.presenter.saved):
+        page.presenter.save(dataclasses.replace(page.form(), grading_timeout_s=2))
+    assert page.errors["grading_timeout_s"].isVisible() and page.grading_timeout.property("invalid") is True
+    assert "1 thing" in page.status.text() and app_settings.settings_path().read_text() == before
+    page.grading_timeout.setValue(45)  # any change clears the message
+    assert not page.errors["grading_timeout_s"].isVisible()
 
 
 def test_every_bad_field_gets_its_own_message_and_nothing_is_saved(qtbot, page):

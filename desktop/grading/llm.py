@@ -88,7 +88,9 @@ class GraderConfig:
             api_key=app_secrets.get_secret("openai_api_key"),
             model=settings.openai_model.strip() or cls.model,
             base_url=base_url or None,
-            timeout_s=_positive_float(os.environ.get(TIMEOUT_ENV), None) or DEFAULT_TIMEOUT_S,
+            timeout_s=_positive_float(os.environ.get(TIMEOUT_ENV), None)
+            or _positive_float(str(settings.grading_timeout_s), None)
+            or DEFAULT_TIMEOUT_S,
         )
 
 

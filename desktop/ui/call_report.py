@@ -4,13 +4,13 @@ quotes the trainee (the analytics card is in analytics_card.py), plus small shar
 from __future__ import annotations
 
 import html
-import re
 
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from desktop.core.clock import parse_iso
+from desktop.core.coach_review import read_feedback
 from desktop.core.results import Grade
 from desktop.ui import theme
 
@@ -217,22 +217,26 @@ class ScoresCard(QFrame):
 
 # -- feedback ------------------------------------------------------------------------------------------------------
 
-_IMPROVEMENT_RE = re.compile(r'^You said "(?P<said>.+?)" — try "(?P<try>.+?)" because (?P<why>.+)$', re.S)
-_QUOTED_RE = re.compile(r'^You said "(?P<said>.+?)": (?P<why>.+)$', re.S)
-
 
 def feedback_html(item: str) -> str:
-    """One feedback item as rich text: the trainee's own words set apart from the advice around them."""
-    if match := _IMPROVEMENT_RE.match(item):
-        said, better, why = (html.escape(match[name]) for name in ("said", "try", "why"))
+    """One feedback item as rich text: the trainee's own words set apart from the advice around them. The item is
+    taken apart by the coach's reader (`read_feedback`), so both read the grade's two forms the same way."""
+    parts = read_feedback(item)
+    if not parts.said:  # neither form: plain advice
+        return html.escape(item)
+    if parts.try_instead:
+        lead = f'You said "{parts.said}" — try "{parts.try_instead}" because '
+    else:
+        lead = f'You said "{parts.said}": '
+    # The reason as the grader wrote it, closing full stop included (read_feedback drops it for the coach's lines).
+    why = html.escape(item[len(lead) :] if item.startswith(lead) else parts.why)
+    said = html.escape(parts.said)
+    if parts.try_instead:
         return (
             f'<span style="color:{theme.MUTED}">You said</span> <i>“{said}”</i><br>'
-            f'<b>Try</b> “{better}”<br><span style="color:{theme.MUTED}">because {why}</span>'
+            f'<b>Try</b> “{html.escape(parts.try_instead)}”<br><span style="color:{theme.MUTED}">because {why}</span>'
         )
-    if match := _QUOTED_RE.match(item):
-        said, why = html.escape(match["said"]), html.escape(match["why"])
-        return f"<i>“{said}”</i> — {why}"
-    return html.escape(item)
+    return f"<i>“{said}”</i> — {why}"
 
 
 class FeedbackCard(QFrame):

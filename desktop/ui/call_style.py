@@ -13,6 +13,9 @@ def _tint(hex_color: str, alpha: int) -> str:
 
 def call_style() -> str:
     t = theme
+    # White glyphs sit on these fills (the end-call and send icons are white); dark mode's light red and blue, made
+    # for text on the dark page, are darkened until white on them reads (4.5:1).
+    danger_fill, accent_fill = t.fill_for_white(t.DANGER), t.fill_for_white(t.ACCENT)
     return f"""
 QWidget#callScreen {{ background: {t.BACKGROUND}; }}
 QFrame#callHeader, QFrame#callPanel, QFrame#hintStrip, QFrame#keypad, QFrame#dialingCard, QFrame#failureCard {{
@@ -39,7 +42,9 @@ QLabel#failureNext {{ font-weight: 600; }}
 QLabel#chip {{
     background: {t.BACKGROUND}; color: {t.MUTED}; border: 1px solid {t.BORDER}; border-radius: 9px; padding: 2px 8px;
 }}
-QLabel#chip[kind="current"] {{ background: {t.ACCENT}; color: white; border-color: {t.ACCENT}; font-weight: 600; }}
+QLabel#chip[kind="current"] {{
+    background: {accent_fill}; color: white; border-color: {accent_fill}; font-weight: 600;
+}}
 QLabel#chip[kind="done"], QLabel#chip[kind="answered"] {{
     background: {_tint(t.SUCCESS, 30)}; color: {t.SUCCESS}; border-color: {_tint(t.SUCCESS, 90)};
 }}
@@ -48,12 +53,14 @@ QLabel#stripLabel {{ color: {t.MUTED}; font-weight: 600; }}
 QLabel#hintTip {{ color: {t.TEXT}; }}
 QFrame#timeBanner {{ background: {_tint(t.WARNING, 35)}; border: 1px solid {t.WARNING}; border-radius: 10px; }}
 QFrame#problemBanner {{ background: {_tint(t.DANGER, 25)}; border: 1px solid {t.DANGER}; border-radius: 10px; }}
-QFrame#timeBanner QToolButton, QFrame#problemBanner QToolButton {{ background: transparent; border: none; }}
+QFrame#infoBanner {{ background: {_tint(t.ACCENT, 25)}; border: 1px solid {t.ACCENT}; border-radius: 10px; }}
+QFrame#timeBanner QToolButton, QFrame#problemBanner QToolButton, QFrame#infoBanner QToolButton {{
+    background: transparent; border: none; }}
 QToolButton#callButton::menu-indicator {{ image: none; width: 0px; }}
 QFrame#confirmBar {{ background: {t.SURFACE}; border: 2px solid {t.DANGER}; border-radius: 12px; }}
 QListView#transcript {{ background: {t.SURFACE}; border: 1px solid {t.BORDER}; border-radius: 14px; padding: 6px; }}
 QPushButton#jumpButton {{
-    background: {t.ACCENT}; color: white; border: none; border-radius: 12px; padding: 4px 14px; font-weight: 600;
+    background: {accent_fill}; color: white; border: none; border-radius: 12px; padding: 4px 14px; font-weight: 600;
 }}
 QToolButton#callButton {{
     background: {t.BACKGROUND}; border: 1px solid {t.BORDER}; border-radius: 14px; padding: 6px 8px;
@@ -62,12 +69,12 @@ QToolButton#callButton:hover {{ border-color: {t.ACCENT}; }}
 QToolButton#callButton:checked {{ background: {_tint(t.ACCENT, 40)}; border-color: {t.ACCENT}; }}
 QToolButton#callButton:disabled {{ color: {t.MUTED}; background: {t.SURFACE}; }}
 QToolButton#endCallButton {{
-    background: {t.DANGER}; color: white; border: none; border-radius: 14px; padding: 6px 14px; font-weight: 600;
+    background: {danger_fill}; color: white; border: none; border-radius: 14px; padding: 6px 14px; font-weight: 600;
 }}
-QToolButton#endCallButton:hover {{ background: {_tint(t.DANGER, 220)}; }}
+QToolButton#endCallButton:hover {{ background: {_tint(danger_fill, 220)}; }}
 QToolButton#endCallButton:disabled {{ background: {t.BORDER}; }}
 QPushButton#endCallPill, QPushButton#confirmEnd {{
-    background: {t.DANGER}; color: white; border: none; border-radius: 16px; padding: 8px 22px; font-weight: 600;
+    background: {danger_fill}; color: white; border: none; border-radius: 16px; padding: 8px 22px; font-weight: 600;
 }}
 QPushButton#keypadKey {{
     background: {t.BACKGROUND}; border: 1px solid {t.BORDER}; border-radius: 12px; font-size: 13pt; padding: 4px;
@@ -77,7 +84,7 @@ QLabel#keypadDisplay {{ font-size: 15pt; font-weight: 600; letter-spacing: 2px; 
 QLabel#keypadDisplay[empty="true"] {{ color: {t.MUTED}; font-size: 11pt; }}
 QLineEdit#typeInput {{ padding: 8px 12px; border-radius: 18px; }}
 QPushButton#sendButton {{
-    background: {t.ACCENT}; color: white; border: none; border-radius: 16px; padding: 7px 16px; font-weight: 600;
+    background: {accent_fill}; color: white; border: none; border-radius: 16px; padding: 7px 16px; font-weight: 600;
 }}
 QPushButton#sendButton:disabled {{ background: {t.BORDER}; }}
 """

@@ -154,6 +154,7 @@ class SegmentedControl(QWidget):
 
     def set_color(self, value: str, color: str) -> None:
         """A coloured marker for one option (difficulty levels have their own colours)."""
+        fill = theme.fill_for_white(color)  # dark mode's light level colours are made for text, not under it
         self.buttons[value].setStyleSheet(
-            f"QPushButton:checked {{ background: {color}; border-color: {color}; color: white; }}"
+            f"QPushButton:checked {{ background: {fill}; border-color: {fill}; color: white; }}"
         )

@@ -1,8 +1,9 @@
-"""The dial pad: type or tap a seller's number and call them; the sellers' numbers are listed beside it."""
+"""The dial pad: type or tap a seller's number and call them; the sellers' numbers are listed beside it. Each key
+plays its phone tone, through the same player as the in-call keypad."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, QRegularExpression, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QRectF, QRegularExpression, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -35,6 +36,7 @@ from desktop.core.personas import Persona, find_persona_by_phone, normalize_phon
 from desktop.core.scenarios import Scenario
 from desktop.ui import icons, theme
 from desktop.ui.call_options import CallOptionsPanel
+from desktop.ui.call_sounds import DtmfPlayer
 from desktop.ui.controls import Avatar, avatar_icon
 from desktop.ui.requests import CallRequest
 
@@ -44,6 +46,7 @@ KEYS = (
     ("7", "PQRS"), ("8", "TUV"), ("9", "WXYZ"),
     ("*", ""), ("0", "+"), ("#", ""),
 )  # fmt: skip
+DIAL_KEYS = "0123456789*#"
 MAX_DIGITS = 11
 
 
@@ -111,12 +114,15 @@ class DialKey(QAbstractButton):
 class DialerPage(QWidget):
     call_requested = Signal(object)  # CallRequest
     practice_mode_changed = Signal(bool)
+    key_pressed = Signal(str)  # a key of the pad, tapped or typed: its tone plays
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, tones: DtmfPlayer | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("page")
         self._personas: list[Persona] = []
         self._digits = ""
+        self.tones = tones if tones is not None else DtmfPlayer(self)
+        self.key_pressed.connect(self.tones.play)
         row = QHBoxLayout(self)
         row.setContentsMargins(16, 16, 16, 16)
         row.setSpacing(16)
@@ -142,6 +148,7 @@ class DialerPage(QWidget):
         self.display.setToolTip("The number to call: type digits, paste a number, or tap the keys")
         self.display.setAccessibleName("Number to dial")
         self.display.textEdited.connect(self._on_typed)
+        self.display.installEventFilter(self)  # keys typed into the number sound too
         layout.addWidget(self.display)
 
         match_row = QHBoxLayout()
@@ -253,6 +260,7 @@ class DialerPage(QWidget):
 
     def press(self, key: str) -> None:
         """A key of the pad; * and # are accepted like a phone does but are not part of any seller's number."""
+        self.key_pressed.emit(key)
         if key.isdigit() and len(self._digits) < MAX_DIGITS:
             self._digits += key
         self._render()
@@ -267,10 +275,17 @@ class DialerPage(QWidget):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt's name)
         text = event.text()
-        if text and text in "0123456789*#" and not self.display.hasFocus():
+        if len(text) == 1 and text in DIAL_KEYS and not self.display.hasFocus():
             self.press(text)
             return
         super().keyPressEvent(event)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if watched is self.display and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            text = event.text()
+            if len(text) == 1 and text in DIAL_KEYS and not event.isAutoRepeat():
+                self.key_pressed.emit(text)
+        return super().eventFilter(watched, event)
 
     def _on_typed(self, text: str) -> None:
         self._digits = _digits_of(text)[:MAX_DIGITS]

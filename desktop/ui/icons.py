@@ -178,6 +178,25 @@ def _play(p: QPainter) -> None:
     p.drawPolygon([QPointF(7, 4.5), QPointF(19.5, 12), QPointF(7, 19.5)])
 
 
+def _pause(p: QPainter) -> None:
+    _fill(p)
+    p.drawRoundedRect(QRectF(6.5, 5, 4, 14), 1.2, 1.2)
+    p.drawRoundedRect(QRectF(13.5, 5, 4, 14), 1.2, 1.2)
+
+
+def _back(p: QPainter) -> None:
+    _pen(p)
+    p.drawLine(QPointF(19, 12), QPointF(5, 12))
+    p.drawPolyline([QPointF(11, 6), QPointF(5, 12), QPointF(11, 18)])
+
+
+def _export(p: QPainter) -> None:
+    _pen(p)
+    p.drawLine(QPointF(12, 4), QPointF(12, 15))
+    p.drawPolyline([QPointF(7.5, 10.5), QPointF(12, 15), QPointF(16.5, 10.5)])
+    p.drawPolyline([QPointF(4, 15), QPointF(4, 20), QPointF(20, 20), QPointF(20, 15)])
+
+
 def _eye(p: QPainter) -> None:
     _pen(p)
     path = QPainterPath(QPointF(2.5, 12))
@@ -254,6 +273,9 @@ DRAWINGS: dict[str, Draw] = {
     "close": _close,
     "backspace": _backspace,
     "play": _play,
+    "pause": _pause,
+    "back": _back,
+    "export": _export,
     "eye": _eye,
     "power": _power,
     "window": _window,
@@ -282,10 +304,7 @@ class _PaintedIcon(QIconEngine):
         painter.restore()
 
     def _resolve(self) -> str:
-        # A theme colour's name (e.g. "ON_ACCENT") is looked up when painting, so the icon follows the theme.
-        if self._color is None:
-            return theme.TEXT
-        return getattr(theme, self._color) if self._color.isupper() else self._color
+        return icon_color(self._color)
 
     def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
         pixmap = QPixmap(size)
@@ -297,6 +316,14 @@ class _PaintedIcon(QIconEngine):
 
     def clone(self) -> QIconEngine:
         return _PaintedIcon(self._draw, self._color)
+
+
+def icon_color(color: str | None = None) -> str:
+    """The colour an icon made with `color` paints in now. A theme colour's name (e.g. "ON_ACCENT") is looked up at
+    paint time, so the icon follows a light/dark switch; the default is the theme's text colour."""
+    if color is None:
+        return theme.TEXT
+    return getattr(theme, color) if color.isupper() else color
 
 
 def icon(name: str, color: str | None = None) -> QIcon:

@@ -20,11 +20,11 @@ from desktop.ui.call_report import SCORE_LABELS, scaled_font
 
 SERIES = ("overall", "rapport", "discovery", "objection_handling", "closing")
 SERIES_LABELS = {"overall": "Overall", **SCORE_LABELS}
-# Theme names or fixed colours; looked up when painting so a light/dark switch applies at once.
+# Theme names (a colour or a difficulty level); looked up when painting so a light/dark switch applies at once.
 _SERIES_COLORS = {
     "overall": "ACCENT",
-    "rapport": theme.DIFFICULTY_COLORS["ROOKIE"],
-    "discovery": theme.DIFFICULTY_COLORS["ELITE"],
+    "rapport": "ROOKIE",
+    "discovery": "ELITE",
     "objection_handling": "WARNING",
     "closing": "SUCCESS",
 }
@@ -32,6 +32,8 @@ _SERIES_COLORS = {
 
 def series_color(name: str) -> str:
     color = _SERIES_COLORS[name]
+    if color in theme.DIFFICULTY_COLORS:
+        return theme.DIFFICULTY_COLORS[color]
     return color if color.startswith("#") else getattr(theme, color)
 
 

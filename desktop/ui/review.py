@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -21,14 +21,13 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
-    QStyle,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop.store.queries import SessionRecord
-from desktop.ui import theme
+from desktop.ui import icons, theme
 from desktop.ui.analytics_card import AnalyticsCard
 from desktop.ui.call_report import FeedbackCard, ScoresCard, card, follow_theme, section_title
 from desktop.ui.export import FORMATS, suggested_filename
@@ -40,9 +39,14 @@ from desktop.ui.transcript_replay import TranscriptReplay
 def style() -> str:
     return f"""
 QPushButton#danger {{ color: {theme.DANGER}; border-color: {theme.DANGER}; }}
-QPushButton#danger:hover {{ background: {theme.DANGER}; color: {getattr(theme, "ON_ACCENT", "white")}; }}
+QPushButton#danger:hover {{ background: {_tint(theme.DANGER, 32)}; }}
 QLabel#origin {{ color: {theme.ACCENT}; }}
 """
+
+
+def _tint(hex_color: str, alpha: int) -> str:
+    """A light wash of the colour: the red text and bin icon stay readable on it when hovered."""
+    return f"rgba({int(hex_color[1:3], 16)}, {int(hex_color[3:5], 16)}, {int(hex_color[5:7], 16)}, {alpha})"
 
 
 EXPORT_LABELS = {"md": "Markdown (.md)", "json": "JSON (.json)", "pdf": "PDF (.pdf)"}
@@ -131,7 +135,8 @@ class ReviewScreen(QWidget):
     def _build_header(self) -> QHBoxLayout:
         header = QHBoxLayout()
         self.back_button = QToolButton()
-        self.back_button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_ArrowBack))
+        self.back_button.setIcon(icons.icon("back"))
+        self.back_button.setIconSize(QSize(20, 20))
         self.back_button.setToolTip("Back to your history (Alt+Left)")
         self.back_button.clicked.connect(self.back_requested)
         header.addWidget(self.back_button, 0, Qt.AlignmentFlag.AlignTop)
@@ -151,14 +156,14 @@ class ReviewScreen(QWidget):
         for label in (self.title, self.subtitle, self.origin, self.message):
             titles.addWidget(label)
         header.addLayout(titles, 1)
-        self.export_button = QPushButton(self.style().standardIcon(QStyle.StandardPixmap.SP_DialogSaveButton), "Export")
+        self.export_button = QPushButton(icons.icon("export"), " Export")
         self.export_button.setToolTip("Save this call as Markdown, JSON or PDF (Ctrl+E)")
         menu = QMenu(self.export_button)
         for fmt, label in EXPORT_LABELS.items():
             menu.addAction(label, lambda f=fmt: self.request_export(f))
         self.export_button.setMenu(menu)
         header.addWidget(self.export_button, 0, Qt.AlignmentFlag.AlignTop)
-        self.delete_button = QPushButton(self.style().standardIcon(QStyle.StandardPixmap.SP_TrashIcon), "Delete")
+        self.delete_button = QPushButton(icons.icon("trash", "DANGER"), " Delete")
         self.delete_button.setObjectName("danger")
         self.delete_button.setToolTip("Delete this call and its recording from this computer (Delete)")
         self.delete_button.clicked.connect(self.request_delete)

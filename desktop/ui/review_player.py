@@ -8,14 +8,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import QSize, Qt, QUrl, Signal
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
-from PySide6.QtWidgets import QComboBox, QFrame, QHBoxLayout, QLabel, QSlider, QStyle, QToolButton, QVBoxLayout
+from PySide6.QtWidgets import QComboBox, QFrame, QHBoxLayout, QLabel, QSlider, QToolButton, QVBoxLayout
 
+from desktop.ui import icons
 from desktop.ui.call_report import format_clock
 
 SPEEDS = (0.75, 1.0, 1.25, 1.5, 2.0)
 SEEK_STEP_MS = 5000
+# Painted in the theme's accent (looked up at paint time): the style's stock media icons are dark grey, nearly
+# invisible on the dark theme.
+PLAY_ICON_COLOR = "ACCENT"
 
 
 class RecordingPlayer(QFrame):
@@ -36,7 +40,9 @@ class RecordingPlayer(QFrame):
         self.play_button = QToolButton()
         self.play_button.setToolTip("Play or pause the recording (Space)")
         self.play_button.setAutoRaise(False)
-        self.play_button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_MediaPlay))
+        self.play_button.setIcon(icons.icon("play", PLAY_ICON_COLOR))
+        self.play_button.setIconSize(QSize(20, 20))
+        self.play_button.setAccessibleName("Play")
         self.play_button.clicked.connect(self.toggle)
         row.addWidget(self.play_button)
         self.elapsed = QLabel("0:00")
@@ -148,8 +154,8 @@ class RecordingPlayer(QFrame):
         self.length.setText(format_clock(self._duration_ms / 1000))
 
     def _state_changed(self, _state) -> None:
-        icon = QStyle.StandardPixmap.SP_MediaPause if self.is_playing else QStyle.StandardPixmap.SP_MediaPlay
-        self.play_button.setIcon(self.style().standardIcon(icon))
+        self.play_button.setIcon(icons.icon("pause" if self.is_playing else "play", PLAY_ICON_COLOR))
+        self.play_button.setAccessibleName("Pause" if self.is_playing else "Play")
         self.playing_changed.emit(self.is_playing)
 
     def _error(self, _error, message: str) -> None:

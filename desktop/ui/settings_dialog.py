@@ -31,8 +31,10 @@ from desktop.ui.settings_form import (
     KEEP_FOR_SESSION,
     KEEP_IN_ENV,
     KEEP_IN_KEYRING,
+    MAX_GRADING_SECONDS,
     MAX_MINUTES,
     MAX_PER_DAY,
+    MIN_GRADING_SECONDS,
     SECRET_LABELS,
     SaveResult,
     SettingsForm,
@@ -99,6 +101,14 @@ class SettingsPage(QWidget):
         edit.textChanged.connect(lambda _t, k=key: self._clear_error(k))
         self.fields[key] = edit
         return edit
+
+    def _spin(self, key: str, minimum: int, maximum: int, suffix: str, no_limit: bool = False) -> QSpinBox:
+        box = QSpinBox(minimum=minimum, maximum=maximum, suffix=suffix)
+        if no_limit:  # its minimum, 0, reads "No limit"
+            box.setSpecialValueText("No limit")
+        box.valueChanged.connect(lambda _v, k=key: self._clear_error(k))
+        self.fields[key] = box
+        return box
 
     def _secret(self, card: FormCard, name: str, tooltip: str) -> None:
         field = SecretField(SECRET_LABELS[name])
@@ -180,6 +190,11 @@ class SettingsPage(QWidget):
             "API address", self._line("openai_base_url", "leave empty for OpenAI"),
             "Any OpenAI-compatible service, e.g. a company gateway",
         )  # fmt: skip
+        self.grading_timeout = self._spin("grading_timeout_s", MIN_GRADING_SECONDS, MAX_GRADING_SECONDS, " s")
+        self.errors["grading_timeout_s"] = card.add_row(
+            "Wait for a grade", self.grading_timeout,
+            "How long the model may take to grade a call; after that the built-in rules grade it instead",
+        )  # fmt: skip
         self._test(card, "openai", "Check the key and the model now")
         self.body.addWidget(card)
 
@@ -196,10 +211,11 @@ class SettingsPage(QWidget):
         self.sound.mic_test_toggled.connect(self.mic_test_toggled)
         self.sound.speaker_test_requested.connect(self.speaker_test_requested)
         # The page's form reads these directly.
-        self.input_device, self.output_device, self.echo_guard = (
+        self.input_device, self.output_device, self.echo_guard, self.partner_voice = (
             self.sound.input_device,
             self.sound.output_device,
             self.sound.echo_guard,
+            self.sound.partner_voice,
         )
         self.mic_button, self.mic_meter, self.speaker_button = (
             self.sound.mic_button,
@@ -210,19 +226,15 @@ class SettingsPage(QWidget):
         for key, widget in (("input_device", self.input_device), ("output_device", self.output_device)):
             self.fields[key] = widget
             self.errors[key] = self.sound.errors[key]
-        self.fields["echo_guard"] = self.echo_guard
+        self.fields["echo_guard"], self.fields["partner_voice"] = self.echo_guard, self.partner_voice
         self.body.addWidget(self.sound)
 
     def _build_limits(self) -> None:
         card = FormCard("Time limits", "A countdown shows in the last 2 minutes of a call; the call ends at the limit.")
-        self.max_minutes = QSpinBox(minimum=0, maximum=MAX_MINUTES, suffix=" min")
-        self.max_minutes.setSpecialValueText("No limit")
-        self.fields["max_session_minutes"] = self.max_minutes
+        self.max_minutes = self._spin("max_session_minutes", 0, MAX_MINUTES, " min", no_limit=True)
         self.errors["max_session_minutes"] = card.add_row("Longest call", self.max_minutes,
                                                           "How long one practice call may last")  # fmt: skip
-        self.max_per_day = QSpinBox(minimum=0, maximum=MAX_PER_DAY, suffix=" calls")
-        self.max_per_day.setSpecialValueText("No limit")
-        self.fields["max_sessions_per_day"] = self.max_per_day
+        self.max_per_day = self._spin("max_sessions_per_day", 0, MAX_PER_DAY, " calls", no_limit=True)
         self.errors["max_sessions_per_day"] = card.add_row(
             "Calls per day", self.max_per_day, "Your own daily cap (your team's plan may set one too)"
         )
@@ -273,6 +285,8 @@ class SettingsPage(QWidget):
             field.set_state(snapshot.secrets.get(name))
         self.sound.show_devices(snapshot, settings.input_device, settings.output_device)
         self.echo_guard.setChecked(settings.echo_guard)
+        self.partner_voice.setChecked(settings.partner_voice)
+        self.grading_timeout.setValue(settings.grading_timeout_s)
         self.max_minutes.setValue(settings.max_session_minutes or 0)
         self.max_per_day.setValue(settings.max_sessions_per_day or 0)
         self.keys_card.setVisible(not snapshot.keyring.usable)
@@ -305,6 +319,8 @@ class SettingsPage(QWidget):
             input_device=self.input_device.currentData() or DEFAULT_DEVICE,
             output_device=self.output_device.currentData() or DEFAULT_DEVICE,
             echo_guard=self.echo_guard.isChecked(),
+            partner_voice=self.partner_voice.isChecked(),
+            grading_timeout_s=self.grading_timeout.value(),
             max_session_minutes=self.max_minutes.value() or None,
             max_sessions_per_day=self.max_per_day.value() or None,
             new_secrets={name: field.value() for name, field in self.secret_fields.items() if field.value()},

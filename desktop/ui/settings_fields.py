@@ -152,6 +152,11 @@ class FormCard(QFrame):
         self._row += 2
         return error
 
+    def add_gap(self, height: int = 8) -> None:
+        """Air between two groups of rows."""
+        self.grid.setRowMinimumHeight(self._row, height)
+        self._row += 1
+
     def add_wide(self, widget: QWidget) -> None:
         self.grid.addWidget(widget, self._row, 0, 1, 2)
         self._row += 1

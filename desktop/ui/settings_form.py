@@ -29,6 +29,7 @@ KEEP_IN_KEYRING, KEEP_FOR_SESSION, KEEP_IN_ENV = "keyring", "session", "env"
 MAX_NAME = 40
 MAX_MINUTES = 120
 MAX_PER_DAY = 100
+MIN_GRADING_SECONDS, MAX_GRADING_SECONDS = 5, 300
 _AGENT_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 _MODEL_RE = re.compile(r"^[A-Za-z0-9._:/-]{1,100}$")
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -47,6 +48,8 @@ class SettingsForm:
     input_device: str = ""
     output_device: str = ""
     echo_guard: bool = False
+    partner_voice: bool = True
+    grading_timeout_s: int = 30
     max_session_minutes: int | None = None
     max_sessions_per_day: int | None = None
     new_secrets: dict[str, str] = field(default_factory=dict)
@@ -65,6 +68,8 @@ class SettingsForm:
             input_device=settings.input_device,
             output_device=settings.output_device,
             echo_guard=settings.echo_guard,
+            partner_voice=settings.partner_voice,
+            grading_timeout_s=settings.grading_timeout_s,
             max_session_minutes=settings.max_session_minutes,
             max_sessions_per_day=settings.max_sessions_per_day,
         )
@@ -139,6 +144,8 @@ def validate_form(form: SettingsForm, snapshot: SettingsSnapshot | None = None) 
     elif not _MODEL_RE.match(model):
         record("openai_model", "A model name has no spaces, e.g. gpt-4o-mini.")
     record("openai_base_url", url_error(form.openai_base_url, "The OpenAI address"))
+    if not MIN_GRADING_SECONDS <= form.grading_timeout_s <= MAX_GRADING_SECONDS:
+        record("grading_timeout_s", f"Give the model {MIN_GRADING_SECONDS} to {MAX_GRADING_SECONDS} seconds to grade.")
     record("backend_url", url_error(form.backend_url, "The backend address", https_unless_local=True))
     if form.max_session_minutes is not None and not 1 <= form.max_session_minutes <= MAX_MINUTES:
         record("max_session_minutes", f"A call can last 1 to {MAX_MINUTES} minutes (or no limit).")
@@ -171,6 +178,8 @@ def apply_form(settings: app_settings.Settings, form: SettingsForm) -> app_setti
         input_device=form.input_device,
         output_device=form.output_device,
         echo_guard=form.echo_guard,
+        partner_voice=form.partner_voice,
+        grading_timeout_s=form.grading_timeout_s,
         max_session_minutes=form.max_session_minutes,
         max_sessions_per_day=form.max_sessions_per_day,
     )

@@ -1,5 +1,5 @@
 """The settings page's sound card: microphone and speaker choice, the microphone test with its level meter, the
-speaker test and the echo guard."""
+speaker test, the echo guard and whether the practice partner speaks aloud."""
 
 from __future__ import annotations
 
@@ -16,6 +16,10 @@ DEFAULT_DEVICE = ""  # an empty name means "the system's default device"
 ECHO_GUARD_HELP = (
     "Turns your microphone down while the seller speaks, so sound from laptop speakers does not interrupt them. "
     "Headphones are advised: with headphones, leave this off."
+)
+PARTNER_VOICE_HELP = (
+    "The built-in practice partner reads its lines aloud when your computer has a speech engine. "
+    "Turn this off to read them on screen only. (An ElevenLabs agent always speaks.)"
 )
 
 
@@ -62,6 +66,10 @@ class SoundCard(FormCard):
         self.echo_guard.setToolTip(ECHO_GUARD_HELP)
         self.add_row("", self.echo_guard)
         self.add_wide(QLabel(ECHO_GUARD_HELP, objectName="muted", wordWrap=True))
+        self.add_gap()
+        self.partner_voice = QCheckBox("Speaks its lines aloud")
+        self.partner_voice.setToolTip(PARTNER_VOICE_HELP)
+        self.add_row("Practice partner", self.partner_voice, PARTNER_VOICE_HELP)
         self.audio_message = QLabel(wordWrap=True)
         self.audio_message.hide()
         self.add_wide(self.audio_message)

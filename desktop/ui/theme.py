@@ -1,7 +1,9 @@
 """Colours and the application stylesheet: a calm theme with one accent, like a modern phone app, in light and dark.
 
-Other modules read the module-level colour names (ACCENT, TEXT, ...) when they paint; `apply_theme` rewrites them
-for the active palette and announces the change through `notifier().changed`, so custom-painted widgets repaint.
+Other modules read the module-level colour names (ACCENT, TEXT, ..., DIFFICULTY_COLORS) when they paint;
+`apply_theme` rewrites them for the active palette and announces the change through `notifier().changed`, so
+custom-painted widgets repaint. Every colour used for text reaches WCAG AA (4.5:1) on the page, card and row
+backgrounds of its palette; tests/test_theme.py checks it.
 """
 
 from __future__ import annotations
@@ -38,11 +40,12 @@ LIGHT = Palette(
     accent="#2563eb",
     accent_soft="#dbeafe",
     on_accent="#ffffff",
-    danger="#dc2626",
-    success="#16a34a",
-    warning="#d97706",
+    # The -700 shades: the -600 ones (#dc2626, #16a34a, #d97706) are under 4.5:1 as text on the light background.
+    danger="#b91c1c",
+    success="#15803d",
+    warning="#b45309",
     text="#0f172a",
-    muted="#64748b",
+    muted="#5b6b80",
     surface="#ffffff",
     surface_alt="#f8fafc",
     background="#f1f5f9",
@@ -79,13 +82,13 @@ ACCENT_SOFT = LIGHT.accent_soft
 ON_ACCENT = LIGHT.on_accent
 SURFACE_ALT = LIGHT.surface_alt
 
-DIFFICULTY_COLORS = {
-    "BEGINNER": "#16a34a",
-    "ROOKIE": "#0891b2",
-    "PRO": "#2563eb",
-    "ELITE": "#7c3aed",
-    "NIGHTMARE": "#dc2626",
+# Each level's colour per palette: darker shades on light, lighter ones on dark (the light ones are under 3.5:1 on
+# the dark background). DIFFICULTY_COLORS is the active palette's, updated in place on a switch.
+DIFFICULTY_BY_PALETTE = {
+    "light": {"BEGINNER": "#15803d", "ROOKIE": "#0e7490", "PRO": "#2563eb", "ELITE": "#7c3aed", "NIGHTMARE": "#b91c1c"},
+    "dark": {"BEGINNER": "#4ade80", "ROOKIE": "#22d3ee", "PRO": "#60a5fa", "ELITE": "#a78bfa", "NIGHTMARE": "#f87171"},
 }
+DIFFICULTY_COLORS = dict(DIFFICULTY_BY_PALETTE["light"])
 
 SCHEMES = ("system", "light", "dark")
 
@@ -98,6 +101,33 @@ def score_color(score: int | None) -> str:
     return WARNING if score >= 40 else DANGER
 
 
+def _luminance(hex_color: str) -> float:
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """The WCAG contrast ratio of two "#rrggbb" colours, from 1 (same) to 21 (black on white)."""
+    light, dark = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def fill_for_white(color: str, ratio: float = 4.5) -> str:
+    """`color`, darkened just enough for white text and icons on it to reach `ratio` (unchanged when it already does).
+    For fills with white glyphs, such as the red end-call button, whose colour is made for text on the dark page."""
+    r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
+    for step in range(51):
+        keep = 1 - step / 50
+        candidate = f"#{round(r * keep):02x}{round(g * keep):02x}{round(b * keep):02x}"
+        if contrast_ratio("#ffffff", candidate) >= ratio:
+            return candidate
+    return "#000000"
+
+
 def _icon_url(name: str, p: Palette) -> str:
     return resource_path(f"icons/{name}_{p.name}.svg").as_posix()
 
@@ -106,6 +136,7 @@ def stylesheet(p: Palette, base_pt: float = 10.0) -> str:
     """The global stylesheet. Text sizes are in points, relative to `base_pt` (the system's font size), so they follow
     both the screen's scaling and a user's larger-text setting."""
     down, up = _icon_url("chevron_down", p), _icon_url("chevron_up", p)
+    check, dot = _icon_url("check", p), _icon_url("dot", p)
 
     def pt(factor: float) -> str:
         return f"{base_pt * factor:.1f}"
@@ -158,7 +189,9 @@ QLineEdit, QComboBox, QSpinBox, QDoubleSpinBox {{
     background: {p.surface}; border: 1px solid {p.border}; border-radius: 8px; padding: 5px 8px;
 }}
 QLineEdit:focus, QComboBox:focus, QSpinBox:focus, QPlainTextEdit:focus {{ border-color: {p.accent}; }}
-QLineEdit[invalid="true"], QComboBox[invalid="true"], QPlainTextEdit[invalid="true"] {{ border-color: {p.danger}; }}
+QLineEdit[invalid="true"], QComboBox[invalid="true"], QSpinBox[invalid="true"], QPlainTextEdit[invalid="true"] {{
+    border-color: {p.danger};
+}}
 QLineEdit#dialDisplay {{
     font-size: {pt(2.0)}pt; font-weight: 300; border: none; background: transparent; qproperty-alignment: AlignCenter;
 }}
@@ -187,6 +220,14 @@ QToolButton#flat {{ border: none; background: transparent; padding: 4px; }}
 QToolButton#flat:hover {{ background: {p.surface_alt}; }}
 QToolButton#flat::menu-indicator {{ image: none; width: 0px; }}
 QCheckBox, QRadioButton {{ spacing: 8px; }}
+QCheckBox::indicator, QRadioButton::indicator {{
+    width: 14px; height: 14px; border: 1px solid {p.muted}; border-radius: 4px; background: {p.surface};
+}}
+QRadioButton::indicator {{ border-radius: 8px; }}
+QCheckBox::indicator:checked {{ background: {p.accent}; border-color: {p.accent}; image: url({check}); }}
+QRadioButton::indicator:checked {{ background: {p.accent}; border-color: {p.accent}; image: url({dot}); }}
+QCheckBox::indicator:hover, QRadioButton::indicator:hover {{ border-color: {p.accent}; }}
+QCheckBox::indicator:disabled, QRadioButton::indicator:disabled {{ border-color: {p.border}; }}
 QProgressBar {{ background: {p.surface_alt}; border: 1px solid {p.border}; border-radius: 5px; max-height: 10px; }}
 QProgressBar::chunk {{ background: {p.success}; border-radius: 4px; }}
 QScrollArea {{ border: none; background: transparent; }}
@@ -302,6 +343,8 @@ def set_palette_constants(p: Palette) -> None:
         "SURFACE_ALT": p.surface_alt,
     }.items():
         setattr(module, name, value)
+    # In place: code that kept the dict itself (from theme import DIFFICULTY_COLORS) sees the new colours too.
+    DIFFICULTY_COLORS.update(DIFFICULTY_BY_PALETTE.get(p.name, DIFFICULTY_BY_PALETTE["light"]))
 
 
 def qt_palette(p: Palette) -> QPalette:
