@@ -128,6 +128,19 @@ def _valid_values(raw: dict) -> dict:
             continue
         value, default = raw[spec.name], getattr(defaults, spec.name)
         optional_int = spec.type in ("int | None",) and (value is None or type(value) is int)
-        if optional_int or (type(value) is type(default) and not (spec.name.startswith("max_") and value < 1)):
+        if optional_int or (type(value) is type(default) and not _out_of_range(spec.name, value)):
             values[spec.name] = value
     return values
+
+
+# The bounds the Settings page enforces, for values typed into the file by hand.
+_RANGES = {"grading_timeout_s": (5, 300)}
+
+
+def _out_of_range(name: str, value: object) -> bool:
+    if not isinstance(value, int) or isinstance(value, bool):
+        return False
+    if name.startswith("max_"):
+        return value < 1
+    low, high = _RANGES.get(name, (None, None))
+    return (low is not None and value < low) or (high is not None and value > high)

@@ -50,6 +50,9 @@ def test_partner_voice_and_grading_wait_round_trip_through_the_file(data_home: P
     settings.settings_path().write_text(json.dumps({"partner_voice": "no", "grading_timeout_s": "ninety"}))
     hand_edited = settings.load_settings()  # wrong types fall back to the defaults, field by field
     assert hand_edited.partner_voice is True and hand_edited.grading_timeout_s == 30
+    for out_of_range in (-1, 0, 4, 301):  # outside what the Settings page allows: the default, not a broken grader
+        settings.settings_path().write_text(json.dumps({"grading_timeout_s": out_of_range}))
+        assert settings.load_settings().grading_timeout_s == 30
 
 
 def test_unreadable_settings_file_gives_defaults(data_home: Path):

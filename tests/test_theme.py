@@ -21,6 +21,7 @@ from desktop.ui import icons, theme
 from desktop.ui.call_options import CallOptionsPanel
 from desktop.ui.call_style import call_style
 from desktop.ui.dialer import DialerPage
+from desktop.ui.feedback import FeedbackScreen
 from desktop.ui.history import HistoryView
 from desktop.ui.history_presenter import HistoryPresenter
 from desktop.ui.main_window import MainWindow
@@ -157,6 +158,17 @@ def test_the_review_play_and_back_icons_as_painted_reach_3_to_1(qtbot, scheme):
         for name, color in painted.items():
             ratio = theme.contrast_ratio(color.name(), palette.surface)
             assert ratio >= ICON_AA, f"{name} icon {color.name()} on {palette.surface}: {ratio:.2f}"
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_feedback_screens_button_icons_as_painted_reach_3_to_1(qtbot, scheme):
+    with themed(scheme) as palette:
+        screen = FeedbackScreen()
+        qtbot.addWidget(screen)
+        for button in (screen.replay_button, screen.debrief_button):
+            color = darkest_opaque(button.icon())
+            ratio = theme.contrast_ratio(color.name(), palette.surface)
+            assert ratio >= ICON_AA, f"{button.text()} icon {color.name()} on {palette.surface}: {ratio:.2f}"
 
 
 @pytest.fixture

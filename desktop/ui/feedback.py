@@ -4,19 +4,19 @@ quoting the trainee, rewards and the call analytics, with buttons to replay the 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
     QScrollArea,
-    QStyle,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop.store.queries import SessionRecord
-from desktop.ui import theme
+from desktop.ui import icons, theme
 from desktop.ui.analytics_card import AnalyticsCard
 from desktop.ui.call_report import FeedbackCard, ScoresCard, card, follow_theme, format_clock, local_time
 
@@ -84,14 +84,14 @@ class FeedbackScreen(QWidget):
         titles.addWidget(self.subtitle)
         header.addLayout(titles, 1)
         self.replay_button = self._button(
-            "&Replay the call", QStyle.StandardPixmap.SP_MediaPlay, "Listen to the call with its transcript (Alt+R)"
+            "&Replay the call", icons.icon("play"), "Listen to the call with its transcript (Alt+R)"
         )
         self.call_again_button = self._button(
-            "Call &again", QStyle.StandardPixmap.SP_BrowserReload, "Call the same seller on the same scenario (Alt+A)"
+            "Call &again", icons.icon("phone", "ON_ACCENT"), "Call the same seller on the same scenario (Alt+A)"
         )
         self.call_again_button.setObjectName("primary")
         self.debrief_button = self._button(
-            "&Debrief with coach", QStyle.StandardPixmap.SP_MessageBoxQuestion, "Talk the call through with the coach"
+            "&Debrief with coach", icons.icon("bulb"), "Talk the call through with the coach"
         )
         self.debrief_button.hide()
         for button in (self.replay_button, self.debrief_button, self.call_again_button):
@@ -210,8 +210,9 @@ class FeedbackScreen(QWidget):
 
     # -- internals ---------------------------------------------------------------------------------------------
 
-    def _button(self, text: str, icon: QStyle.StandardPixmap, tip: str) -> QPushButton:
-        button = QPushButton(self.style().standardIcon(icon), text)
+    def _button(self, text: str, icon: QIcon, tip: str) -> QPushButton:
+        # Painted icons follow the theme; the style's stock ones are near black, invisible in dark mode.
+        button = QPushButton(icon, text)
         button.setToolTip(tip)
         return button
 
