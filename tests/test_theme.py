@@ -230,3 +230,14 @@ def test_dark_screenshots_of_history_review_dial_pad_and_settings(qtbot, state, 
         with qtbot.waitSignal(settings_presenter.loaded, timeout=10_000):
             settings_presenter.load()
         grab(settings, "settings_dark", tmp_path)
+
+
+def test_difficulty_colours_follow_a_theme_switch_while_the_app_runs(qtbot):
+    options = CallOptionsPanel()
+    qtbot.addWidget(options)
+    elite = options.difficulty.buttons["ELITE"]
+    light_sheet = elite.styleSheet()
+    with themed("dark"):
+        dark_sheet = elite.styleSheet()
+        assert dark_sheet != light_sheet
+        assert theme.fill_for_white(theme.DIFFICULTY_BY_PALETTE["dark"]["ELITE"]) in dark_sheet

@@ -34,8 +34,8 @@ class CallOptionsPanel(QWidget):
         self.difficulty = SegmentedControl(
             [(d.value, d.value.title(), f"{d.value.title()}: {d.profile.description}") for d in Difficulty]
         )
-        for level, color in theme.DIFFICULTY_COLORS.items():
-            self.difficulty.set_color(level, color)
+        self._color_difficulties()
+        theme.notifier().changed.connect(self._color_difficulties)  # each theme has its own readable colours
         self.difficulty.set_value(DEFAULT_DIFFICULTY)
         self.difficulty.changed.connect(self._on_difficulty)
         self.difficulty_help = QLabel(objectName="hint", wordWrap=True)
@@ -69,6 +69,10 @@ class CallOptionsPanel(QWidget):
         self._update_difficulty_help()
 
     # --- values ------------------------------------------------------------------------------------------------------
+
+    def _color_difficulties(self, *_palette: str) -> None:
+        for level, color in theme.DIFFICULTY_COLORS.items():
+            self.difficulty.set_color(level, color)
 
     def set_scenarios(self, scenarios: list[Scenario]) -> None:
         current = self.scenario_id() or DEFAULT_SCENARIO_ID
