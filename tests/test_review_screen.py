@@ -168,6 +168,7 @@ def test_delete_asks_first_then_removes_the_call_and_its_recording(qtbot, review
     screen.confirm_delete = lambda _question: True
     with qtbot.waitSignal(screen.deleted, timeout=5000) as deleted:
         screen.request_delete()
+        assert screen.player.player.source().isEmpty()  # the file is let go before it is deleted
     assert deleted.args == [session_id]
     assert queries.get_session(session_id) is None
     assert not wav.exists()
@@ -247,3 +248,19 @@ def test_an_interrupted_calls_recording_is_repaired_before_playing(qtbot, review
     assert int.from_bytes(wav.read_bytes()[40:44], "little") == len(data) - 44
     assert screen.player.has_media
     qtbot.waitUntil(lambda: screen.player.player.duration() >= 3900, timeout=5000)
+
+
+def test_a_delete_that_fails_removes_nothing_and_the_recording_plays_again(qtbot, review, recorded_call, queries):
+    screen, presenter = review
+    session_id, wav = recorded_call
+    open_review(qtbot, presenter, session_id)
+
+    def refuse(_session_id: int) -> None:
+        raise OSError("database is locked")
+
+    presenter._state.repository.delete_session = refuse  # the boundary: the store refuses
+    screen.confirm_delete = lambda _question: True
+    screen.request_delete()
+    qtbot.waitUntil(lambda: "could not be deleted" in screen.message.text(), timeout=5000)
+    assert queries.get_session(session_id) is not None and wav.exists()
+    assert screen.player.player.source().toLocalFile() == str(wav) and screen.player.play_button.isEnabled()

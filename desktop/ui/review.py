@@ -215,8 +215,7 @@ class ReviewScreen(QWidget):
         self.message.hide()
         seller = record.persona.get("name") or record.summary.persona_name
         self.transcript.set_lines(record.lines, seller.split()[0] if seller else "Seller")
-        length_ms = int((record.summary.duration_seconds or 0) * 1000)
-        self.player.load(data.recording, data.no_audio_reason, length_ms)
+        self._load_recording(data)
         if not record.lines:
             self.show_message("No lines were recorded in this call.", ok=True)
         self._render_report(record)
@@ -248,7 +247,6 @@ class ReviewScreen(QWidget):
     def show_deleted(self, session_id: int) -> None:
         """The presenter deleted it: clear the screen and tell whoever listens (history, navigation)."""
         if self.session_id == session_id:
-            self.player.unload()
             self.show_loading()
             self.subtitle.setText("This call was deleted.")
         self.deleted.emit(session_id)
@@ -271,9 +269,21 @@ class ReviewScreen(QWidget):
             "This cannot be undone."
         )
         if self.confirm_delete(question):
-            self.player.pause()
+            # Let go of the recording before it is deleted: Windows cannot delete a file a player holds open, and
+            # Qt's FFmpeg player could hang stopping a source whose file had vanished under it.
+            self.player.unload()
             self.set_actions_enabled(False)
             self.delete_requested.emit(summary.id)
+
+    def restore_after_failed_delete(self) -> None:
+        """The delete failed and nothing was removed: the recording plays again and the actions come back."""
+        if self._data is not None:
+            self._load_recording(self._data)
+        self.set_actions_enabled(True)
+
+    def _load_recording(self, data: ReviewData) -> None:
+        length_ms = int((data.record.summary.duration_seconds or 0) * 1000)
+        self.player.load(data.recording, data.no_audio_reason, length_ms)
 
     def _line_clicked(self, index: int) -> None:
         lines = self.transcript.lines

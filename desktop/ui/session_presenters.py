@@ -200,7 +200,7 @@ class ReviewPresenter(QObject):
         def done(_result, error: Exception | None) -> None:
             if error is not None:
                 self._screen.show_message(f"The call could not be deleted ({error}). Nothing was removed.", ok=False)
-                self._screen.set_actions_enabled(True)
+                self._screen.restore_after_failed_delete()
             else:
                 self._screen.show_deleted(session_id)
 
