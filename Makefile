@@ -5,10 +5,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-# Qt's xcb plugin and multimedia, PortAudio headers for building PyAudio, a virtual screen and sound server for tests.
+# Qt's xcb plugin and multimedia, PortAudio headers for building PyAudio, a virtual screen and sound server for tests,
+# and espeak-ng: the practice partner's voice on Linux.
 APT_PACKAGES := libpulse0 libxcb-icccm4 libxcb-keysyms1 libxcb-xinerama0 libxcb-cursor0 libxkbcommon-x11-0 \
 	libegl1 libgl1 libfontconfig1 libdbus-1-3 build-essential python3-dev python3-venv portaudio19-dev \
-	xvfb xauth x11-utils imagemagick trayer pulseaudio pulseaudio-utils libasound2-plugins
+	xvfb xauth x11-utils imagemagick trayer pulseaudio pulseaudio-utils libasound2-plugins espeak-ng
 
 .PHONY: run test lint format system-deps venv bench clean bundle bundle-test tarball appimage bench-bundle
 

@@ -129,6 +129,24 @@ def check_camera() -> Check:
     return Check("camera", OK, ", ".join(cameras))
 
 
+def check_speech() -> Check:
+    from desktop.voice.system_speech import find_speech_engine
+
+    engine = find_speech_engine()
+    if engine is None:
+        return Check(
+            "speech",
+            WARN,
+            "no speech engine found: the practice partner's lines are shown as text only",
+            "On Linux install espeak-ng (sudo apt-get install espeak-ng); practice calls work without it.",
+        )
+    # A real sentence, so an engine that is installed but broken is caught here and not in the middle of a call.
+    if not engine.synthesize("Hello, this is the practice partner."):
+        return Check("speech", WARN, f"{engine.description} gave no audio", "Reinstall it; see the log for the reason.")
+    off = " (the partner's voice is turned off in Settings)" if not app_settings.load_settings().partner_voice else ""
+    return Check("speech", OK, f"{engine.description}{off}")
+
+
 def _endpoint_check(name: str, url: str, optional_fix: str) -> Check:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https", "ws", "wss") or not parts.hostname:
@@ -165,7 +183,14 @@ def check_endpoints(settings: app_settings.Settings) -> list[Check]:
 
 def run_checks(include_network: bool = True) -> list[Check]:
     settings = app_settings.load_settings()
-    steps: list[Callable[[], Check]] = [check_data_dir, check_database, check_keyring, check_audio, check_camera]
+    steps: list[Callable[[], Check]] = [
+        check_data_dir,
+        check_database,
+        check_keyring,
+        check_audio,
+        check_camera,
+        check_speech,
+    ]
     checks = []
     for step in steps:
         try:

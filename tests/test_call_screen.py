@@ -780,7 +780,9 @@ def _play_script(qtbot, screen, server, clock, start, script) -> None:
 def test_screenshots_dialing_and_a_voice_call(qtbot, make_screen, server, tmp_path):
     clock = FakeClock()
     ports = MemoryPorts()
-    screen = make_screen(ports=ports, clock=clock, max_seconds=600.0)
+    # A voice call on an ElevenLabs agent (the fake server plays it), which hears words: no partner note.
+    agent = {"elevenlabs_api_url": server.http_url, "elevenlabs_agent_id": "agent_screens"}
+    screen = make_screen(ports=ports, clock=clock, max_seconds=600.0, settings=agent)
     screen.controller.place(_plan(typed=False))
     assert screen.pages.currentWidget() is screen.dialing
     _shot(screen, "dialing", tmp_path)
@@ -835,3 +837,23 @@ def test_the_calls_left_today_show_beside_the_call(qtbot, make_screen, server):
     screen = make_screen(settings={"max_sessions_per_day": 5})
     _connect(qtbot, screen, _plan(typed=True))
     assert "5 of 5 practice calls left today" in screen.page.header.details.text()
+
+
+def test_a_voice_call_on_the_built_in_partner_says_what_it_cannot_hear(qtbot, make_screen, server):
+    screen = make_screen(ports=MemoryPorts())
+    _connect(qtbot, screen, _plan(typed=False))
+    banner = screen.page.info_banner
+    assert banner.isVisible() and "not your words" in banner.text.text() and "Settings" in banner.text.text()
+    qtbot.mouseClick(screen.page.controls.typing_button, Qt.MouseButton.LeftButton)  # the advice taken...
+    assert screen.page.typing.isVisible() and not banner.isVisible()  # ...the note goes
+
+
+def test_a_typed_call_or_a_real_agent_shows_no_partner_note(qtbot, make_screen, server):
+    typed = make_screen()
+    _connect(qtbot, typed, _plan(typed=True))
+    assert not typed.page.info_banner.isVisible()
+    agent = make_screen(
+        ports=MemoryPorts(), settings={"elevenlabs_api_url": server.http_url, "elevenlabs_agent_id": "a1"}
+    )
+    _connect(qtbot, agent, _plan(typed=False))
+    assert agent.controller.partner_note == "" and not agent.page.info_banner.isVisible()

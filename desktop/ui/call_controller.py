@@ -33,6 +33,14 @@ log = logging.getLogger(__name__)
 _SETTINGS_SAVE_LOCK = threading.Lock()
 
 
+# The built-in partner detects speech but cannot recognise words (no offline speech recogniser ships with the app), so
+# a spoken call on it gets general answers. Said once per call, with the two ways to a real conversation.
+PARTNER_VOICE_NOTE = (
+    "The built-in practice partner hears when you talk, not your words, so its answers stay general. "
+    "For a real back-and-forth, type your lines (the Typing button below), or add an ElevenLabs agent in Settings."
+)
+
+
 @dataclass(frozen=True)
 class CallPlan:
     """The call the trainee asked for, resolved to plain data the screen can show."""
@@ -107,6 +115,7 @@ class CallController(QObject):
         self._ports: AudioPorts | None = None
         self._last_plan: CallPlan | None = None
         self.usage_note = ""  # e.g. "3 of 5 practice calls left today", for the screen
+        self.partner_note = ""  # what a voice call on the built-in partner can and cannot do, for the screen
         self.adapter.ended.connect(self._on_ended)
 
     # --- placing a call (GUI thread) -----------------------------------------------------------------------------
@@ -163,6 +172,7 @@ class CallController(QObject):
         except AgentNotConfigured as exc:
             raise SetupError(str(exc), settings_help=True) from exc
         partner_url = self._partner_url() if choice.kind == "partner" else ""
+        self.partner_note = PARTNER_VOICE_NOTE if choice.kind == "partner" and not typed else ""
         try:
             setup = debrief_setup(
                 self._state.queries,
@@ -273,6 +283,7 @@ class CallController(QObject):
             raise SetupError(str(exc), settings_help=True) from exc
         limit_s = self._check_usage()
         partner_url = self._partner_url() if choice.kind == "partner" else ""
+        self.partner_note = PARTNER_VOICE_NOTE if choice.kind == "partner" and not plan.typed else ""
         summary, variables = memory_for(self._state.queries, plan.persona.id)
         return CallSetup(
             persona=plan.persona,
@@ -333,9 +344,11 @@ class CallController(QObject):
         from desktop.store.catalog import PersonaCatalog
         from desktop.voice.partner import PracticePartner
         from desktop.voice.partner_llm import seller_model_config
+        from desktop.voice.system_speech import partner_speech
 
         catalog = PersonaCatalog(self._state.queries)
-        return PracticePartner(catalog, model=seller_model_config(self._state.settings))
+        settings = self._state.settings
+        return PracticePartner(catalog, model=seller_model_config(settings), speech=partner_speech(settings))
 
     def _default_audio_factory(self) -> AudioFactory:
         from desktop.voice.device_ports import DeviceAudioFactory

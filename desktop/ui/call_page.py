@@ -152,8 +152,9 @@ class InCallPage(QWidget):
         layout.addWidget(self.header)
         self.time_banner = Banner("timeBanner", "warning", theme.WARNING)
         self.problem_banner = Banner("problemBanner", "warning", theme.DANGER)
+        self.info_banner = Banner("infoBanner", "keyboard", theme.ACCENT)
         self.confirm = ConfirmBar()
-        for widget in (self.time_banner, self.problem_banner, self.confirm):
+        for widget in (self.info_banner, self.time_banner, self.problem_banner, self.confirm):
             layout.addWidget(widget)
 
         # The panels and the conversation share the height through a splitter the trainee can drag (remembered).

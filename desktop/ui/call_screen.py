@@ -176,6 +176,7 @@ class CallScreen(QWidget):
     def _on_typing(self, typing: bool) -> None:
         self.page.typing.setVisible(typing)
         if typing:
+            self.page.info_banner.hide()  # the partner note's advice has been taken
             self.page.typing.input.setFocus()
 
     # --- what the controller reports ------------------------------------------------------------------------------
@@ -200,7 +201,7 @@ class CallScreen(QWidget):
         p.hints.setVisible(plan.practice_mode)
         if plan.practice_mode:
             p.hints.reset(persona.objection_patterns)
-        for banner in (p.time_banner, p.problem_banner, p.confirm):
+        for banner in (p.info_banner, p.time_banner, p.problem_banner, p.confirm):
             banner.hide()
         p.controls.mute_button.setChecked(False)
         p.controls.set_voice_available(not plan.typed)
@@ -225,6 +226,8 @@ class CallScreen(QWidget):
         details = self.page.header.details
         if note and note not in details.text():
             details.setText(f"{details.text()} \u00b7 {note}")
+        if self.controller.partner_note:
+            self.page.info_banner.show_text(self.controller.partner_note)
 
     @Slot(object)
     def _show_failure(self, failure: Failure) -> None:

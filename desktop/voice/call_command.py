@@ -36,6 +36,7 @@ from desktop.voice.headless import (
     start_partner,
     wait_budget,
 )
+from desktop.voice.system_speech import partner_speech
 
 EXIT_CALL_FAILED = 1
 DEFAULT_SCENARIO = "cold-call-first-contact"
@@ -60,7 +61,8 @@ def run(state: AppState, args: argparse.Namespace) -> int:
     with ExitStack() as stack:
         partner_url = ""
         if choice.kind == "partner":
-            partner_url = start_partner(stack, catalog)
+            speech = partner_speech(state.settings) if args.mic_wav else None  # a typed call stays text-only
+            partner_url = start_partner(stack, catalog, speech)
         mode = "voice" if args.mic_wav else "text"
         summary, variables = memory_for(state.queries, persona.id)
         setup = CallSetup(

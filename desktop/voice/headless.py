@@ -8,6 +8,7 @@ import threading
 from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from desktop import settings as app_settings
 from desktop.cli import CommandError
@@ -15,6 +16,9 @@ from desktop.core.transcript import Speaker
 from desktop.voice.call import Call
 from desktop.voice.call_events import CallEnded, CallEvent, CallOutcome, Connected, FinalLine, TimeWarning
 from desktop.voice.call_setup import CallSetup
+
+if TYPE_CHECKING:
+    from desktop.voice.partner_call import SpeechSynth
 
 REPLY_TIMEOUT_S = 60.0
 GREETING_WAIT_S = 4.0  # how long a typed turn waits for the agent's greeting before the trainee opens
@@ -129,11 +133,12 @@ def hang_up_if_stuck(call: Call, outcome: CallOutcome | None) -> CallOutcome | N
     return outcome
 
 
-def start_partner(stack: ExitStack, catalog) -> str:
-    """Starts the embedded practice partner for this command (stopped when `stack` closes); its base URL."""
+def start_partner(stack: ExitStack, catalog, speech: SpeechSynth | None = None) -> str:
+    """Starts the embedded practice partner for this command (stopped when `stack` closes); its base URL.
+    `speech`: the partner's voice (see `system_speech.partner_speech`); without one it is text-only."""
     from desktop.voice.partner import PracticePartner
 
-    partner = PracticePartner(catalog=catalog)
+    partner = PracticePartner(catalog=catalog, speech=speech)
     url = partner.start()
     stack.callback(partner.stop)
     return url

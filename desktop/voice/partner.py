@@ -6,9 +6,9 @@ It serves the conversation WebSocket (`/v1/convai/conversation?agent_id=...`, an
 returns a signed URL on itself, so the private-agent path of the client can be exercised locally. Each conversation
 is played by `SellerBrain` rules, or by an OpenAI-compatible model when one is configured (`partner_llm`).
 
-It is text-only (`agent_response`, no `audio`) unless given a speech synthesizer (`speech=`): none ships with it,
-since the only cheap one at hand, Qt's QtTextToSpeech, needs Qt and a platform speech engine, and this layer is
-Qt-free. The app may pass one in. Spoken trainee turns are detected by energy, not recognised (see `partner_call`).
+It is text-only (`agent_response`, no `audio`) unless given a speech synthesizer (`speech=`); the app passes the
+operating system's own engine (`system_speech`) when there is one and the trainee has not turned the voice off.
+Spoken trainee turns are detected by energy, not recognised (see `partner_call`).
 
 `start()` returns the base URL to use as the ElevenLabs API URL; `stop()` closes every call and joins within 2 s.
 The server runs on its own thread and asyncio loop; every public method is safe from any thread.

@@ -161,6 +161,8 @@ class PartnerConversation:
             setup = call_setup(frame, self._personas, self._builtins)
             if setup.text_only:
                 self._speech = None  # the client asked for text only: no audio even with a voice
+            elif hasattr(self._speech, "for_persona"):  # a voice of the persona's own (the coach keeps a neutral one)
+                self._speech = self._speech.for_persona(setup.persona if setup.coach is None else None)
             self._seller = self._make_seller(setup)
             await self._send(
                 "conversation_initiation_metadata",

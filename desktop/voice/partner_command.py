@@ -10,11 +10,13 @@ from desktop.bootstrap import AppState
 from desktop.cli import CommandError
 from desktop.store.catalog import PersonaCatalog
 from desktop.voice.partner import PracticePartner
+from desktop.voice.system_speech import partner_speech
 
 
 def run(state: AppState, args: argparse.Namespace) -> int:
+    speech = partner_speech(state.settings)
     partner = PracticePartner(
-        PersonaCatalog(state.queries), port=args.port, api_key=args.api_key, settings=state.settings
+        PersonaCatalog(state.queries), port=args.port, api_key=args.api_key, settings=state.settings, speech=speech
     )
     try:
         url = partner.start()
@@ -28,7 +30,8 @@ def run(state: AppState, args: argparse.Namespace) -> int:
     print(f"Practice partner listening on {url} - set ROLEPLAY_ELEVENLABS_API_URL to it (any agent id works).")
     if args.api_key:
         print("Signed URLs need the xi-api-key you gave with --api-key.")
-    print(f"The seller is played by {partner.played_by}. Press Ctrl-C to stop.", flush=True)
+    voice = f"speaks with {speech.engine.name}" if speech else "is text-only (no speech engine, or turned off)"
+    print(f"The seller is played by {partner.played_by} and {voice}. Press Ctrl-C to stop.", flush=True)
     try:
         while not stop.wait(0.5):  # a timed wait, so Ctrl-C is noticed on every platform
             if not partner.is_running:
