@@ -44,7 +44,8 @@ PERMISSION_RE = _rx(
 )
 EMPATHY_RE = _rx(
     ACK_RE.pattern + r"|\b(?:i can imagine|that must (?:be|have been)|thanks? (?:you )?for (?:sharing|telling|"
-    r"explaining)|sorry (?:for|about) your|that sounds (?:(?:really|so|very|pretty) )?(?:hard|tough|difficult|stressful|frustrating)|"
+    r"explaining)|sorry (?:for|about) your|"
+    r"that sounds (?:(?:really|so|very|pretty) )?(?:hard|tough|difficult|stressful|frustrating)|"
     r"no pressure|take your time|whatever works (?:best )?for you)"
 )
 # Empathy about the seller's situation, preferred over a polite "I appreciate that" when quoting a strength.
