@@ -33,14 +33,6 @@ log = logging.getLogger(__name__)
 _SETTINGS_SAVE_LOCK = threading.Lock()
 
 
-# The built-in partner detects speech but cannot recognise words (no offline speech recogniser ships with the app), so
-# a spoken call on it gets general answers. Said once per call, with the two ways to a real conversation.
-PARTNER_VOICE_NOTE = (
-    "The built-in practice partner hears when you talk, not your words, so its answers stay general. "
-    "For a real back-and-forth, type your lines (the Typing button below), or add an ElevenLabs agent in Settings."
-)
-
-
 @dataclass(frozen=True)
 class CallPlan:
     """The call the trainee asked for, resolved to plain data the screen can show."""
@@ -162,7 +154,7 @@ class CallController(QObject):
         return True
 
     def _prepare_debrief(self, session_id: int, typed: bool) -> tuple[CallPlan, CallSetup]:
-        from desktop.voice.agent_target import AgentNotConfigured, choose_agent, target_for
+        from desktop.voice.agent_target import PARTNER_VOICE_NOTE, AgentNotConfigured, choose_agent, target_for
         from desktop.voice.debrief import DebriefUnavailable, debrief_setup
 
         settings = self._state.settings
@@ -273,7 +265,7 @@ class CallController(QObject):
     # --- worker thread -------------------------------------------------------------------------------------------
 
     def _prepare(self, plan: CallPlan) -> CallSetup:
-        from desktop.voice.agent_target import AgentNotConfigured, choose_agent, target_for
+        from desktop.voice.agent_target import PARTNER_VOICE_NOTE, AgentNotConfigured, choose_agent, target_for
         from desktop.voice.call_memory import memory_for
 
         settings = self._state.settings
