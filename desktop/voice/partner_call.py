@@ -31,11 +31,9 @@ from typing import Any
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
-from desktop.core.coach import coach_system_prompt
-from desktop.core.coach_brain import CoachBrain
-from desktop.core.prompts import build_agent_config
-from desktop.core.seller_brain import SellerBrain, SellerTurn
-from desktop.voice.partner_llm import LlmSeller, SellerModelConfig
+from desktop.core.seller_brain import SellerTurn
+from desktop.voice.partner_llm import SellerModelConfig
+from desktop.voice.partner_players import Player, make_player
 from desktop.voice.partner_setup import BuiltinPersonas, CallSetup, PersonaSource, call_setup
 from desktop.voice.partner_turns import TurnDetector
 
@@ -91,30 +89,6 @@ class _Spoken:
     talked_over: bool
 
 
-class _RuleSeller:
-    """The rules brain (the seller's or the coach's) behind the same interface as `LlmSeller`."""
-
-    fallbacks = 0
-
-    def __init__(self, brain: SellerBrain | CoachBrain) -> None:
-        self.brain = brain
-
-    def greeting(self) -> SellerTurn:
-        return self.brain.greeting()
-
-    async def reply(self, text: str, *, talked_over: bool = False) -> SellerTurn:
-        return self.brain.reply(text, talked_over=talked_over)
-
-    def reply_unheard(self) -> SellerTurn:
-        return self.brain.reply_unheard()
-
-    def add_context(self, text: str) -> None:
-        """Background updates change nothing in the rules."""
-
-    async def close(self) -> None:
-        """Nothing to release."""
-
-
 class PartnerConversation:
     def __init__(
         self,
@@ -146,7 +120,7 @@ class PartnerConversation:
         self._turns: asyncio.Queue[_Typed | _Spoken] = asyncio.Queue()
         self._detector = TurnDetector(SAMPLE_RATE)
         self._speaking_until = 0.0
-        self._seller: _RuleSeller | LlmSeller | None = None
+        self._seller: Player | None = None
         self._unknown_types: set[str] = set()
         self._ending = False
         self._barge_in_id: int | None = None
@@ -212,48 +186,15 @@ class PartnerConversation:
         log.warning("the first frame was not conversation_initiation_client_data; starting with defaults")
         return {}, frame
 
-    def _make_seller(self, setup: CallSetup) -> _RuleSeller | LlmSeller:
-        if setup.coach is not None:
-            return self._make_coach(setup)
-        brain = SellerBrain(
-            setup.persona,
-            setup.scenario,
-            setup.difficulty,
-            trainee_name=setup.trainee_name,
-            seed=self._seed,
-            minimum_price=setup.minimum_price,
-            objections=setup.objections,
-            first_message=setup.first_message,
-        )
+    def _make_seller(self, setup: CallSetup) -> Player:
         with self._changed:
             self.record.persona_id = setup.persona.id
             self.record.scenario_id = setup.scenario.id
             self.record.difficulty = setup.difficulty.value
             self.record.played_by = self._model.model if self._model else "rules"
-        if self._model is None:
-            return _RuleSeller(brain)
-        prompt = (
-            setup.system_prompt
-            or build_agent_config(
-                setup.persona, setup.scenario, setup.difficulty, setup.trainee_name or "the caller"
-            ).system_prompt
-        )
-        return LlmSeller(self._model, prompt, brain)
-
-    def _make_coach(self, setup: CallSetup) -> _RuleSeller | LlmSeller:
-        assert setup.coach is not None
-        brain = CoachBrain(setup.coach, first_message=setup.first_message)
-        with self._changed:
-            self.record.persona_id = setup.persona.id
-            self.record.scenario_id = setup.scenario.id
-            self.record.difficulty = setup.difficulty.value
-            self.record.role = "coach"
-            self.record.played_by = self._model.model if self._model else "rules"
-        if self._model is None:
-            return _RuleSeller(brain)
-        # The client's prompt holds the call's transcript; without one, the coach works from the brief alone.
-        prompt = setup.system_prompt or coach_system_prompt(setup.coach)
-        return LlmSeller(self._model, prompt, brain)  # the coach rules answer the turns the model fails
+            if setup.coach is not None:
+                self.record.role = "coach"
+        return make_player(setup, seed=self._seed, model=self._model)
 
     # --- incoming --------------------------------------------------------------------------------------------------
 
