@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,6 +30,20 @@ def data_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in ("ELEVENLABS_API_KEY", "OPENAI_API_KEY", "ROLEPLAY_BACKEND_TOKEN", "ROLEPLAY_BACKEND_URL"):
         monkeypatch.delenv(name, raising=False)
     return home
+
+
+@pytest.fixture(autouse=True)
+def root_logging() -> Iterator[None]:
+    """The root logger as each test found it. A test that runs the CLI in-process configures the app's logging, whose
+    handlers would otherwise outlive it, writing to its closed captured stderr and its deleted data folder."""
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level, getattr(root, "_roleplay_configured", False)
+    yield
+    for handler in [h for h in root.handlers if h not in saved[0]]:
+        root.removeHandler(handler)
+        handler.close()
+    root.setLevel(saved[1])
+    root._roleplay_configured = saved[2]  # type: ignore[attr-defined]
 
 
 @pytest.fixture

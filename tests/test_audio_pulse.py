@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import base64
 import os
+import subprocess
+import sys
 import threading
 import time
 import wave
@@ -348,3 +350,30 @@ def test_a_hung_microphone_is_reported_after_the_stall_timeout(pulse: PulseServe
         pulse.suspend("virt_mic", False)
         assert mic.stop()
     assert len(errors) == 1 and "no audio callback" in errors[0].detail
+
+
+# Three threads each start and end 30 PortAudio sessions at once, as the Settings page does when a microphone test
+# stops in the background while the speaker test starts. Unguarded, PortAudio aborts the process or lists nothing.
+CONCURRENT_SESSIONS = """
+import threading
+from desktop.voice.audio_devices import list_input_devices, list_output_devices
+empty = []
+def sessions():
+    for _ in range(30):
+        if not list_input_devices() or not list_output_devices():
+            empty.append(1)
+threads = [threading.Thread(target=sessions) for _ in range(3)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+print("empty sessions:", len(empty))
+"""
+
+
+def test_portaudio_sessions_started_and_ended_on_several_threads_all_see_the_devices(pulse):
+    child = subprocess.run(
+        [sys.executable, "-c", CONCURRENT_SESSIONS], capture_output=True, text=True, timeout=90, env=os.environ
+    )
+    assert child.returncode == 0, child.stderr[-2000:]
+    assert child.stdout.strip() == "empty sessions: 0"

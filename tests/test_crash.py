@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from desktop import settings as app_settings
 from desktop.crash import CrashHandler, CrashReport, crash_dialog
-from desktop.logging_setup import RedactingFormatter, configure_logging
+from desktop.logging_setup import configure_logging
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "sk-" + "fake" * 5  # built at run time: not a key, and no scanner mistakes it for one
@@ -28,23 +28,11 @@ SECRET = "sk-" + "fake" * 5  # built at run time: not a key, and no scanner mist
 
 @pytest.fixture
 def app_log(data_home: Path):
-    """The app's real logging (rotating file in the data folder, redacting formatter), undone afterwards. Handlers an
-    earlier test's configure_logging left on the root logger (pointing at its own data folder) step aside meanwhile."""
-    root = logging.getLogger()
-    earlier = [h for h in root.handlers if isinstance(h.formatter, RedactingFormatter)]
-    saved = root.handlers[:], root.level, getattr(root, "_roleplay_configured", False)
-    for handler in earlier:
-        root.removeHandler(handler)
-    root._roleplay_configured = False  # type: ignore[attr-defined]
+    """The app's real logging (rotating file in the data folder, redacting formatter); conftest's root_logging undoes
+    it afterwards."""
+    logging.getLogger()._roleplay_configured = False  # type: ignore[attr-defined]
     configure_logging()
-    yield app_settings.logs_dir() / "roleplay.log"
-    for handler in [h for h in root.handlers if h not in saved[0]]:
-        root.removeHandler(handler)
-        handler.close()
-    for handler in earlier:
-        root.addHandler(handler)
-    root.setLevel(saved[1])
-    root._roleplay_configured = saved[2]  # type: ignore[attr-defined]
+    return app_settings.logs_dir() / "roleplay.log"
 
 
 @pytest.fixture

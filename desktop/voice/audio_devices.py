@@ -26,6 +26,9 @@ COMMON_RATES = (48000, 44100, 32000, 24000, 22050, 16000, 8000)
 
 NO_MICROPHONE = "No microphone found. Plug one in or pick another in Settings."
 NO_SPEAKER = "No speaker or headphones found. Plug some in or pick another in Settings."
+# PortAudio's Pa_Initialize and Pa_Terminate are not thread-safe: a session opening on one thread while another
+# closes can list no devices, or abort the process on an assertion. Every session starts and ends under this lock.
+_LIFECYCLE = threading.Lock()
 STALL_TIMEOUT = 3.0  # no callback for this long means the device has stopped (a stream's start can pause ~2 s)
 _WATCH_INTERVAL = 0.25
 
@@ -67,18 +70,25 @@ def portaudio() -> Iterator[pyaudio.PyAudio]:
     try:
         yield pa
     finally:
-        pa.terminate()
+        close_portaudio(pa)
 
 
 def open_portaudio() -> pyaudio.PyAudio:
     quiet_native_audio_libraries()
     try:
-        return pyaudio.PyAudio()
+        with _LIFECYCLE:
+            return pyaudio.PyAudio()
     except Exception as exc:  # PortAudio itself failed to start: no sound system at all
         raise AudioDeviceError(
             "The sound system could not be started. Check that your computer's audio is working, then try again.",
             detail=repr(exc),
         ) from exc
+
+
+def close_portaudio(pa: pyaudio.PyAudio) -> None:
+    """Ends a session from `open_portaudio`, never while another is starting or ending."""
+    with _LIFECYCLE:
+        pa.terminate()
 
 
 def _default_index(pa: pyaudio.PyAudio, is_input: bool) -> int | None:
@@ -324,6 +334,6 @@ class DeviceStream:
         if self._owns_pa and self._pa is not None:
             pa, self._pa = self._pa, None
             try:
-                pa.terminate()
+                close_portaudio(pa)
             except Exception:
                 log.debug("terminating PortAudio failed", exc_info=True)
