@@ -92,15 +92,14 @@ def _quiet_stderr() -> Iterator[None]:
 
 def check_audio() -> Check:
     try:
-        import pyaudio
+        from desktop.voice.audio_devices import AudioDeviceError, portaudio  # imports PyAudio
     except ImportError as exc:
         return Check("audio", FAIL, f"PyAudio is not installed ({exc})", "Reinstall the app (make run).")
-    with _quiet_stderr():
-        audio = pyaudio.PyAudio()
-        try:
+    try:
+        with _quiet_stderr(), portaudio() as audio:
             devices = [audio.get_device_info_by_index(i) for i in range(audio.get_device_count())]
-        finally:
-            audio.terminate()
+    except AudioDeviceError as exc:
+        return Check("audio", FAIL, exc.message, "Check your computer's sound settings, or practise in typing mode.")
     inputs = [d["name"] for d in devices if d.get("maxInputChannels", 0) > 0]
     outputs = [d["name"] for d in devices if d.get("maxOutputChannels", 0) > 0]
     if not inputs or not outputs:
