@@ -29,6 +29,7 @@ from desktop.doctor import OK, WARN, check_speech
 from desktop.settings import Settings
 from desktop.voice.partner import PracticePartner
 from desktop.voice.partner_call import PartnerOptions
+from desktop.voice.partner_host import app_partner_host
 from desktop.voice.resample import rms_level
 from desktop.voice.system_speech import (
     EspeakBackend,
@@ -340,16 +341,24 @@ def test_a_line_the_engine_cannot_speak_is_sent_as_text_and_the_call_goes_on(tmp
 # --- wiring ---------------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("voice_on", [True, False])
-def test_the_apps_partner_gets_the_voice_the_settings_ask_for(engine: SpeechEngine, store, repo, queries, voice_on):
-    from desktop.bootstrap import AppState
-    from desktop.ui.call_controller import CallController
-
-    state = AppState(settings=Settings(partner_voice=voice_on), store=store, repository=repo, queries=queries)
-    controller = SimpleNamespace(_state=state)  # only the state is read: no window or call is needed for this
-    partner = CallController._default_partner(controller)
-    speech = partner._speech
-    assert isinstance(speech, SystemVoice) if voice_on else speech is None
+def test_the_apps_partner_follows_the_voice_setting_from_one_call_to_the_next(engine: SpeechEngine, queries) -> None:
+    settings = Settings(partner_voice=True)
+    host = app_partner_host(queries, lambda: settings)  # the app's own partner, reading the settings the app holds
+    try:
+        url = host.url()
+        partner = SimpleNamespace(ws_url=url.replace("http", "ws", 1))
+        with open_call(partner, text_only=False) as (ws, greeting):
+            spoken = frames_until_responses(ws, 1)
+            spoken.append(json.loads(ws.recv(timeout=WAIT)))  # what follows the greeting's words: its audio
+        settings.partner_voice = False  # turned off in Settings between two calls, with the app still running
+        assert host.url() == url
+        with open_call(partner, text_only=False) as (ws, _greeting):
+            silent = greeting_then_reply(ws)
+    finally:
+        host.stop()
+    assert spoken[-2]["agent_response_event"]["agent_response"] == greeting and spoken[-1]["type"] == "audio"
+    assert [f["type"] for f in silent].count("agent_response") == 2
+    assert not [f for f in silent if f["type"] == "audio"]
 
 
 def test_roleplay_partner_says_it_speaks(engine: SpeechEngine) -> None:

@@ -28,6 +28,7 @@ from desktop.ui.call_failure import setup_failure
 from desktop.ui.tasks import run_in_background
 from desktop.voice.call import Call
 from desktop.voice.call_setup import AudioFactory, AudioPorts, CallSetup
+from desktop.voice.partner_host import PartnerHost, PartnerUnavailable, app_partner_host
 
 log = logging.getLogger(__name__)
 _SETTINGS_SAVE_LOCK = threading.Lock()
@@ -92,15 +93,14 @@ class CallController(QObject):
         super().__init__(parent)
         self._state = state
         self.adapter = adapter or CallAdapter(self)
-        self._partner_factory = partner_factory or self._default_partner
+        self._partner = (
+            PartnerHost(partner_factory) if partner_factory else app_partner_host(state.queries, lambda: state.settings)
+        )
         self._audio_factory = audio_factory or self._default_audio_factory
         self._device_lister = device_lister
         self._connection_factory = connection_factory
         self._clock = clock
         self._max_seconds = max_seconds
-        self._partner: Any = None
-        self._partner_url_value = ""
-        self._partner_lock = threading.Lock()
         self._attempts = itertools.count(1)
         self._attempt = 0
         self._call: Call | None = None
@@ -317,30 +317,10 @@ class CallController(QObject):
         return minutes * 60.0 if minutes else None
 
     def _partner_url(self) -> str:
-        """The embedded partner, started once and kept for the next calls."""
-        with self._partner_lock:
-            if self._partner is None:
-                partner = self._partner_factory()
-                try:
-                    url = partner.start()
-                except Exception as exc:
-                    log.exception("the practice partner did not start")
-                    raise SetupError(
-                        "The built-in practice partner could not start. Restart the app; if it happens again, "
-                        "run `roleplay doctor`."
-                    ) from exc
-                self._partner, self._partner_url_value = partner, url
-            return self._partner_url_value
-
-    def _default_partner(self) -> Any:
-        from desktop.store.catalog import PersonaCatalog
-        from desktop.voice.partner import PracticePartner
-        from desktop.voice.partner_llm import seller_model_config
-        from desktop.voice.system_speech import partner_speech
-
-        catalog = PersonaCatalog(self._state.queries)
-        settings = self._state.settings
-        return PracticePartner(catalog, model=seller_model_config(settings), speech=partner_speech(settings))
+        try:
+            return self._partner.url()
+        except PartnerUnavailable as exc:
+            raise SetupError(str(exc)) from exc
 
     def _default_audio_factory(self) -> AudioFactory:
         from desktop.voice.device_ports import DeviceAudioFactory
@@ -427,10 +407,7 @@ class CallController(QObject):
             call.wait_ended(5.0)
             call.join()
             gc.unfreeze()
-        with self._partner_lock:
-            partner, self._partner = self._partner, None
-        if partner is not None:
-            partner.stop()
+        self._partner.stop()
 
 
 def _resolve(catalog: Any, request: Any) -> CallPlan:

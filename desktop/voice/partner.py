@@ -115,6 +115,10 @@ class PracticePartner:
             return False
         return True
 
+    def configure(self, *, model: SellerModelConfig | None, speech: SpeechSynth | None) -> None:
+        """Who plays the seller and with what voice, from the next conversation on (calls in progress keep theirs)."""
+        self.model, self._speech = model, speech
+
     def __enter__(self) -> PracticePartner:
         self.start()
         return self
