@@ -14,17 +14,18 @@ import pytest
 from desktop.cli import main
 from desktop.store.db import Store
 from desktop.store.queries import SessionQueries
+from desktop.voice.call_command import WAV_REPLY_WAIT_S
 from tests.fake_agent_server import FakeAgentServer
 
 PERSONA_ID = "dale-pruitt-coal-county"
 
 
-def _speech_wav(path: Path, seconds: float = 1.0, rate: int = 8000) -> Path:
+def _speech_wav(path: Path, seconds: float = 1.0, rate: int = 8000, silence_after: float = 0.2) -> Path:
     """A tone that rises and falls like a voice, between short silences; 8 kHz so the resampler runs too."""
     t = np.arange(int(rate * seconds)) / rate
     voice = 0.3 * np.sin(2 * np.pi * 180 * t) * (0.5 + 0.5 * np.sin(2 * np.pi * 4 * t))
     pause = np.zeros(int(rate * 0.2))
-    samples = (np.concatenate([pause, voice, pause]) * 32767).astype("<i2")
+    samples = (np.concatenate([pause, voice, np.zeros(int(rate * silence_after))]) * 32767).astype("<i2")
     with wave.open(str(path), "wb") as wav:
         wav.setnchannels(1)
         wav.setsampwidth(2)
@@ -114,6 +115,16 @@ def test_mic_wav_call_with_the_partner_gets_a_spoken_turn_answered(capsys, tmp_p
     assert code == 0
     speakers = [line["speaker"] for line in document["transcript"]]
     assert speakers[:3] == ["seller", "trainee", "seller"]
+
+
+def test_mic_wav_answered_before_it_ends_hangs_up_without_sitting_out_the_reply_wait(capsys, tmp_path) -> None:
+    # The seller answers during the WAV's long closing silence; nothing is left to wait for once the WAV ends.
+    wav = _speech_wav(tmp_path / "turn.wav", silence_after=6.0)
+    code = main(["call", "--persona", PERSONA_ID, "--agent", "partner", "--mic-wav", str(wav), "--json"])
+    document = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert [line["speaker"] for line in document["transcript"]][:3] == ["seller", "trainee", "seller"]
+    assert document["duration_seconds"] < 7.2 + WAV_REPLY_WAIT_S / 2  # the WAV's length, then the settle, not 20 s
 
 
 def test_unreachable_agent_is_one_line_exit_1_and_the_session_is_kept(capsys, data_home, monkeypatch) -> None:

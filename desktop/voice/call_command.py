@@ -41,6 +41,7 @@ from desktop.voice.system_speech import partner_speech
 EXIT_CALL_FAILED = 1
 DEFAULT_SCENARIO = "cold-call-first-contact"
 WAV_REPLY_WAIT_S = 20.0  # after the WAV ends, how long the seller has to answer before we hang up
+WAV_TURN_SETTLE_S = 3.0  # longer than an agent's end-of-turn silence, so speech at the WAV's end becomes a turn
 
 
 def run(state: AppState, args: argparse.Namespace) -> int:
@@ -114,17 +115,21 @@ def run(state: AppState, args: argparse.Namespace) -> int:
 
 
 def _follow_wav_call(call: Call, factory, driver: TypedTurns, budget: float) -> CallOutcome | None:
-    """Hang up once the WAV has played and the seller has answered it (or stayed silent for a while)."""
+    """Hang up once the WAV has played and the seller has answered its last turn (or stayed silent for a while)."""
     deadline = time.monotonic() + budget
-    quiet_deadline = None
+    wav_end = None
     while (outcome := call.wait_ended(0.25)) is None and time.monotonic() < deadline:
         mic = factory.microphone
         if mic is None or not mic.finished.is_set():
             continue
-        if quiet_deadline is None:
-            quiet_deadline = time.monotonic() + WAV_REPLY_WAIT_S
+        now = time.monotonic()
+        if wav_end is None:
+            wav_end = now
             driver.seller_lines_at_wav_end = driver.seller_lines
-        if driver.seller_lines > driver.seller_lines_at_wav_end or time.monotonic() > quiet_deadline:
+        answered_after_end = driver.seller_lines > driver.seller_lines_at_wav_end
+        # The seller spoke last and the end of the WAV has had time to become a trainee turn: nothing is pending.
+        answered_before_end = driver.last_line_is_sellers and now - wav_end > WAV_TURN_SETTLE_S
+        if answered_after_end or answered_before_end or now - wav_end > WAV_REPLY_WAIT_S:
             call.hang_up()
             return call.wait_ended(10.0)
     return outcome

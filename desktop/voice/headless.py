@@ -37,12 +37,14 @@ class TypedTurns:
         self._lock = threading.Lock()
         self.seller_lines = 0  # the agent's lines so far (the seller's, or the coach's)
         self.seller_lines_at_wav_end = 0
+        self.last_line_is_sellers = False  # the newest final line: the trainee's last turn has been answered
         self._greeting_timer: threading.Timer | None = None
 
     def __call__(self, event: CallEvent) -> None:
         self._printer.event(event)
-        if isinstance(event, FinalLine) and event.line.speaker is not Speaker.TRAINEE:
-            self.seller_lines += 1
+        if isinstance(event, FinalLine):
+            self.last_line_is_sellers = event.line.speaker is not Speaker.TRAINEE
+            self.seller_lines += self.last_line_is_sellers
         if self.call is None or not isinstance(event, (Connected, FinalLine)):
             return
         if isinstance(event, FinalLine) and event.line.speaker is Speaker.TRAINEE:
