@@ -13,6 +13,8 @@ import uuid
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
+from desktop.core.persona_agents import clean_persona_agents
+
 APP_NAME = "Roleplay Trainer"
 APP_DIR_NAME = "RoleplayTrainer"
 DB_FILENAME = "roleplay.db"
@@ -75,6 +77,8 @@ class Settings:
     practice_mode: bool = True
     partner_voice: bool = True  # the practice partner speaks its lines aloud when the OS has a speech engine
     grading_timeout_s: int = 30  # how long the model may take to grade before the rule-based grade stands in
+    # persona id -> {"agent_id": ..., "voice_id": ...}: a persona's own ElevenLabs agent and voice (core.persona_agents)
+    persona_agents: dict[str, dict[str, str]] = field(default_factory=dict)
     device_id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     @property
@@ -127,6 +131,9 @@ def _valid_values(raw: dict) -> dict:
         if spec.name not in raw:
             continue
         value, default = raw[spec.name], getattr(defaults, spec.name)
+        if spec.name == "persona_agents":
+            values[spec.name] = clean_persona_agents(value)
+            continue
         optional_int = spec.type in ("int | None",) and (value is None or type(value) is int)
         if optional_int or (type(value) is type(default) and not _out_of_range(spec.name, value)):
             values[spec.name] = value

@@ -54,6 +54,7 @@ class FakeAgentServer:
         self.frames: list[dict[str, Any]] = []  # every client frame after the first, parsed
         self.pongs: list[tuple[Any, float]] = []  # (event_id, seconds from our ping to their pong)
         self.paths: list[str] = []
+        self.agent_ids: list[str] = []  # the agent each conversation asked for
         self.protocol_errors: list[str] = []
         self.client_close: tuple[int | None, str] | None = None  # the close code/reason the client sent
         self._ping_sent_at: dict[Any, float] = {}
@@ -179,6 +180,7 @@ class FakeAgentServer:
             return connection.respond(HTTPStatus.NOT_FOUND, "not found\n")
         if self.require_signature and query.get("conversation_signature") != [SIGNATURE]:
             return connection.respond(HTTPStatus.FORBIDDEN, "signature required\n")
+        self._record(lambda: self.agent_ids.append(query["agent_id"][0]))
         return None
 
     async def _handler(self, conn: ServerConnection) -> None:

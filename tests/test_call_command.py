@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from desktop import settings as app_settings
 from desktop.cli import main
 from desktop.store.db import Store
 from desktop.store.queries import SessionQueries
@@ -88,6 +89,20 @@ def test_script_file_turns_against_the_fake_elevenlabs_agent(capsys, tmp_path, f
     assert sent == ["Hello, is this Dale?", "I'm calling about your land."]
     assert "You: I'm calling about your land." in out and "Session 1:" in out
     assert fake_elevenlabs.first_frames[0]["dynamic_variables"]["persona_id"] == PERSONA_ID
+
+
+def test_a_persona_with_its_own_agent_and_voice_in_settings_calls_that_agent(
+    capsys, data_home, fake_elevenlabs, monkeypatch
+) -> None:
+    monkeypatch.delenv("ELEVENLABS_AGENT_ID")
+    app_settings.ensure_data_dir()
+    settings = app_settings.load_settings()
+    settings.persona_agents = {PERSONA_ID: {"agent_id": "agent_dale", "voice_id": "voice_dale"}}
+    app_settings.save_settings(settings)
+    assert main(["call", "--persona", PERSONA_ID, "--say", "Hello, is this Dale?"]) == 0
+    assert fake_elevenlabs.agent_ids == ["agent_dale"]
+    override = fake_elevenlabs.first_frames[0]["conversation_config_override"]
+    assert override["tts"] == {"voice_id": "voice_dale"}
 
 
 def test_mic_wav_streams_audio_chunks_to_the_agent_and_records_the_call(

@@ -270,7 +270,7 @@ class CallController(QObject):
 
         settings = self._state.settings
         try:
-            choice = choose_agent(settings)
+            choice = choose_agent(settings, persona_id=plan.persona.id)
         except AgentNotConfigured as exc:
             raise SetupError(str(exc), settings_help=True) from exc
         limit_s = self._check_usage()

@@ -1,8 +1,9 @@
 """Which agent a call talks to: the ElevenLabs agent the trainee configured, or the embedded practice partner.
 
-ElevenLabs needs an agent id (settings, or ELEVENLABS_AGENT_ID); with an API key (keyring, or ELEVENLABS_API_KEY)
-the call goes through a signed URL. With no agent id the app uses the embedded partner, so a new user can practise
-with no account and no network.
+ElevenLabs needs an agent id (ELEVENLABS_AGENT_ID, else the persona's own agent from Settings, else the default agent
+id); with an API key (keyring, or ELEVENLABS_API_KEY) the call goes through a signed URL. A persona's own voice id
+from Settings replaces the persona's voice on ElevenLabs. With no agent id the app uses the embedded partner, so a new
+user can practise with no account and no network.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from desktop.core.persona_agents import persona_agent
 from desktop.secrets import get_secret
 from desktop.settings import Settings
 from desktop.voice.call_setup import AgentTarget
@@ -35,15 +37,21 @@ class AgentChoice:
     agent_id: str
     api_url: str
     api_key: str
+    voice_id: str = ""  # the persona's own voice from Settings; empty for the persona's or the agent's voice
 
 
-def elevenlabs_agent_id(settings: Settings) -> str:
-    return os.environ.get(AGENT_ID_ENV, "").strip() or settings.elevenlabs_agent_id.strip()
+def elevenlabs_agent_id(settings: Settings, persona_id: str | None = None) -> str:
+    return (
+        os.environ.get(AGENT_ID_ENV, "").strip()
+        or persona_agent(settings.persona_agents, persona_id).agent_id
+        or settings.elevenlabs_agent_id.strip()
+    )
 
 
-def choose_agent(settings: Settings, requested: str | None = None) -> AgentChoice:
-    """`requested` is "partner", "elevenlabs" or None (ElevenLabs when an agent id is configured, else the partner)."""
-    agent_id = elevenlabs_agent_id(settings)
+def choose_agent(settings: Settings, requested: str | None = None, persona_id: str | None = None) -> AgentChoice:
+    """`requested` is "partner", "elevenlabs" or None (ElevenLabs when an agent id is configured, else the partner).
+    `persona_id`: the seller being called, whose own agent and voice (Settings) come first; None for a debrief."""
+    agent_id = elevenlabs_agent_id(settings, persona_id)
     kind = requested or ("elevenlabs" if agent_id else "partner")
     if kind == "partner":
         return AgentChoice("partner", PARTNER_AGENT_ID, "", "")
@@ -55,7 +63,11 @@ def choose_agent(settings: Settings, requested: str | None = None) -> AgentChoic
             "or practise with the built-in partner."
         )
     return AgentChoice(
-        "elevenlabs", agent_id, settings.effective_elevenlabs_api_url, get_secret("elevenlabs_api_key") or ""
+        "elevenlabs",
+        agent_id,
+        settings.effective_elevenlabs_api_url,
+        get_secret("elevenlabs_api_key") or "",
+        persona_agent(settings.persona_agents, persona_id).voice_id,
     )
 
 
@@ -65,4 +77,4 @@ def target_for(choice: AgentChoice, partner_url: str = "") -> AgentTarget:
         if not partner_url:
             raise ValueError("the practice partner is not running")
         return AgentTarget("partner", choice.agent_id, partner_url)
-    return AgentTarget(choice.kind, choice.agent_id, choice.api_url, choice.api_key)
+    return AgentTarget(choice.kind, choice.agent_id, choice.api_url, choice.api_key, choice.voice_id)

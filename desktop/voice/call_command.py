@@ -55,7 +55,7 @@ def run(state: AppState, args: argparse.Namespace) -> int:
     if turns and args.mic_wav:
         raise CommandError("choose typed turns (--say/--script) or --mic-wav, not both")
     try:
-        choice = choose_agent(state.settings, args.agent)
+        choice = choose_agent(state.settings, args.agent, persona.id)
     except AgentNotConfigured as exc:
         raise CommandError(str(exc)) from exc
 

@@ -56,6 +56,7 @@ class AgentTarget:
     agent_id: str
     api_url: str
     api_key: str = ""
+    voice_id: str = ""  # a voice of the trainee's choosing for this persona, over the persona's own
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ def connection_config(setup: CallSetup) -> ConnectionConfig:
         api_key=setup.target.api_key,
         prompt=config.system_prompt,
         first_message=config.first_message,
-        voice_id=config.voice_id,
+        voice_id=setup.target.voice_id or config.voice_id,
         dynamic_variables={**config.dynamic_variables, **setup.memory_variables},
         text_only=setup.mode == "text",
         user_id=setup.trainee_name or None,
