@@ -27,7 +27,13 @@ def data_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("HOME", str(tmp_path / "user-home"))
     # keyrings.alt is a test-only dependency, chosen by name here as a user would have to.
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
-    for name in ("ELEVENLABS_API_KEY", "OPENAI_API_KEY", "ROLEPLAY_BACKEND_TOKEN", "ROLEPLAY_BACKEND_URL"):
+    for name in (
+        "ELEVENLABS_API_KEY",
+        "ELEVENLABS_AGENT_ID",
+        "OPENAI_API_KEY",
+        "ROLEPLAY_BACKEND_TOKEN",
+        "ROLEPLAY_BACKEND_URL",
+    ):
         monkeypatch.delenv(name, raising=False)
     return home
 

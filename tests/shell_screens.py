@@ -57,7 +57,14 @@ def grab(widget: QWidget, name: str, tmp_path: Path) -> Path:
 
 def controls_without_tooltips(root: QWidget) -> list[str]:
     """Every control the user can operate should explain itself on hover."""
-    from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QAbstractSpinBox, QComboBox, QLineEdit
+    from PySide6.QtWidgets import (
+        QAbstractButton,
+        QAbstractItemView,
+        QAbstractSpinBox,
+        QComboBox,
+        QHeaderView,
+        QLineEdit,
+    )
 
     missing = []
     for widget in root.findChildren(QWidget):
@@ -66,6 +73,8 @@ def controls_without_tooltips(root: QWidget) -> list[str]:
             parent is not None and parent.metaObject().className() == "QComboBoxPrivateContainer"
         ):
             continue  # parts inside a spin box, combo box or line edit (its clear button): the owner has the tooltip
+        if isinstance(widget, QHeaderView) and isinstance(parent, QAbstractItemView):
+            continue  # a table's header: the table has the tooltip
         if widget.objectName().startswith("qt_"):
             continue  # Qt's own parts (scroll area viewports, message box internals)
         interactive = (QAbstractButton, QLineEdit, QComboBox, QAbstractSpinBox, QAbstractItemView)

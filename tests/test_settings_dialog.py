@@ -389,7 +389,7 @@ def test_screenshot_of_the_settings(qtbot, state, tmp_path):
         dialog = SettingsDialog()
         qtbot.addWidget(dialog)
         presenter = SettingsPresenter(state, dialog.page)
-        dialog.resize(900, 1400)
+        dialog.resize(900, 1700)
         dialog.show()
         with qtbot.waitSignal(presenter.loaded, timeout=10_000):
             presenter.load()

@@ -40,6 +40,7 @@ from desktop.ui.settings_form import (
     SettingsForm,
     SettingsSnapshot,
 )
+from desktop.ui.settings_personas import PersonaAgentsCard
 from desktop.ui.settings_sound import DEFAULT_DEVICE, SoundCard
 
 
@@ -82,6 +83,7 @@ class SettingsPage(QWidget):
         self._build_you()
         self._build_keys_notice()
         self._build_elevenlabs()
+        self._build_persona_agents()
         self._build_openai()
         self._build_backend()
         self._build_sound()
@@ -179,6 +181,12 @@ class SettingsPage(QWidget):
         )  # fmt: skip
         self._test(card, "elevenlabs", "Check the key and the agent now")
         self.body.addWidget(card)
+
+    def _build_persona_agents(self) -> None:
+        self.persona_agents = card = PersonaAgentsCard()
+        card.changed.connect(lambda: self._clear_error("persona_agents"))
+        self.fields["persona_agents"], self.errors["persona_agents"] = card.table, card.error
+        self.body.addWidget(self.persona_agents)
 
     def _build_openai(self) -> None:
         card = FormCard("Grading", "An OpenAI key gives detailed feedback after each call. Without one, calls are "
@@ -284,6 +292,7 @@ class SettingsPage(QWidget):
         for name, field in self.secret_fields.items():
             field.set_state(snapshot.secrets.get(name))
         self.sound.show_devices(snapshot, settings.input_device, settings.output_device)
+        self.persona_agents.show_personas(snapshot.personas, settings.persona_agents)
         self.echo_guard.setChecked(settings.echo_guard)
         self.partner_voice.setChecked(settings.partner_voice)
         self.grading_timeout.setValue(settings.grading_timeout_s)
@@ -323,6 +332,7 @@ class SettingsPage(QWidget):
             grading_timeout_s=self.grading_timeout.value(),
             max_session_minutes=self.max_minutes.value() or None,
             max_sessions_per_day=self.max_per_day.value() or None,
+            persona_agents=self.persona_agents.values(),
             new_secrets={name: field.value() for name, field in self.secret_fields.items() if field.value()},
             forget=frozenset(name for name, field in self.secret_fields.items() if field.forget_pending),
             key_storage=self._storage(),

@@ -6,11 +6,13 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from desktop import settings as app_settings
+from desktop.core.persona_agents import ID_RULE, clean_persona_agents, valid_id
 
 if TYPE_CHECKING:
     from desktop.secrets import KeyringStatus
@@ -52,6 +54,7 @@ class SettingsForm:
     grading_timeout_s: int = 30
     max_session_minutes: int | None = None
     max_sessions_per_day: int | None = None
+    persona_agents: dict[str, dict[str, str]] = field(default_factory=dict)
     new_secrets: dict[str, str] = field(default_factory=dict)
     forget: frozenset[str] = frozenset()
     key_storage: str = KEEP_IN_KEYRING  # keyring, session (no keyring, chosen by the user) or env
@@ -72,6 +75,7 @@ class SettingsForm:
             grading_timeout_s=settings.grading_timeout_s,
             max_session_minutes=settings.max_session_minutes,
             max_sessions_per_day=settings.max_sessions_per_day,
+            persona_agents={pid: dict(ids) for pid, ids in settings.persona_agents.items()},
         )
 
 
@@ -97,6 +101,7 @@ class SettingsSnapshot:
     default_input: str = ""
     default_output: str = ""
     audio_problem: str = ""
+    personas: list[tuple[str, str]] = field(default_factory=list)  # (id, name) of every contact, for their agents
 
 
 @dataclass(frozen=True)
@@ -151,6 +156,8 @@ def validate_form(form: SettingsForm, snapshot: SettingsSnapshot | None = None) 
         record("max_session_minutes", f"A call can last 1 to {MAX_MINUTES} minutes (or no limit).")
     if form.max_sessions_per_day is not None and not 1 <= form.max_sessions_per_day <= MAX_PER_DAY:
         record("max_sessions_per_day", f"Allow 1 to {MAX_PER_DAY} calls a day (or no limit).")
+    if any(not valid_id(value.strip()) for ids in form.persona_agents.values() for value in ids.values()):
+        record("persona_agents", f"Fix the ids marked in red: an id has {ID_RULE}.")
     for name_, value in form.new_secrets.items():
         value = value.strip()
         if not value:
@@ -182,6 +189,7 @@ def apply_form(settings: app_settings.Settings, form: SettingsForm) -> app_setti
         grading_timeout_s=form.grading_timeout_s,
         max_session_minutes=form.max_session_minutes,
         max_sessions_per_day=form.max_sessions_per_day,
+        persona_agents=clean_persona_agents(form.persona_agents),
     )
 
 
@@ -206,15 +214,17 @@ def secret_source(name: str) -> str:
     return FROM_SESSION if secrets.get_secret(name) else NOT_SET
 
 
-def load_snapshot(settings: app_settings.Settings) -> SettingsSnapshot:
-    """Blocking (keyring, sound devices): run it off the GUI thread."""
+def load_snapshot(
+    settings: app_settings.Settings, personas: Callable[[], list[tuple[str, str]]] = list
+) -> SettingsSnapshot:
+    """Blocking (keyring, sound devices, `personas` reading the contacts): run it off the GUI thread."""
     from desktop import secrets
 
     status = secrets.keyring_status()
     states = {name: SecretState(name, secret_source(name)) for name in secrets.SECRETS}
     inputs, outputs, default_in, default_out, problem = _audio_devices()
     return SettingsSnapshot(
-        dataclasses.replace(settings), status, states, inputs, outputs, default_in, default_out, problem
+        dataclasses.replace(settings), status, states, inputs, outputs, default_in, default_out, problem, personas()
     )
 
 

@@ -189,7 +189,14 @@ class SettingsPresenter(QObject):
         settings = self._state.settings
         self._page.show_loading()
         self._page.set_appearance(stored_color_scheme())
-        run_in_background(lambda: load_snapshot(settings), self._loaded)
+        queries = self._state.queries
+
+        def contacts() -> list[tuple[str, str]]:
+            from desktop.store.catalog import PersonaCatalog
+
+            return [(persona.id, persona.name) for persona in PersonaCatalog(queries).personas()]
+
+        run_in_background(lambda: load_snapshot(settings, contacts), self._loaded)
 
     def _loaded(self, snapshot: SettingsSnapshot | None, error: Exception | None) -> None:
         if error is not None or snapshot is None:
