@@ -27,12 +27,8 @@ def run(state: AppState, args: argparse.Namespace) -> int:
         ) from exc
     stop = threading.Event()
     _stop_on_sigterm(stop)
-    print(f"Practice partner listening on {url} - set ROLEPLAY_ELEVENLABS_API_URL to it (any agent id works).")
-    if args.api_key:
-        print("Signed URLs need the xi-api-key you gave with --api-key.")
-    voice = f"speaks with {speech.engine.name}" if speech else "is text-only (no speech engine, or turned off)"
-    print(f"The seller is played by {partner.played_by} and {voice}. Press Ctrl-C to stop.", flush=True)
-    try:
+    try:  # from here on, Ctrl-C stops the partner cleanly, even while the banner is printing
+        _print_banner(url, args.api_key, speech, partner.played_by)
         while not stop.wait(0.5):  # a timed wait, so Ctrl-C is noticed on every platform
             if not partner.is_running:
                 raise CommandError("The practice partner stopped unexpectedly; see the log for details.")
@@ -42,6 +38,14 @@ def run(state: AppState, args: argparse.Namespace) -> int:
         partner.stop()
     print("Practice partner stopped.", flush=True)
     return 0
+
+
+def _print_banner(url: str, api_key: str | None, speech, played_by: str) -> None:
+    print(f"Practice partner listening on {url} - set ROLEPLAY_ELEVENLABS_API_URL to it (any agent id works).")
+    if api_key:
+        print("Signed URLs need the xi-api-key you gave with --api-key.")
+    voice = f"speaks with {speech.engine.name}" if speech else "is text-only (no speech engine, or turned off)"
+    print(f"The seller is played by {played_by} and {voice}. Press Ctrl-C to stop.", flush=True)
 
 
 def _stop_on_sigterm(stop: threading.Event) -> None:
