@@ -1,186 +1,42 @@
-"""The embedded practice partner over real sockets, with the app's own AgentConnection (or a raw client) as caller."""
+"""The embedded practice partner over real sockets, with the app's own AgentConnection (or a raw client) as caller:
+whole calls at each difficulty, authentication and the protocol's details. Shared kit: tests/partner_kit.py."""
 
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
-import threading
-from collections.abc import Iterator
 
 import httpx2 as httpx
-import numpy as np
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
-from websockets.sync.client import ClientConnection, connect
+from websockets.sync.client import connect
 
 from desktop.core.difficulty import Difficulty
 from desktop.core.grading import grade_call
-from desktop.core.personas import load_builtin_personas
-from desktop.core.prompts import AgentConfig, build_agent_config
-from desktop.core.scenarios import load_scenarios
+from desktop.core.prompts import AgentConfig
 from desktop.core.transcript import Speaker, TranscriptLine
-from desktop.voice.connection import AgentConnection, ConnectionConfig, ConnectionEnd, EndKind
+from desktop.voice.connection import EndKind
 from desktop.voice.partner import PracticePartner
-from desktop.voice.partner_call import SPOKEN_TURN_PLACEHOLDER, PartnerOptions
-from desktop.voice.partner_llm import SellerModelConfig, clean_reply, trim_history
-from desktop.voice.partner_turns import TurnDetector
+from desktop.voice.partner_call import PartnerOptions
 from desktop.voice.protocol_messages import (
-    AgentResponse,
     AgentToolResponse,
-    AudioChunk,
     ConversationInitiationMetadata,
-    Interruption,
     UserTranscript,
 )
-from tests.fake_openai_server import FakeOpenAIServer, http_error, raw, reply, stall
+from tests.partner_kit import (
+    COLD,
+    DALE,
+    FAST,
+    GOOD_CALL,
+    SCENARIOS,
+    WAIT,
+    Caller,
+    config_for,
+    init_frame,
+    new_caller,
+    received,
+)
 
 pytestmark = pytest.mark.timeout(60)
-
-WAIT = 10.0
-RATE = 16000
-PERSONAS = {p.id: p for p in load_builtin_personas()}
-SCENARIOS = {s.id: s for s in load_scenarios()}
-DALE = PERSONAS["dale-pruitt-coal-county"]
-COLD = SCENARIOS["cold-call-first-contact"]
-FAST = PartnerOptions(reply_delay=0, ping_interval=30)
-GOOD_CALL = [
-    "Hi, is this Dale? My name is Sam, I'm calling about your land in Coal County. Did I catch you at an okay time?",
-    "I understand, fair question. Your name came up in the county records. Can I ask what the property is like?",
-    "That sounds like a beautiful piece. What has you thinking about selling it at all, Dale?",
-    "I can imagine. How soon would you want something like that wrapped up?",
-    "That makes sense, no pressure at all. Is anyone else involved in the decision, like your wife?",
-    "So what I'm hearing is you'd sell if the money made sense and it helps with college. Did I get that right?",
-    "What number did you have in mind for it?",
-    "Can I send you a written offer tonight, and we talk Thursday at 6 with Carol on the line?",
-    "Thank you so much for your time, Dale. Talk soon!",
-]
-
-
-class Caller:
-    """The app's AgentConnection as the trainee: callbacks arrive on its thread, the test waits on a condition."""
-
-    def __init__(self) -> None:
-        self.messages: list[object] = []
-        self.ends: list[ConnectionEnd] = []
-        self._cond = threading.Condition()
-        self.conn = AgentConnection(self._on_message, self._on_closed)
-
-    def _on_message(self, message: object) -> None:
-        with self._cond:
-            self.messages.append(message)
-            self._cond.notify_all()
-
-    def _on_closed(self, end: ConnectionEnd) -> None:
-        with self._cond:
-            self.ends.append(end)
-            self._cond.notify_all()
-
-    def start(self, url: str, config: AgentConfig, *, api_key: str = "", text_only: bool = True) -> Caller:
-        self.conn.start(
-            ConnectionConfig(
-                agent_id="practice-partner",
-                api_url=url,
-                api_key=api_key,
-                prompt=config.system_prompt,
-                first_message=config.first_message,
-                dynamic_variables=config.dynamic_variables,
-                text_only=text_only,
-            )
-        )
-        return self
-
-    def of(self, kind: type) -> list:
-        with self._cond:
-            return [m for m in self.messages if isinstance(m, kind)]
-
-    def responses(self) -> list[str]:
-        return [m.text for m in self.of(AgentResponse)]
-
-    def wait(self, predicate, timeout: float = WAIT) -> bool:
-        with self._cond:
-            return self._cond.wait_for(predicate, timeout)
-
-    def wait_responses(self, count: int) -> list[str]:
-        assert self.wait(lambda: len(self.of(AgentResponse)) >= count or bool(self.ends)), "no reply in time"
-        return self.responses()
-
-    def say(self, text: str) -> str | None:
-        """Sends a typed turn; the seller's reply, or None when the call ended instead."""
-        before = len(self.responses())
-        self.conn.send_text(text)
-        replies = self.wait_responses(before + 1)
-        return replies[before] if len(replies) > before else None
-
-    def wait_end(self) -> ConnectionEnd:
-        assert self.wait(lambda: bool(self.ends)), "the call did not end"
-        return self.ends[0]
-
-
-@pytest.fixture
-def partner() -> Iterator[PracticePartner]:
-    server = PracticePartner(options=FAST, seed=11, api_key="good-key", model=None)
-    server.start()
-    yield server
-    assert server.stop(), "the partner did not stop within 2 s"
-
-
-@pytest.fixture
-def callers() -> Iterator[list[Caller]]:
-    made: list[Caller] = []
-    yield made
-    for caller in made:
-        caller.conn.close()
-
-
-def new_caller(callers: list[Caller]) -> Caller:
-    caller = Caller()
-    callers.append(caller)
-    return caller
-
-
-def config_for(level: Difficulty, persona=DALE, scenario=COLD) -> AgentConfig:
-    return build_agent_config(persona, scenario, level, "Sam")
-
-
-def init_frame(config: AgentConfig) -> str:
-    override = {"agent": {"prompt": {"prompt": config.system_prompt}, "first_message": config.first_message}}
-    return json.dumps(
-        {
-            "type": "conversation_initiation_client_data",
-            "conversation_config_override": override,
-            "dynamic_variables": config.dynamic_variables,
-        }
-    )
-
-
-def received(ws: ClientConnection, kind: str) -> dict:
-    """The next frame of `kind`, skipping others (pings are answered)."""
-    while True:
-        frame = json.loads(ws.recv(timeout=WAIT))
-        if frame.get("type") == "ping":
-            ws.send(json.dumps({"type": "pong", "event_id": frame["ping_event"]["event_id"]}))
-        if frame.get("type") == kind:
-            return frame
-
-
-def speech(ms: int, amplitude: float = 0.3) -> bytes:
-    """Speech-like audio: a 180 Hz tone with a 4 Hz syllable rhythm, PCM16 LE mono 16 kHz."""
-    t = np.arange(RATE * ms // 1000) / RATE
-    wave = amplitude * np.sin(2 * np.pi * 180 * t) * (0.6 + 0.4 * np.abs(np.sin(2 * np.pi * 4 * t)))
-    return (wave * 32767).astype("<i2").tobytes()
-
-
-def silence(ms: int) -> bytes:
-    return bytes(RATE * ms // 1000 * 2)
-
-
-def chunks(pcm: bytes, ms: int = 20) -> list[bytes]:
-    step = RATE * ms // 1000 * 2
-    return [pcm[i : i + step] for i in range(0, len(pcm), step)]
 
 
 # --- full calls -----------------------------------------------------------------------------------------------------
@@ -385,237 +241,3 @@ def test_stop_ends_open_calls_and_joins(callers: list[Caller]) -> None:
     assert stopping.stop(timeout=2.0) and not stopping.is_running
     end = caller.wait_end()
     assert end.kind is EndKind.SERVER_ERROR and end.code == 1001
-
-
-# --- spoken turns -----------------------------------------------------------------------------------------------
-
-
-def test_speech_then_silence_is_one_turn_and_gets_an_answer(partner: PracticePartner, callers: list[Caller]) -> None:
-    caller = new_caller(callers).start(partner.http_url, config_for(Difficulty.ROOKIE), text_only=False)
-    caller.wait_responses(1)
-    # A click is not a turn; the speech after it is.
-    for chunk in chunks(speech(60, 0.8) + silence(900) + speech(800) + silence(900)):
-        caller.conn.send_audio(chunk)
-    assert caller.wait(lambda: len(caller.of(UserTranscript)) == 1 and len(caller.responses()) >= 2)
-    assert caller.of(UserTranscript)[0].text == SPOKEN_TURN_PLACEHOLDER
-    for chunk in chunks(speech(500) + silence(800)):
-        caller.conn.send_audio(chunk)
-    assert caller.wait(lambda: len(caller.responses()) >= 3)
-    assert len(caller.of(UserTranscript)) == 2
-    assert partner.wait_for(lambda calls: calls[-1].spoken_turns == 2)
-
-
-def test_the_turn_detector_ends_a_turn_after_700_ms_of_silence() -> None:
-    detector = TurnDetector(RATE)
-    audio = silence(500) + speech(800) + silence(680)
-    pieces = [audio[i : i + 1234] for i in range(0, len(audio), 1234)]  # odd sizes, split mid-sample
-    assert [t for piece in pieces for t in detector.feed(piece)] == []
-    assert detector.in_speech
-    (turn,) = detector.feed(silence(40))
-    assert (turn.start_ms, turn.end_ms) == (500, 1300)
-    assert detector.feed(speech(150) + silence(1000)) == []  # too short to be speech
-
-
-def test_a_partner_with_a_voice_streams_audio_and_stops_it_on_barge_in(callers: list[Caller]) -> None:
-    line_pcm = speech(3000, 0.1)
-    voice = lambda text: line_pcm  # noqa: E731 - a stand-in synthesizer: every line is 3 s of sound
-    with PracticePartner(options=FAST, model=None, speech=voice) as speaking:
-        caller = new_caller(callers).start(speaking.http_url, config_for(Difficulty.ROOKIE), text_only=False)
-        caller.wait_responses(1)
-        assert caller.wait(lambda: bool(caller.of(AudioChunk)))
-        greeting = caller.of(AgentResponse)[0]
-        for chunk in chunks(speech(600) + silence(800)):
-            caller.conn.send_audio(chunk)
-        assert caller.wait(lambda: bool(caller.of(Interruption)) and len(caller.responses()) >= 2)
-        interruption = caller.of(Interruption)[0]
-        assert interruption.event_id > greeting.event_id
-        assert caller.of(UserTranscript)[0].event_id == interruption.event_id
-        greeting_audio = b"".join(a.pcm for a in caller.of(AudioChunk) if a.event_id == greeting.event_id)
-        assert 0 < len(greeting_audio) < len(line_pcm) and line_pcm.startswith(greeting_audio)
-
-
-def test_a_text_only_call_gets_no_audio_even_from_a_partner_with_a_voice(callers: list[Caller]) -> None:
-    with PracticePartner(options=FAST, model=None, speech=lambda text: speech(500)) as speaking:
-        caller = new_caller(callers).start(speaking.http_url, config_for(Difficulty.ROOKIE), text_only=True)
-        caller.wait_responses(1)
-        assert caller.say("Hi Dale, I'm Sam. How big is it?")
-    assert caller.of(AudioChunk) == []
-
-
-# --- a model-played seller ------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def fake_openai() -> Iterator[FakeOpenAIServer]:
-    with FakeOpenAIServer() as server:
-        yield server
-
-
-def model_partner(server: FakeOpenAIServer, **kw) -> PracticePartner:
-    model = SellerModelConfig(api_key="test-key", base_url=server.base_url, model="fake-model", **kw)
-    return PracticePartner(options=FAST, model=model, seed=3)
-
-
-def test_the_model_plays_the_seller_with_the_clients_prompt_and_one_history(
-    fake_openai: FakeOpenAIServer, callers: list[Caller]
-) -> None:
-    fake_openai.reply_with(lambda messages: f"*sighs* Reply number {len(messages)}.")
-    config = config_for(Difficulty.PRO)
-    with model_partner(fake_openai) as llm_partner:
-        caller = new_caller(callers).start(llm_partner.http_url, config)
-        assert caller.wait_responses(1)[0] == config.first_message
-        first = caller.say("Hi Dale, this is Sam.")
-        second = caller.say("How big is the property?")
-    assert (first, second) == ("Reply number 3.", "Reply number 5.")  # stage directions are not spoken
-    last = fake_openai.requests[-1]
-    assert last["model"] == "fake-model"
-    assert last["messages"][0] == {"role": "system", "content": config.system_prompt}
-    assert [m["role"] for m in last["messages"][1:]] == ["assistant", "user", "assistant", "user"]
-    assert last["messages"][1]["content"] == config.first_message and last["messages"][-1]["content"].startswith("How")
-
-
-def test_a_model_error_is_answered_by_rule_for_that_turn(fake_openai: FakeOpenAIServer, callers: list[Caller]) -> None:
-    fake_openai.script([http_error(500), stall(), reply("Back to the model.")])
-    with model_partner(fake_openai, timeout=0.5) as llm_partner:
-        caller = new_caller(callers).start(llm_partner.http_url, config_for(Difficulty.BEGINNER))
-        caller.wait_responses(1)
-        by_rule = caller.say("Hi Dale, I'm Sam. How many acres is it?")
-        after_timeout = caller.say("And is there power out there?")
-        by_model = caller.say("What has you thinking about selling?")
-        fake_openai.release_stalls()
-        caller.conn.close()
-        assert llm_partner.wait_for(lambda calls: calls[-1].ended)
-        record = llm_partner.conversations()[-1]
-    assert by_rule is not None and "38 acres" in by_rule
-    assert after_timeout is not None and "power" in after_timeout.lower()
-    assert by_model == "Back to the model."
-    assert record.fallbacks == 2 and record.played_by == "fake-model"
-
-
-def test_the_model_can_hang_up_with_the_end_call_tool(fake_openai: FakeOpenAIServer, callers: list[Caller]) -> None:
-    message = {
-        "role": "assistant",
-        "content": "I'm done here. Goodbye.",
-        "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "end_call", "arguments": "{}"}}],
-    }
-    body = {
-        "id": "chatcmpl-1",
-        "object": "chat.completion",
-        "created": 0,
-        "model": "fake-model",
-        "choices": [{"index": 0, "message": message, "finish_reason": "tool_calls"}],
-    }
-    fake_openai.script([raw(200, json.dumps(body))])
-    with model_partner(fake_openai) as llm_partner:
-        caller = new_caller(callers).start(llm_partner.http_url, config_for(Difficulty.PRO))
-        caller.wait_responses(1)
-        caller.conn.send_text("Take it or leave it.")
-        end = caller.wait_end()
-    assert caller.responses()[-1] == "I'm done here. Goodbye." and end.kind is EndKind.AGENT_ENDED
-    assert fake_openai.requests[0]["tools"][0]["function"]["name"] == "end_call"
-
-
-def test_a_long_call_is_trimmed_to_the_models_context(fake_openai: FakeOpenAIServer, callers: list[Caller]) -> None:
-    fake_openai.reply_with(lambda messages: "Mm-hm, go on. " * 10)
-    with model_partner(fake_openai, max_context_tokens=400) as llm_partner:
-        caller = new_caller(callers).start(llm_partner.http_url, config_for(Difficulty.ROOKIE))
-        caller.wait_responses(1)
-        for n in range(8):
-            assert caller.say(f"Tell me more about the land, part {n}, " + "and the road " * 10)
-    sizes = [len(r["messages"]) for r in fake_openai.requests]
-    assert sizes[-1] < 2 + 2 * 8  # older turns were dropped...
-    last = fake_openai.requests[-1]["messages"]
-    assert last[0]["role"] == "system" and "part 7" in last[-1]["content"]  # ...never the prompt or the newest
-
-
-def test_trim_history_keeps_the_prompt_and_the_newest_turns() -> None:
-    system = {"role": "system", "content": "x" * 400}  # about 104 tokens
-    history = [{"role": "user", "content": f"{i} " + "y" * 200} for i in range(10)]  # about 55 tokens each
-    kept = trim_history(system, history, budget_tokens=300)
-    assert kept[0] is system and kept[1:] == history[-3:]
-    assert trim_history(system, history, budget_tokens=10) == [system, history[-1]]
-    assert clean_reply('"**Well,** [pauses] I guess so."') == "Well, I guess so."
-
-
-# --- roleplay partner -----------------------------------------------------------------------------------------------
-
-
-def _partner_command(*args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "desktop", "partner", *args],
-        cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        # A test runner may have started us with Ctrl-C ignored; the command must see it like a terminal user would.
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )
-
-
-def test_roleplay_partner_serves_until_ctrl_c_and_exits_cleanly() -> None:
-    process = _partner_command("--port", "0", "--api-key", "k")
-    try:
-        first = process.stdout.readline() if process.stdout else ""
-        assert first.startswith("Practice partner listening on http://127.0.0.1:"), first
-        url = first.split()[4]
-        assert httpx.get(url + "/health").status_code == 200
-        signed = httpx.get(url + "/v1/convai/conversation/get-signed-url", params={"agent_id": "a"})
-        assert signed.status_code == 401
-        process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=WAIT)
-    finally:
-        if process.poll() is None:
-            process.kill()
-    assert process.returncode == 0, err
-    assert "Practice partner stopped." in out
-
-
-def test_roleplay_partner_on_a_busy_port_says_so() -> None:
-    with socket.socket() as busy:
-        busy.bind(("127.0.0.1", 0))
-        busy.listen()
-        process = _partner_command("--port", str(busy.getsockname()[1]))
-        out, err = process.communicate(timeout=WAIT)
-    assert process.returncode == 2
-    assert "Could not start the practice partner on port" in err and "--port" in err
-
-
-# --- who the partner plays ------------------------------------------------------------------------------------------
-
-
-def test_a_users_own_persona_is_found_through_the_catalog(repo, queries, callers: list[Caller]) -> None:
-    from desktop.store.catalog import PersonaCatalog
-
-    catalog = PersonaCatalog(queries)
-    mine = catalog.save_user_persona(
-        repo,
-        {
-            "name": "Gloria Vance",
-            "property_type": "12 acres of orchard",
-            "location": "Yakima County, WA",
-            "motivation_level": "high",
-            "conversation_style": "friendly",
-            "objection_patterns": ["send it in writing"],
-            "asking_price": 150000,
-            "facts": {"size": "12 acres of apple trees, about 400 of them"},
-        },
-    )
-    with PracticePartner(catalog, options=FAST, model=None, seed=1) as local:
-        caller = new_caller(callers).start(local.http_url, config_for(Difficulty.BEGINNER, persona=mine))
-        caller.wait_responses(1)
-        answer = caller.say("Hi Gloria, I'm Sam. How big is the orchard?")
-        assert local.wait_for(lambda calls: calls[-1].persona_id == mine.id)
-    assert answer is not None and "400 of them" in answer
-
-
-def test_a_persona_the_partner_does_not_know_is_played_from_the_variables(
-    partner: PracticePartner, callers: list[Caller]
-) -> None:
-    stranger = DALE.__class__.from_dict(
-        {**DALE.to_dict(), "id": "team-only-persona", "name": "Hank Tollerson", "asking_price": 61000, "facts": {}}
-    )
-    caller = new_caller(callers).start(partner.http_url, config_for(Difficulty.BEGINNER, persona=stranger))
-    assert caller.wait_responses(1)[0] == config_for(Difficulty.BEGINNER, persona=stranger).first_message
-    answer = caller.say("Hi Hank, I'm Sam. What number do you have in mind for it?")
-    assert answer is not None and "$61,000" in answer
-    assert partner.wait_for(lambda calls: calls[-1].persona_id == "team-only-persona")
