@@ -40,7 +40,8 @@ from desktop.voice.audio import Microphone, Speaker  # noqa: E402
 from desktop.voice.connection import AgentConnection, ConnectionConfig  # noqa: E402
 from desktop.voice.protocol_messages import AudioChunk, Interruption, ServerMessage  # noqa: E402
 from tests.fake_agent_server import FakeAgentServer  # noqa: E402
-from tests.pulse import RATE, PulseServer, SpeakerMonitor, speech_like, write_wav  # noqa: E402
+from tests.pcm import RATE, speech_like, write_wav  # noqa: E402
+from tests.pulse import PulseServer, SpeakerMonitor  # noqa: E402
 
 TARGET_P95_MS = {"capture_to_send": 60.0, "receive_to_speaker": 60.0, "interruption_to_silence": 50.0}
 REQUIRED_RATIO = 3.0

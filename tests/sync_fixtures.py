@@ -9,7 +9,8 @@ import pytest
 
 from desktop.settings import load_settings
 from desktop.sync.service import SyncService
-from tests.sync_backend import SyncBackend, fast_options
+from tests.sync_backend import SyncBackend
+from tests.sync_data import fast_options
 
 
 @pytest.fixture

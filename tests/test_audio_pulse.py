@@ -24,7 +24,8 @@ from desktop.voice.protocol_messages import AudioChunk, Interruption, ServerMess
 from desktop.voice.recorder import CallRecorder
 from desktop.voice.resample import pcm16_samples
 from tests.fake_agent_server import FakeAgentServer
-from tests.pulse import RATE, PulseServer, best_correlation, read_wav, speech_like, write_wav
+from tests.pcm import RATE, best_correlation, read_wav, speech_like, write_wav
+from tests.pulse import PulseServer
 
 pytestmark = pytest.mark.timeout(120)
 

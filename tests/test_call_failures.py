@@ -25,7 +25,7 @@ from tests.call_screen_kit import (
     place_and_fail,
     screenshot,
 )
-from tests.pulse import speech_like, write_wav
+from tests.pcm import speech_like, write_wav
 
 # --- failures in plain words ----------------------------------------------------------------------------------------
 

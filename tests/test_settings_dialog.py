@@ -29,7 +29,7 @@ from desktop.ui.settings_form import SettingsForm, validate_form
 from desktop.ui.settings_presenter import SettingsPresenter, chime_pcm, meter_value
 from tests.fake_agent_server import FakeAgentServer
 from tests.fake_openai_server import FakeOpenAIServer
-from tests.pulse import speech_like, write_wav
+from tests.pcm import speech_like, write_wav
 from tests.shell_screens import controls_without_tooltips, grab, themed
 
 

@@ -13,7 +13,8 @@ import pytest
 
 from desktop.store.db import Store
 from desktop.store.sessions import SessionRepository
-from tests.sync_backend import SyncBackend, make_sessions, remote_document
+from tests.sync_backend import SyncBackend
+from tests.sync_data import make_sessions, remote_document
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -12,8 +12,9 @@ from desktop.core.results import CallMetrics, Grade
 from desktop.core.transcript import Speaker, TranscriptLine
 from desktop.store.documents import session_document
 from tests.conftest import start
-from tests.sync_backend import SyncBackend, make_sessions
+from tests.sync_backend import SyncBackend
 from tests.sync_contract import SPEC_PATH, Contract, load_yaml
+from tests.sync_data import make_sessions
 
 PUT_PATH = "/api/v1/training-sessions/{client_session_id}"
 AUTH = {"Authorization": "Bearer test-token"}

@@ -12,7 +12,8 @@ from desktop.settings import load_settings
 from desktop.store.documents import session_document
 from desktop.store.outbox import SyncStore
 from desktop.sync.service import SyncService
-from tests.sync_backend import Fault, SyncBackend, all_synced, fast_options, make_sessions
+from tests.sync_backend import Fault, SyncBackend
+from tests.sync_data import all_synced, fast_options, make_sessions
 
 SESSIONS = 500
 

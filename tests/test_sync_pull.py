@@ -17,7 +17,7 @@ from desktop.sync.remote import parse_remote_document
 from desktop.sync.service import SyncService
 from desktop.sync.status import SyncPhase
 from desktop.sync.usage import current_usage, refresh_usage
-from tests.sync_backend import all_synced, fast_options, make_sessions, remote_document
+from tests.sync_data import all_synced, fast_options, make_sessions, remote_document
 
 TEAM_PERSONA = {
     "id": "team-marge-olsen",

@@ -19,7 +19,8 @@ from desktop.sync.backoff import RetryPolicy
 from desktop.sync.service import SyncService
 from desktop.sync.status import SyncPhase
 from tests.conftest import start
-from tests.sync_backend import Fault, SyncBackend, all_synced, fast_options, make_sessions
+from tests.sync_backend import Fault, SyncBackend
+from tests.sync_data import all_synced, fast_options, make_sessions
 
 
 def puts(backend: SyncBackend, client_session_id: str | None = None) -> list:
