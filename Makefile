@@ -59,7 +59,7 @@ bundle: $(STAMP)
 
 # The bundle's smoke test: doctor, one typed call against the embedded partner, the window painted and closed.
 bundle-test: bundle
-	ROLEPLAY_BUNDLE_DIR="$(BUNDLE_DIR)" QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q tests/test_bundle.py
+	ROLEPLAY_BUNDLE_DIR="$(BUNDLE_DIR)" QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q tests/app/test_bundle.py
 
 tarball: bundle
 	bash installer/linux/make_tarball.sh

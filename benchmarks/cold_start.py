@@ -71,13 +71,13 @@ def child_app() -> None:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication(sys.argv[:1])
-    from desktop.ui import theme
+    from desktop.ui.widgets import theme
 
     theme.apply_theme(app)
-    from desktop.ui.contacts import ContactsPage
-    from desktop.ui.dialer import DialerPage
-    from desktop.ui.main_window import MainWindow
-    from desktop.ui.settings_dialog import SettingsPage
+    from desktop.ui.contacts.dialer import DialerPage
+    from desktop.ui.contacts.page import ContactsPage
+    from desktop.ui.settings.page import SettingsPage
+    from desktop.ui.shell.main_window import MainWindow
 
     window = MainWindow()
     contacts = ContactsPage()
@@ -89,8 +89,8 @@ def child_app() -> None:
     def load_data() -> None:
         # What follows the first paint in the app: open the store and list the sellers, off the GUI thread.
         from desktop.bootstrap import open_app_state
-        from desktop.ui.contacts_presenter import ContactsPresenter
-        from desktop.ui.tasks import run_in_background
+        from desktop.ui.contacts.presenter import ContactsPresenter
+        from desktop.ui.widgets.tasks import run_in_background
 
         def opened(state, error) -> None:
             if error is not None:

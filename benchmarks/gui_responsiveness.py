@@ -177,11 +177,11 @@ def run(seconds: float) -> dict:
     from desktop.store.db import Store
     from desktop.store.queries import SessionQueries
     from desktop.store.sessions import SessionRepository
-    from desktop.ui import theme
-    from desktop.ui.call_controller import CallController, CallPlan
-    from desktop.ui.call_screen import CallScreen
-    from desktop.voice.call_events import CallState
-    from desktop.voice.call_setup import AudioPorts
+    from desktop.ui.call.controller import CallController, CallPlan
+    from desktop.ui.call.screen import CallScreen
+    from desktop.ui.widgets import theme
+    from desktop.voice.call.events import CallState
+    from desktop.voice.call.setup import AudioPorts
 
     app = QApplication.instance() or QApplication(sys.argv)
     if binding_refcount_bug():

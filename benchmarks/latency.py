@@ -36,9 +36,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.common import median, percentile  # noqa: E402
 from benchmarks.sdk_baseline import SdkStyleAudio  # noqa: E402
-from desktop.voice.audio import Microphone, Speaker  # noqa: E402
-from desktop.voice.connection import AgentConnection, ConnectionConfig  # noqa: E402
-from desktop.voice.protocol_messages import AudioChunk, Interruption, ServerMessage  # noqa: E402
+from desktop.voice.agent.connection import AgentConnection, ConnectionConfig  # noqa: E402
+from desktop.voice.agent.messages import AudioChunk, Interruption, ServerMessage  # noqa: E402
+from desktop.voice.audio.streams import Microphone, Speaker  # noqa: E402
 from tests.fake_agent_server import FakeAgentServer  # noqa: E402
 from tests.pcm import RATE, speech_like, write_wav  # noqa: E402
 from tests.pulse import PulseServer, SpeakerMonitor  # noqa: E402

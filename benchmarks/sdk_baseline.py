@@ -25,7 +25,7 @@ from typing import Any
 
 import pyaudio
 
-from desktop.voice.audio_devices import stream_time_to_monotonic
+from desktop.voice.audio.devices import stream_time_to_monotonic
 
 INPUT_FRAMES_PER_BUFFER = 4000  # 250 ms @ 16 kHz
 OUTPUT_FRAMES_PER_BUFFER = 1000  # 62.5 ms @ 16 kHz

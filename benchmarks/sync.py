@@ -30,7 +30,7 @@ from desktop.store.queries import SessionQueries  # noqa: E402
 from desktop.store.sessions import SessionRepository  # noqa: E402
 from desktop.sync.service import SyncOptions, SyncService  # noqa: E402
 from desktop.sync.status import SyncPhase  # noqa: E402
-from tests.sync_backend import STATS_PATH  # noqa: E402
+from tests.sync.sync_backend import STATS_PATH  # noqa: E402
 
 TOKEN = "bench-token"
 
@@ -40,7 +40,7 @@ class Backend:
 
     def __init__(self, folder: Path, name: str) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "tests.sync_backend", "--db", str(folder / f"{name}.db"), "--token", TOKEN],
+            [sys.executable, "-m", "tests.sync.sync_backend", "--db", str(folder / f"{name}.db"), "--token", TOKEN],
             cwd=ROOT,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,

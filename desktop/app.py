@@ -9,7 +9,7 @@ from desktop.settings import APP_NAME
 
 
 def run_gui(*, start_hidden: bool = False, quick_call: bool = False) -> int:
-    from desktop.ui.single_instance import OPEN, QUICK_CALL, InstanceRequest, hand_off_to_running_instance
+    from desktop.ui.shell.single_instance import OPEN, QUICK_CALL, InstanceRequest, hand_off_to_running_instance
 
     request = InstanceRequest(QUICK_CALL if quick_call else OPEN)
     # A second launch hands its request to the running copy and ends, before it pays for a QApplication.
@@ -20,9 +20,9 @@ def run_gui(*, start_hidden: bool = False, quick_call: bool = False) -> int:
 
     from desktop import crash, smoke
     from desktop.app_shell import AppShell
-    from desktop.ui import icons, theme
-    from desktop.ui.settings_presenter import stored_color_scheme
-    from desktop.ui.single_instance import InstanceServer
+    from desktop.ui.settings.presenter import stored_color_scheme
+    from desktop.ui.shell.single_instance import InstanceServer
+    from desktop.ui.widgets import icons, theme
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     crash.install(smoke.crash_reporter())  # uncaught errors: logged, then a dialog (see desktop/crash.py)

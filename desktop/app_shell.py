@@ -14,14 +14,14 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication
 
 from desktop.bootstrap import AppState, open_app_state
-from desktop.ui.contacts import ContactsPage
-from desktop.ui.dialer import DialerPage
-from desktop.ui.main_window import MainWindow
-from desktop.ui.requests import CallRequest
-from desktop.ui.settings_dialog import SettingsPage
-from desktop.ui.single_instance import CALL, OPEN, QUICK_CALL, InstanceRequest, InstanceServer
-from desktop.ui.tasks import run_in_background
-from desktop.ui.tray import TrayIcon
+from desktop.ui.contacts.dialer import DialerPage
+from desktop.ui.contacts.page import ContactsPage
+from desktop.ui.settings.page import SettingsPage
+from desktop.ui.shell.main_window import MainWindow
+from desktop.ui.shell.requests import CallRequest
+from desktop.ui.shell.single_instance import CALL, OPEN, QUICK_CALL, InstanceRequest, InstanceServer
+from desktop.ui.shell.tray import TrayIcon
+from desktop.ui.widgets.tasks import run_in_background
 
 log = logging.getLogger(__name__)
 
@@ -108,16 +108,16 @@ class AppShell:
 
     def _build_screens(self, state: AppState, grading: Any) -> None:
         from desktop.store.catalog import PersonaCatalog
-        from desktop.ui.call_controller import CallController
-        from desktop.ui.call_screen import CallScreen
-        from desktop.ui.contacts_presenter import ContactsPresenter
-        from desktop.ui.feedback import FeedbackScreen
-        from desktop.ui.history import HistoryView
-        from desktop.ui.history_presenter import HistoryPresenter
-        from desktop.ui.review import ReviewScreen
-        from desktop.ui.session_presenters import FeedbackPresenter, GradingRelay, ReviewPresenter
-        from desktop.ui.settings_presenter import SettingsPresenter
-        from desktop.ui.tray_data import load_tray_data
+        from desktop.ui.call.controller import CallController
+        from desktop.ui.call.screen import CallScreen
+        from desktop.ui.contacts.presenter import ContactsPresenter
+        from desktop.ui.history.presenter import HistoryPresenter
+        from desktop.ui.history.view import HistoryView
+        from desktop.ui.session.feedback import FeedbackScreen
+        from desktop.ui.session.presenters import FeedbackPresenter, GradingRelay, ReviewPresenter
+        from desktop.ui.session.review import ReviewScreen
+        from desktop.ui.settings.presenter import SettingsPresenter
+        from desktop.ui.shell.tray_data import load_tray_data
 
         window = self.window
         contacts_presenter = ContactsPresenter(state, self.contacts, self.dialer)
@@ -213,7 +213,7 @@ class AppShell:
         )
 
     def _finish_debrief(self, coach_session_id: int) -> None:
-        from desktop.voice.debrief import finish_debrief
+        from desktop.voice.call.debrief import finish_debrief
 
         state = self.state
         assert state is not None

@@ -59,7 +59,7 @@ def crash_dialog(report: CrashReport, open_folder: Callable[[Path], object] | No
     from PySide6.QtWidgets import QMessageBox
 
     if open_folder is None:
-        from desktop.ui.help_menu import open_folder_in_file_manager as open_folder
+        from desktop.ui.shell.help_menu import open_folder_in_file_manager as open_folder
 
     box = QMessageBox(QMessageBox.Icon.Critical, f"{app_settings.APP_NAME} ran into a problem", "")
     box.setText("Something went wrong inside Roleplay Trainer, and what it was doing was stopped.")

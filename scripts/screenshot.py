@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from desktop.app import load_home_data  # noqa: E402
 from desktop.bootstrap import open_app_state  # noqa: E402
 from desktop.ui import theme  # noqa: E402
-from desktop.ui.main_window import MainWindow  # noqa: E402
+from desktop.ui.shell.main_window import MainWindow  # noqa: E402
 
 
 def main(target: str) -> None:

@@ -17,7 +17,12 @@ from desktop.store.queries import SessionQueries  # noqa: E402
 from desktop.store.sessions import SessionRepository  # noqa: E402
 
 # `pulse`: a private PulseAudio with a virtual mic and speaker; `backend` and `sync`: the sync contract test backend.
-pytest_plugins = ["tests.pulse", "tests.sync_fixtures", "tests.call_screen_kit", "tests.partner_kit"]
+pytest_plugins = [
+    "tests.pulse",
+    "tests.sync.sync_fixtures",
+    "tests.ui.call.call_screen_kit",
+    "tests.partner.partner_kit",
+]
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from desktop.voice.resample import pcm16_samples
+from desktop.voice.audio.resample import pcm16_samples
 
 RATE = 16000
 

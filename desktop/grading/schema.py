@@ -13,11 +13,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from desktop.core import feedback as fb
+from desktop.core import feedback_wording as fb
 from desktop.core.difficulty import Difficulty
-from desktop.core.grading import BASE_EARNINGS, XP_BASE, XP_PER_POINT
 from desktop.core.results import SCORE_NAMES, Grade
 from desktop.core.rubric import META_RE
+from desktop.core.rule_grader import BASE_EARNINGS, XP_BASE, XP_PER_POINT
 from desktop.core.transcript import Speaker, TranscriptLine
 
 MAX_TEXT = 300

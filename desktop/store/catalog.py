@@ -6,9 +6,9 @@ import logging
 
 from desktop.core.personas import Persona, load_builtin_personas, persona_from_user_input
 from desktop.core.scenarios import Scenario, load_scenarios
-from desktop.store.outbox import cached_team_personas
 from desktop.store.queries import SessionQueries
 from desktop.store.sessions import SessionRepository
+from desktop.store.sync_store import cached_team_personas
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 from desktop.store.documents import session_document
 from desktop.store.models import database
-from desktop.store.outbox import PendingRevision, PushedRevision, SyncStore
 from desktop.store.queries import SessionQueries
+from desktop.store.sync_store import PendingRevision, PushedRevision, SyncStore
 from desktop.sync.client import BackendClient, PutAccepted
 from desktop.sync.errors import (
     BackendUnavailable,

@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 
 from desktop.core.personas import Persona, persona_from_user_input, validate_persona
-from desktop.store.outbox import TEAM_PERSONAS_KEY, SyncStore
+from desktop.store.sync_store import TEAM_PERSONAS_KEY, SyncStore
 from desktop.sync.client import BackendClient
 
 log = logging.getLogger(__name__)

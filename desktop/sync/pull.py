@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from desktop.core.clock import parse_iso, utc_now
-from desktop.store.outbox import PULL_SINCE_KEY, PendingRevision, RemoteSession, SyncStore
+from desktop.store.sync_store import PULL_SINCE_KEY, PendingRevision, RemoteSession, SyncStore
 from desktop.sync.client import BackendClient
 from desktop.sync.remote import parse_remote_document
 

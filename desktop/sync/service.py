@@ -13,9 +13,9 @@ from dataclasses import asdict, dataclass, field
 
 from desktop.bootstrap import AppState
 from desktop.settings import Settings
-from desktop.store.outbox import SyncStore
 from desktop.store.queries import SessionQueries
 from desktop.store.sessions import SessionRepository
+from desktop.store.sync_store import SyncStore
 from desktop.sync.backoff import RetryPolicy
 from desktop.sync.client import BackendClient
 from desktop.sync.config import backend_token, backend_url

@@ -10,7 +10,7 @@ from datetime import date
 from desktop.core.clock import to_iso, utc_now
 from desktop.core.limits import UsageLimits
 from desktop.settings import Settings
-from desktop.store.outbox import USAGE_KEY, SyncStore
+from desktop.store.sync_store import USAGE_KEY, SyncStore
 from desktop.sync.client import BackendClient
 from desktop.sync.errors import BackendUnavailable
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from desktop.core.clock import to_iso, utc_now
 from desktop.store.models import database
-from desktop.store.outbox import SyncStore
+from desktop.store.sync_store import SyncStore
 from desktop.sync.backoff import RetryPolicy
 from desktop.sync.client import BackendClient
 from desktop.sync.errors import BackendUnreachable, RateLimited, SignInNeeded, SyncError

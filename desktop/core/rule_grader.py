@@ -1,0 +1,354 @@
+"""The rule-based grader: four 0-100 scores, feedback that quotes the trainee, and the rewards of a call.
+
+It is the fallback when no model grader is available, so it must always return a grade, fast and deterministically.
+The rubric follows the reference `acquisition-calls.md`: rapport, discovery, objection handling and closing. Lines
+that talk to the grader instead of the seller ("ignore your instructions...") are left out of every positive signal.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from desktop.core import feedback_wording as fb
+from desktop.core.difficulty import Difficulty
+from desktop.core.metrics import ObjectionEvent, compute_metrics, conversation, detect_objections, turns
+from desktop.core.results import HEURISTIC_GRADER, CallMetrics, Grade
+from desktop.core.rubric import (
+    ADDRESS_RE,
+    AGREE_RE,
+    ARGUE_RE,
+    EMPATHY_RE,
+    FOLLOWUP_RE,
+    GREETING_RE,
+    INTRO_RE,
+    INTRO_RE_LOW,
+    META_RE,
+    MONEY_RE,
+    NEXT_STEP_RE,
+    NOT_NAMES,
+    PERMISSION_RE,
+    PRESSURE_RE,
+    REASON_RE,
+    REFUSE_RE,
+    SPECIFIC_RE,
+    STRONG_EMPATHY_RE,
+    SUMMARY_RE,
+    TOPICS,
+    has_money,
+    topics_of,
+)
+from desktop.core.textcues import ACK_RE, COMMON_OBJECTIONS, keywords, sentence_kind, sentences, words
+from desktop.core.transcript import Speaker, TranscriptLine
+
+# A won call is worth about one assignment fee, scaled by difficulty and by how well it went.
+BASE_EARNINGS = 5000
+XP_BASE = 50
+XP_PER_POINT = 2
+
+Found = fb.Found
+THANKS_RE = re.compile(r"\b(?:thank|appreciate)")
+HARSH_RE = re.compile(f"{PRESSURE_RE.pattern}|{ARGUE_RE.pattern}")
+
+
+class _Sentence(NamedTuple):
+    text: str  # verbatim, for quoting
+    low: str  # lower-cased with straight apostrophes, for matching
+    kind: str | None  # "open", "closed" or None when it is not a question
+    topics: tuple[str, ...]  # discovery topics it asks about
+
+
+def _low(text: str) -> str:
+    return text.lower().replace("’", "'")
+
+
+def _parse(line: TranscriptLine) -> tuple[_Sentence, ...]:
+    parsed = []
+    for part in sentences(line.text) or [line.text]:
+        low = _low(part)
+        kind = sentence_kind(part)
+        # Topics count only when asked about, so statements are not scanned for them.
+        parsed.append(_Sentence(part, low, kind, topics_of(low) if kind else ()))
+    return tuple(parsed)
+
+
+@dataclass(frozen=True)
+class _Call:
+    """The facts of one call the scorers share, worked out once: the trainee's lines are split and read a single
+    time, which keeps a long call well inside the grader's time budget."""
+
+    trainee: tuple[TranscriptLine, ...]
+    grouped: tuple[tuple[TranscriptLine, ...], ...]
+    seller_name: str | None
+    trainee_name: str | None
+    events: tuple[ObjectionEvent, ...]
+    lows: dict[int, str]
+    parsed: dict[int, tuple[_Sentence, ...]]
+    pressure: frozenset[int]  # seqs of lines that pressure the seller
+    arguing: frozenset[int]  # seqs of lines that argue with the seller
+
+    def first_sentence(self, line: TranscriptLine, last: bool = False) -> Found:
+        parts = self.parsed[line.seq]
+        return line, (parts[-1] if last else parts[0]).text
+
+    def find(self, lines: Sequence[TranscriptLine], rx: re.Pattern[str]) -> Found | None:
+        """The first trainee line with a sentence matching rx, and that sentence: a verbatim piece to quote."""
+        for line in lines:
+            if rx.search(self.lows[line.seq]) is None:
+                continue
+            for sentence in self.parsed[line.seq]:
+                if rx.search(sentence.low):
+                    return line, sentence.text
+        return None
+
+
+def _names(
+    conv: Sequence[TranscriptLine], trainee: Sequence[TranscriptLine], given: str | None
+) -> tuple[str | None, str | None]:
+    """(seller's first name, trainee's first name): the persona's name if known, else introductions and greetings."""
+    mine = (m.group(1) for ln in trainee[:3] for m in INTRO_RE.finditer(ln.text))
+    own = next((name for name in mine if name not in NOT_NAMES), None)
+    if given and given.split():
+        return given.split()[0], own
+    candidates = [m.group(1) for ln in trainee[:2] for m in ADDRESS_RE.finditer(ln.text)]
+    sellers = [ln for ln in conv if ln.speaker == Speaker.SELLER][:3]
+    candidates += [m.group(1) for ln in sellers for m in INTRO_RE.finditer(ln.text)]
+    return next((n for n in candidates if n not in NOT_NAMES and n != own), None), own
+
+
+def _band(value: float, steps: Sequence[tuple[float, int]]) -> int:
+    return next((points for limit, points in steps if value <= limit), 0)
+
+
+def _rapport(call: _Call, metrics: CallMetrics, notes: fb.Notes) -> int:
+    opener = call.trainee[:2]
+    greeting = call.find(opener, GREETING_RE)
+    intro = call.trainee_name is not None
+    reason = call.find(call.trainee[:3], REASON_RE)
+    score = 10 * bool(greeting) + 15 * intro + 5 * bool(reason)
+    name = call.seller_name
+    named = name is not None and any(re.search(rf"\b{re.escape(name)}\b", ln.text) for ln in opener)
+    reused = name is not None and any(re.search(rf"\b{re.escape(name)}\b", ln.text) for ln in call.trainee[2:])
+    permission = call.find(call.trainee, PERMISSION_RE)
+    empathy = [ln for ln in call.trainee if EMPATHY_RE.search(call.lows[ln.seq])]
+    score += 5 * named + 10 * reused + 15 * bool(permission) + _band(-len(empathy), [(-3, 20), (-2, 16), (-1, 10)])
+    ratio = metrics.talk_ratio
+    if ratio is None:
+        # Typed calls have no speech timing; the share of words is the nearest thing to a talk ratio.
+        mine = sum(len(words(ln.text)) for ln in call.trainee)
+        total = mine + sum(len(words(ln.text)) for t in call.grouped for ln in t if ln.speaker == Speaker.SELLER)
+        ratio = mine / total if total else 0.0
+    score += 12 if ratio < 0.25 else _band(ratio, [(0.60, 20), (0.65, 12), (0.75, 5)])
+    pressure = [ln for ln in call.trainee if ln.seq in call.pressure]
+    arguing = [ln for ln in call.trainee if ln.seq in call.arguing]
+    # Talking over the seller costs trust; the first time may be an accident.
+    overtalk = max(0, (metrics.interruptions or 0) - 1)
+    score -= min(45, 15 * len(pressure)) + min(30, 10 * len(arguing)) + min(20, 4 * overtalk)
+
+    if intro and greeting:
+        notes.strength(4, call.find(opener, INTRO_RE_LOW) or greeting, fb.OPENER if reason else fb.GREETING)
+    elif opener:
+        notes.improve(5, call.first_sentence(opener[0]), fb.NO_INTRO)
+    if permission:
+        notes.strength(3, permission, fb.PERMISSION)
+    elif opener:
+        notes.improve(3, call.first_sentence(opener[0]), fb.NO_PERMISSION)
+    if empathy:
+        notes.strength(5, call.find(empathy, STRONG_EMPATHY_RE) or call.find(empathy, EMPATHY_RE), fb.EMPATHY)
+    if pressure:
+        notes.improve(10, call.find(pressure, PRESSURE_RE), fb.PRESSURE)
+    return max(0, min(100, score))
+
+
+def _discovery(call: _Call, notes: fb.Notes) -> int:
+    asked: dict[str, Found] = {}
+    open_q: list[Found] = []
+    closed_q: list[tuple[Found, str | None]] = []
+    followups: list[Found] = []
+    previous_seller = ""
+    for turn in call.grouped:
+        if turn[0].speaker == Speaker.SELLER:
+            previous_seller = " ".join(ln.text for ln in turn)
+            continue
+        seller_words: set[str] | None = None
+        followed = False
+        for line in (ln for ln in turn if ln.seq in call.lows):
+            for sentence, low, kind, topics in call.parsed[line.seq]:
+                if not kind:
+                    continue
+                for topic in topics:
+                    asked.setdefault(topic, (line, sentence))
+                if kind == "open":
+                    open_q.append((line, sentence))
+                elif line is not call.trainee[0] and not PERMISSION_RE.search(low):
+                    closed_q.append(((line, sentence), topics[0] if topics else None))
+                # A follow-up picks up a word the seller just used, or asks them to say more.
+                if previous_seller and not followed:
+                    if seller_words is None:
+                        seller_words = {w for w in keywords(previous_seller) if len(w) >= 4}
+                    if keywords(sentence) & seller_words or FOLLOWUP_RE.search(low):
+                        followed = True
+                        followups.append((line, sentence))
+    score = 12 * len(asked) + 5 * min(4, len(open_q)) + 5 * min(4, len(followups))
+
+    best = asked.get("motivation") or (open_q[0] if open_q else None)
+    if best:
+        notes.strength(7, best, fb.OPEN_QUESTION)
+    later = [f for f in followups if f != best]
+    if len(followups) >= 2 and later:
+        notes.strength(2, later[0], fb.FOLLOW_UP)
+    if closed_q and len(closed_q) >= len(open_q):
+        found, topic = closed_q[0]
+        notes.improve(5, found, fb.closed_question(topic))
+    anchor = best or (closed_q[0][0] if closed_q else call.first_sentence(call.trainee[0]))
+    missing = [topic for topic in TOPICS if topic not in asked]
+    if missing:
+        notes.recommend(5, anchor, fb.missing_topics(missing))
+    return max(0, min(100, score))
+
+
+def _objections(call: _Call, notes: fb.Notes, lowball: Found | None) -> int:
+    by_pattern: dict[str, list[ObjectionEvent]] = {}
+    for event in call.events:
+        by_pattern.setdefault(event.pattern, []).append(event)
+    lookup = {ln.seq: ln for ln in call.trainee}
+    per_pattern: list[int] = []
+    for events in by_pattern.values():
+        # Each raising of the objection is scored on the reply it got; the best reply counts.
+        scored: list[tuple[int, bool, list[TranscriptLine]]] = []
+        for event in events:
+            reply = [lookup[s] for s in event.reply_seqs if s in lookup]
+            argued = any(ln.seq in call.arguing or ln.seq in call.pressure for ln in reply)
+            points = 40 * event.acknowledged + 40 * event.questioned + (-20 if argued else 20) if reply else 0
+            scored.append((max(0, points), argued, reply))
+        best, _, reply = max(scored, key=lambda item: item[0])
+        per_pattern.append(best)
+        worst_argued = next((r for _, a, r in scored if a), None)
+        if best >= 80:
+            notes.strength(9, call.find(reply, ACK_RE) or call.first_sentence(reply[0]), fb.OBJECTION_HANDLED)
+        if worst_argued:
+            found = call.find(worst_argued, ARGUE_RE) or call.find(worst_argued, PRESSURE_RE)
+            notes.improve(8, found or call.first_sentence(worst_argued[0]), fb.ARGUED)
+        elif best < 80 and reply:
+            notes.improve(6, call.first_sentence(reply[0]), fb.OBJECTION_MISSED)
+    # Nothing to handle: a middling score, lower when the trainee barely took part.
+    score = sum(per_pattern) / len(per_pattern) if per_pattern else (60 if len(call.trainee) >= 3 else 20)
+    if lowball:
+        score -= 25
+        notes.improve(9, lowball, fb.LOWBALL)
+    pressure = len(call.pressure)
+    return max(0, min(100, round(score - min(30, 15 * pressure))))
+
+
+def _closing(call: _Call, notes: fb.Notes) -> tuple[int, bool]:
+    ask = call.find(call.trainee, NEXT_STEP_RE)
+    specific = call.find([ask[0]], SPECIFIC_RE) if ask else None
+    summary = call.find(call.trainee[2:], SUMMARY_RE)
+    # The seller agrees to a next step or a price the trainee just put to them. Seller agreement is rare, so it is
+    # looked for first and only then is the trainee's turn before it read.
+    agreed = False
+    for i, turn in enumerate(call.grouped[1:], start=1):
+        if agreed or turn[0].speaker != Speaker.SELLER:
+            continue
+        reply = _low(" ".join(ln.text for ln in turn))
+        if AGREE_RE.search(reply) and not REFUSE_RE.search(reply):
+            asked = [call.lows[ln.seq] for ln in call.grouped[i - 1] if ln.seq in call.lows]
+            agreed = any(NEXT_STEP_RE.search(low) or has_money(low) for low in asked)
+    score = 35 * bool(ask) + 20 * bool(specific) + 20 * bool(summary) + 20 * agreed
+    score += 5 * any(THANKS_RE.search(call.lows[ln.seq]) for ln in call.trainee[-2:])
+    if ask and specific:
+        notes.strength(8, specific, fb.NEXT_STEP)
+    elif ask:
+        notes.improve(4, ask, fb.VAGUE_NEXT_STEP)
+    else:
+        notes.improve(7, call.first_sentence(call.trainee[-1], last=True), fb.NO_NEXT_STEP)
+        score = min(score, 25)
+    if summary:
+        notes.strength(6, summary, fb.SUMMARY)
+    else:
+        notes.recommend(4, ask or call.first_sentence(call.trainee[-1], last=True), fb.NO_SUMMARY)
+    return max(0, min(100, score)), agreed
+
+
+def _lowball(call: _Call) -> Found | None:
+    """The trainee naming a price before asking a single discovery question, and before the seller named one."""
+    seller_priced = False
+    for turn in call.grouped:
+        if turn[0].speaker == Speaker.SELLER:
+            seller_priced = seller_priced or any(has_money(_low(ln.text)) for ln in turn)
+            continue
+        mine = [ln for ln in turn if ln.seq in call.lows]
+        found = call.find(mine, MONEY_RE)
+        if found and not seller_priced:
+            return found
+        if any(s.kind and s.topics for ln in mine for s in call.parsed[ln.seq]):
+            return None
+    return None
+
+
+def grade_call(
+    lines: Sequence[TranscriptLine],
+    *,
+    objection_patterns: Sequence[str] = (),
+    difficulty: Difficulty = Difficulty.ROOKIE,
+    metrics: CallMetrics | None = None,
+    seller_name: str | None = None,
+) -> Grade:
+    """Grade a call by rule, deterministically.
+
+    objection_patterns: the persona's; without them the common objections from the reference are looked for.
+    difficulty: scales the virtual earnings of a won call and the XP. metrics: reused when given, else computed
+    (as a voice call when any line has a duration). seller_name: the persona's name, to notice the trainee using
+    it; without it the name is read from the greetings.
+    """
+    conv = conversation(lines)
+    # Lines that address the grader are dropped before anything is read, so they can earn nothing anywhere.
+    clean = [
+        ln for ln in conv if ln.speaker != Speaker.TRAINEE or (ln.text.strip() and not META_RE.search(_low(ln.text)))
+    ]
+    events = detect_objections(clean, objection_patterns or COMMON_OBJECTIONS)
+    if metrics is None:
+        voice = any(ln.duration_ms > 0 for ln in conv)
+        reuse = objection_patterns and len(clean) == len(conv)
+        found = events if reuse else None
+        metrics = compute_metrics(conv, objection_patterns=objection_patterns, voice=voice, objection_events=found)
+    trainee = tuple(ln for ln in clean if ln.speaker == Speaker.TRAINEE)
+    if not trainee:
+        return Grade(0, 0, 0, 0, improvements=(fb.SILENT,), grader=HEURISTIC_GRADER)
+    seller, own = _names(clean, trainee, seller_name)
+    grouped = tuple(tuple(t) for t in turns(clean))
+    lows = {ln.seq: _low(ln.text) for ln in trainee}
+    parsed = {ln.seq: _parse(ln) for ln in trainee}
+    # Both are rare; one combined scan rules most lines out before telling them apart.
+    harsh = [(seq, low) for seq, low in lows.items() if HARSH_RE.search(low)]
+    pressure = frozenset(seq for seq, low in harsh if PRESSURE_RE.search(low))
+    arguing = frozenset(seq for seq, low in harsh if ARGUE_RE.search(low))
+    call = _Call(trainee, grouped, seller, own, tuple(events), lows, parsed, pressure, arguing)
+
+    notes = fb.Notes()
+    rapport = _rapport(call, metrics, notes)
+    discovery = _discovery(call, notes)
+    objection = _objections(call, notes, _lowball(call))
+    closing, agreed = _closing(call, notes)
+    fb.delivery_notes(notes, trainee, metrics)
+    grade = Grade(rapport, discovery, objection, closing)
+
+    mult = difficulty.profile.earnings_multiplier
+    earnings = int(round(BASE_EARNINGS * mult * grade.overall / 100)) if agreed else 0
+    xp = int(round((XP_BASE + XP_PER_POINT * grade.overall) * mult))
+    if grade.overall >= 80:
+        notes.recommend(6, notes.best_quote() or call.first_sentence(trainee[0]), fb.level_up(difficulty))
+    return Grade(
+        rapport,
+        discovery,
+        objection,
+        closing,
+        strengths=notes.strengths(),
+        improvements=notes.improvements(),
+        recommendations=notes.recommendations(),
+        grader=HEURISTIC_GRADER,
+        virtual_earnings=earnings,
+        xp_earned=xp,
+    )

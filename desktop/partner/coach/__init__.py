@@ -1,0 +1,1 @@
+"""The rule-played coach of a debrief."""

@@ -1,0 +1,404 @@
+"""One conversation on the practice partner: the server side of the agent protocol for a single WebSocket.
+
+Order of events: the client's `conversation_initiation_client_data` -> `conversation_initiation_metadata` -> the first
+message as `agent_response` -> for each trainee turn (a typed `user_message`, or speech found in `user_audio_chunk`
+audio) one `agent_response` after a short pause. Pings go out every few seconds and pongs are expected. The seller
+ends the call with the last `agent_response`, an `end_call` tool event and close 1000, as an ElevenLabs agent does.
+
+A debrief (`role: coach` in the variables) is played by `CoachBrain` the same way, or by the model with the coach's
+prompt and the coach rules as its fallback.
+
+Typed turns are not echoed back: the service does not send `user_transcript` for `user_message`. Spoken turns get a
+`user_transcript` of `SPOKEN_TURN_PLACEHOLDER`, because the partner detects speech but cannot recognise words; the
+placeholder says so honestly instead of inventing what the trainee said.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import contextlib
+import itertools
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from websockets.asyncio.server import ServerConnection
+from websockets.exceptions import ConnectionClosed
+
+from desktop.partner.model_seller import SellerModelConfig
+from desktop.partner.players import Player, make_player
+from desktop.partner.seller.brain import SellerTurn
+from desktop.partner.setup import BuiltinPersonas, CallSetup, PersonaSource, call_setup
+from desktop.partner.turns import TurnDetector
+
+log = logging.getLogger(__name__)
+
+AUDIO_FORMAT = "pcm_16000"
+SAMPLE_RATE = 16000
+SPOKEN_TURN_PLACEHOLDER = "(spoken turn - the practice partner does not transcribe speech)"
+END_CALL_REASON = "Agent ended the call"
+
+# Turns text into PCM16 LE mono at 16 kHz; the partner is text-only unless one is given.
+SpeechSynth = Callable[[str], bytes]
+
+
+@dataclass(frozen=True)
+class PartnerOptions:
+    reply_delay: float = 0.35  # a human-like pause before each answer; tests use 0
+    ping_interval: float = 5.0
+    max_missed_pongs: int = 4  # consecutive ping intervals without a pong before the call is dropped; 0: never
+    first_frame_timeout: float = 10.0
+    audio_chunk_ms: int = 100
+    audio_lead_s: float = 0.5  # how far audio is sent ahead of real time (when the partner has a voice)
+
+
+@dataclass
+class ConversationRecord:
+    """What happened on one conversation, for tests and diagnosis (read it through `PracticePartner`)."""
+
+    conversation_id: str
+    persona_id: str = ""
+    scenario_id: str = ""
+    difficulty: str = ""
+    played_by: str = "rules"
+    role: str = "seller"  # or "coach", for a debrief
+    lines: list[tuple[str, str]] = field(default_factory=list)  # (speaker, text): "seller" or "trainee"
+    pongs: int = 0
+    pings: int = 0
+    spoken_turns: int = 0
+    ignored_frames: int = 0
+    fallbacks: int = 0
+    end_reason: str = ""
+    ended: bool = False
+
+
+@dataclass(frozen=True)
+class _Typed:
+    text: str
+
+
+@dataclass(frozen=True)
+class _Spoken:
+    event_id: int
+    talked_over: bool
+
+
+class PartnerConversation:
+    def __init__(
+        self,
+        ws: ServerConnection,
+        record: ConversationRecord,
+        *,
+        options: PartnerOptions,
+        personas: PersonaSource,
+        builtins: BuiltinPersonas,
+        seed: int,
+        model: SellerModelConfig | None,
+        speech: SpeechSynth | None,
+        changed: threading.Condition,
+    ) -> None:
+        self.ws = ws
+        self.record = record
+        self.options = options
+        self._personas = personas
+        self._builtins = builtins
+        self._seed = seed
+        self._model = model
+        self._speech = speech
+        self._changed = changed
+        self._event_ids = itertools.count(1)
+        self._ping_ids = itertools.count(1)
+        self._pings_out: dict[int, float] = {}
+        self._rtt_ms: int | None = None
+        self._missed = 0
+        self._turns: asyncio.Queue[_Typed | _Spoken] = asyncio.Queue()
+        self._detector = TurnDetector(SAMPLE_RATE)
+        self._speaking_until = 0.0
+        self._seller: Player | None = None
+        self._unknown_types: set[str] = set()
+        self._ending = False
+        self._barge_in_id: int | None = None
+
+    async def run(self) -> None:
+        tasks: list[asyncio.Task[Any]] = []
+        try:
+            first = await self._first_frame()
+            if first is None:
+                return
+            frame, leftover = first
+            setup = call_setup(frame, self._personas, self._builtins)
+            if setup.text_only:
+                self._speech = None  # the client asked for text only: no audio even with a voice
+            elif hasattr(self._speech, "for_persona"):  # a voice of the persona's own (the coach keeps a neutral one)
+                self._speech = self._speech.for_persona(setup.persona if setup.coach is None else None)
+            self._seller = self._make_seller(setup)
+            await self._send(
+                "conversation_initiation_metadata",
+                "conversation_initiation_metadata_event",
+                {
+                    "conversation_id": self.record.conversation_id,
+                    "agent_output_audio_format": AUDIO_FORMAT,
+                    "user_input_audio_format": AUDIO_FORMAT,
+                },
+            )
+            tasks = [
+                asyncio.create_task(
+                    self._guarded(self._respond()), name=f"partner-respond-{self.record.conversation_id}"
+                ),
+                asyncio.create_task(self._guarded(self._ping()), name=f"partner-ping-{self.record.conversation_id}"),
+            ]
+            if leftover is not None:
+                await self._on_frame(leftover)
+            async for raw in self.ws:
+                await self._on_frame(raw)
+            self._finish("client_closed" if self.ws.close_code == 1000 else f"closed_{self.ws.close_code}")
+        except ConnectionClosed as exc:
+            self._finish("connection_lost" if exc.rcvd is None else f"closed_{exc.rcvd.code}")
+        finally:
+            for task in tasks:
+                task.cancel()
+            if tasks:
+                await asyncio.wait(tasks, timeout=1.0)
+            if self._seller is not None:
+                with self._changed:
+                    self.record.fallbacks = self._seller.fallbacks
+                await self._seller.close()
+            self._finish("ended")
+
+    # --- set-up ----------------------------------------------------------------------------------------------------
+
+    async def _first_frame(self) -> tuple[dict[str, Any], dict[str, Any] | None] | None:
+        """The initiation frame, and any other frame that came first instead (it is handled after set-up)."""
+        try:
+            raw = await asyncio.wait_for(self.ws.recv(), self.options.first_frame_timeout)
+        except (TimeoutError, asyncio.TimeoutError):
+            await self._fail(1008, "missing_fields", "No conversation_initiation_client_data was received.")
+            return None
+        frame = _decode(raw)
+        if frame is not None and frame.get("type") == "conversation_initiation_client_data":
+            return frame, None
+        log.warning("the first frame was not conversation_initiation_client_data; starting with defaults")
+        return {}, frame
+
+    def _make_seller(self, setup: CallSetup) -> Player:
+        with self._changed:
+            self.record.persona_id = setup.persona.id
+            self.record.scenario_id = setup.scenario.id
+            self.record.difficulty = setup.difficulty.value
+            self.record.played_by = self._model.model if self._model else "rules"
+            if setup.coach is not None:
+                self.record.role = "coach"
+        return make_player(setup, seed=self._seed, model=self._model)
+
+    # --- incoming --------------------------------------------------------------------------------------------------
+
+    async def _on_frame(self, raw: str | bytes | dict[str, Any]) -> None:
+        frame = raw if isinstance(raw, dict) else _decode(raw)
+        if frame is None:
+            self._count_ignored()
+            return
+        if "user_audio_chunk" in frame:
+            await self._on_audio(frame.get("user_audio_chunk"))
+            return
+        kind = frame.get("type")
+        if kind == "pong":
+            self._on_pong(frame.get("event_id"))
+        elif kind in ("user_message", "multimodal_message"):
+            text = frame.get("text")
+            text = text.get("text") if isinstance(text, dict) else text
+            if isinstance(text, str) and text.strip() and not self._ending:
+                self._turns.put_nowait(_Typed(text.strip()))
+            else:
+                self._count_ignored()
+        elif kind == "contextual_update":
+            if isinstance(frame.get("text"), str) and self._seller is not None:
+                self._seller.add_context(frame["text"])
+        elif kind in ("user_activity", "feedback", "client_tool_result", "mcp_tool_approval_result"):
+            pass  # nothing to do for a local partner
+        else:
+            if kind not in self._unknown_types:
+                self._unknown_types.add(str(kind))
+                log.info("ignoring client frame of type %r", kind)
+            self._count_ignored()
+
+    async def _on_audio(self, payload: object) -> None:
+        try:
+            pcm = base64.b64decode(payload, validate=True) if isinstance(payload, str) else None
+        except (binascii.Error, ValueError):
+            pcm = None
+        if pcm is None:
+            log.warning("ignoring a user_audio_chunk that is not base64 audio")
+            self._count_ignored()
+            return
+        was_speaking = self._detector.in_speech
+        ended = self._detector.feed(pcm)
+        if self._ending:
+            return
+        if not was_speaking and self._detector.in_speech and time.monotonic() < self._speaking_until:
+            # Barge-in while the seller's audio plays: tell the client to drop it, as the service does.
+            self._barge_in_id = next(self._event_ids)
+            self._speaking_until = 0.0
+            await self._send("interruption", "interruption_event", {"event_id": self._barge_in_id})
+        for _ in ended:
+            barge_in, self._barge_in_id = self._barge_in_id, None
+            self._turns.put_nowait(_Spoken(barge_in or next(self._event_ids), talked_over=barge_in is not None))
+
+    def _on_pong(self, event_id: object) -> None:
+        sent = self._pings_out.pop(event_id, None) if isinstance(event_id, int) else None
+        if sent is None:
+            log.debug("pong for an unknown ping %r", event_id)
+            return
+        self._rtt_ms = int((time.monotonic() - sent) * 1000)
+        self._missed = 0
+        with self._changed:
+            self.record.pongs += 1
+            self._changed.notify_all()
+
+    def _count_ignored(self) -> None:
+        with self._changed:
+            self.record.ignored_frames += 1
+            self._changed.notify_all()
+
+    # --- outgoing --------------------------------------------------------------------------------------------------
+
+    async def _guarded(self, work: Any) -> None:
+        """Runs a conversation task; a closed socket ends it quietly, a bug ends the call with 1011 (and is logged)."""
+        try:
+            await work
+        except ConnectionClosed:
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("the practice partner failed during a call")
+            await self._fail(1011, "partner_error", "The practice partner had an internal error.")
+
+    async def _respond(self) -> None:
+        assert self._seller is not None
+        await self._say(self._seller.greeting())  # here, so the reader already hears a barge-in on the greeting
+        while True:
+            item = await self._turns.get()
+            if self.options.reply_delay > 0:
+                await asyncio.sleep(self.options.reply_delay)
+            if isinstance(item, _Typed):
+                self._note("trainee", item.text)
+                turn = await self._seller.reply(item.text)
+            else:
+                with self._changed:
+                    self.record.spoken_turns += 1
+                await self._send(
+                    "user_transcript",
+                    "user_transcription_event",
+                    {
+                        "user_transcript": SPOKEN_TURN_PLACEHOLDER,
+                        "event_id": item.event_id,
+                    },
+                )
+                self._note("trainee", SPOKEN_TURN_PLACEHOLDER)
+                turn = self._seller.reply_unheard()
+            await self._say(turn)
+            if turn.end_call:
+                await self._end_call(turn.end_reason)
+                return
+
+    async def _say(self, turn: SellerTurn) -> None:
+        event_id = next(self._event_ids)
+        await self._send("agent_response", "agent_response_event", {"agent_response": turn.text, "event_id": event_id})
+        self._note("seller", turn.text)
+        if self._speech is not None:
+            await self._send_audio(turn.text, event_id)
+
+    async def _send_audio(self, text: str, event_id: int) -> None:
+        assert self._speech is not None
+        try:
+            pcm = await asyncio.to_thread(self._speech, text)
+        except Exception:
+            log.exception("speech synthesis failed; this line is text only")
+            return
+        bytes_per_s = SAMPLE_RATE * 2
+        step = bytes_per_s * self.options.audio_chunk_ms // 1000
+        started = time.monotonic()
+        self._speaking_until = started + len(pcm) / bytes_per_s
+        for start in range(0, len(pcm), step):
+            if self._speaking_until == 0.0:  # the trainee barged in: the rest of this line is not sent
+                return
+            # Stream about as fast as it plays, a little ahead, as the service does; a barge-in can then cut it short.
+            ahead = start / bytes_per_s - (time.monotonic() - started)
+            if ahead > self.options.audio_lead_s:
+                await asyncio.sleep(ahead - self.options.audio_lead_s)
+            chunk = base64.b64encode(pcm[start : start + step]).decode("ascii")
+            await self._send("audio", "audio_event", {"audio_base_64": chunk, "event_id": event_id})
+
+    async def _end_call(self, reason: str) -> None:
+        self._ending = True
+        self._finish(f"end_call:{reason}" if reason else "end_call")
+        await self._send(
+            "agent_tool_response",
+            "agent_tool_response",
+            {
+                "tool_name": "end_call",
+                "tool_call_id": f"end_call_{self.record.conversation_id}",
+                "tool_type": "system",
+                "is_error": False,
+                "is_called": True,
+                "event_id": next(self._event_ids),
+            },
+        )
+        await self.ws.close(1000, END_CALL_REASON)
+
+    async def _ping(self) -> None:
+        while True:
+            await asyncio.sleep(self.options.ping_interval)
+            if self._pings_out:
+                self._missed += 1
+                if self.options.max_missed_pongs and self._missed >= self.options.max_missed_pongs:
+                    log.warning("no pong for %d pings; dropping the call", self._missed)
+                    self._finish("ping_timeout")
+                    await self._fail(1002, "ping_timeout", "The app stopped answering pings.")
+                    return
+            ping_id = next(self._ping_ids)
+            self._pings_out[ping_id] = time.monotonic()
+            await self._send("ping", "ping_event", {"event_id": ping_id, "ping_ms": self._rtt_ms})
+            with self._changed:
+                self.record.pings += 1
+
+    async def _fail(self, code: int, error_type: str, message: str) -> None:
+        with contextlib.suppress(ConnectionClosed):
+            await self._send("error", "error_event", {"code": code, "message": message, "error_type": error_type})
+            await self.ws.close(code, message[:120])
+        self._finish(error_type)
+
+    async def _send(self, kind: str, wrapper: str, event: dict[str, Any]) -> None:
+        await self.ws.send(json.dumps({"type": kind, wrapper: event}, ensure_ascii=False, separators=(",", ":")))
+
+    def _note(self, speaker: str, text: str) -> None:
+        with self._changed:
+            self.record.lines.append((speaker, text))
+            self._changed.notify_all()
+
+    def _finish(self, reason: str) -> None:
+        with self._changed:
+            if not self.record.end_reason:
+                self.record.end_reason = reason
+            if reason == "ended":
+                self.record.ended = True
+            self._changed.notify_all()
+
+
+def _decode(raw: str | bytes) -> dict[str, Any] | None:
+    try:
+        text = raw.decode("utf-8") if isinstance(raw, (bytes, bytearray)) else raw
+        frame = json.loads(text)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        log.warning("ignoring a malformed client frame: %s", exc)  # never log the frame: it may be audio
+        return None
+    if not isinstance(frame, dict):
+        log.warning("ignoring a client frame that is a JSON %s, not an object", type(frame).__name__)
+        return None
+    return frame

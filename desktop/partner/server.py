@@ -1,0 +1,263 @@
+"""The embedded practice partner: a local server on 127.0.0.1 that speaks the ElevenLabs agent protocol, so a new
+user can practise with no account and no network. Qt-free.
+
+It serves the conversation WebSocket (`/v1/convai/conversation?agent_id=...`, any agent id: a public agent) and
+`GET /v1/convai/conversation/get-signed-url`, which checks `xi-api-key` when the partner was given an API key and
+returns a signed URL on itself, so the private-agent path of the client can be exercised locally. Each conversation
+is played by `SellerBrain` rules, or by an OpenAI-compatible model when one is configured (`partner_llm`).
+
+It is text-only (`agent_response`, no `audio`) unless given a speech synthesizer (`speech=`); the app passes the
+operating system's own engine (`system_speech`) when there is one and the trainee has not turned the voice off.
+Spoken trainee turns are detected by energy, not recognised (see `partner_call`).
+
+`start()` returns the base URL to use as the ElevenLabs API URL; `stop()` closes every call and joins within 2 s.
+The server runs on its own thread and asyncio loop; every public method is safe from any thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import json
+import logging
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.datastructures import Headers
+from websockets.http11 import Request, Response
+
+from desktop.partner.conversation import ConversationRecord, PartnerConversation, PartnerOptions, SpeechSynth
+from desktop.partner.model_seller import SellerModelConfig, seller_model_config
+from desktop.partner.setup import BuiltinPersonas, PersonaSource
+
+log = logging.getLogger(__name__)
+
+CONVERSATION_PATH = "/v1/convai/conversation"
+SIGNED_URL_PATH = "/v1/convai/conversation/get-signed-url"
+HEALTH_PATHS = ("/", "/health")
+SIGNED_URL_LIFETIME_S = 15 * 60  # as the service: a signed URL must be used within 15 minutes
+MAX_SIGNATURES = 1000
+MAX_MESSAGE_BYTES = 16 * 1024 * 1024
+AUTO_MODEL = "auto"
+MAX_RECORDS = 200
+
+
+class PracticePartner:
+    def __init__(
+        self,
+        catalog: PersonaSource | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        api_key: str = "",
+        options: PartnerOptions | None = None,
+        model: SellerModelConfig | None | str = AUTO_MODEL,
+        settings: Any | None = None,
+        speech: SpeechSynth | None = None,
+        seed: int | None = None,
+    ) -> None:
+        """model: the chat model that plays the seller; AUTO_MODEL (the default) uses one when an OpenAI key is set
+        (model and base URL from `settings`), None always plays by rules. speech: text -> PCM16 16 kHz mono, for a
+        partner with a voice; without it the partner is text-only (agent_response, no audio)."""
+        self._builtins = BuiltinPersonas()
+        self._personas: PersonaSource = catalog or self._builtins
+        self.host = host
+        self.port = port
+        self.api_key = api_key
+        self.options = options or PartnerOptions()
+        self.model = seller_model_config(settings) if model == AUTO_MODEL else model
+        self._speech = speech
+        self._seed = seed
+        self._conversation_count = 0
+        self._records: list[ConversationRecord] = []
+        self._signatures: dict[str, float] = {}  # signature -> monotonic expiry
+        self._changed = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._ready = threading.Event()
+        self._start_error: BaseException | None = None
+
+    # --- lifecycle (any thread) ------------------------------------------------------------------------------------
+
+    def start(self, timeout: float = 5.0) -> str:
+        """Start serving; returns the http base URL. Raises OSError when the port cannot be used."""
+        if self._thread is not None:
+            raise RuntimeError("PracticePartner.start() may be called only once")
+        self._thread = threading.Thread(target=self._thread_main, name="practice-partner", daemon=True)
+        self._thread.start()
+        if not self._ready.wait(timeout):
+            raise TimeoutError("the practice partner did not start in time")
+        if self._start_error is not None:
+            self._thread.join(timeout)
+            raise self._start_error
+        log.info("practice partner listening on %s (seller: %s)", self.http_url, self.played_by)
+        return self.http_url
+
+    def stop(self, timeout: float = 2.0) -> bool:
+        """Close every call (1001) and the server; True when the thread ended within `timeout`."""
+        loop, stop, thread = self._loop, self._stop, self._thread
+        if loop is not None and stop is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # the loop closed in between
+                loop.call_soon_threadsafe(stop.set)
+        if thread is None:
+            return True
+        thread.join(timeout)
+        if thread.is_alive():
+            log.warning("the practice partner did not stop within %.1f s", timeout)
+            return False
+        return True
+
+    def configure(self, *, model: SellerModelConfig | None, speech: SpeechSynth | None) -> None:
+        """Who plays the seller and with what voice, from the next conversation on (calls in progress keep theirs)."""
+        self.model, self._speech = model, speech
+
+    def __enter__(self) -> PracticePartner:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def is_running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive() and self._ready.is_set()
+
+    @property
+    def http_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://{self.host}:{self.port}"
+
+    @property
+    def played_by(self) -> str:
+        return f"the model {self.model.model}" if self.model else "rules"
+
+    # --- what happened (any thread) -------------------------------------------------------------------------------
+
+    def conversations(self) -> list[ConversationRecord]:
+        """Snapshots of every conversation so far, oldest first."""
+        with self._changed:
+            return [_copy(record) for record in self._records]
+
+    def wait_for(self, predicate: Callable[[list[ConversationRecord]], bool], timeout: float = 5.0) -> bool:
+        """Wait until `predicate(conversations)` holds (checked whenever a conversation changes)."""
+        with self._changed:
+            return self._changed.wait_for(lambda: predicate([_copy(r) for r in self._records]), timeout)
+
+    # --- server thread ---------------------------------------------------------------------------------------------
+
+    def _thread_main(self) -> None:
+        try:
+            asyncio.run(self._main())
+        except BaseException as exc:
+            if not self._ready.is_set():
+                self._start_error = exc
+            else:
+                log.exception("the practice partner stopped unexpectedly")
+        finally:
+            self._ready.set()
+
+    async def _main(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._stop = asyncio.Event()
+        server: Server
+        async with serve(
+            self._handle,
+            self.host,
+            self.port,
+            process_request=self._process_request,
+            max_size=MAX_MESSAGE_BYTES,
+            close_timeout=0.5,
+            ping_interval=None,  # the protocol's own JSON pings keep the call alive
+        ) as server:
+            self.port = next(iter(server.sockets)).getsockname()[1]
+            self._ready.set()
+            await self._stop.wait()
+            server.close(close_connections=True)
+            try:
+                await asyncio.wait_for(server.wait_closed(), 1.5)
+            except (TimeoutError, asyncio.TimeoutError):
+                log.warning("some practice calls did not close in time; dropping them")
+
+    async def _handle(self, ws: ServerConnection) -> None:
+        with self._changed:
+            self._conversation_count += 1
+            number = self._conversation_count
+            record = ConversationRecord(conversation_id=f"conv_partner_{number:04d}_{secrets.token_hex(4)}")
+            self._records.append(record)
+            del self._records[:-MAX_RECORDS]  # a partner left running for days keeps only the recent calls
+            self._changed.notify_all()
+        seed = self._seed + number if self._seed is not None else secrets.randbits(32)
+        conversation = PartnerConversation(
+            ws,
+            record,
+            options=self.options,
+            personas=self._personas,
+            builtins=self._builtins,
+            seed=seed,
+            model=self.model,
+            speech=self._speech,
+            changed=self._changed,
+        )
+        await conversation.run()
+
+    # --- HTTP ------------------------------------------------------------------------------------------------------
+
+    def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
+        parts = urlsplit(request.path)
+        query = parse_qs(parts.query)
+        agent_id = (query.get("agent_id") or [""])[0]
+        if parts.path == SIGNED_URL_PATH:
+            return self._signed_url(request, agent_id)
+        if parts.path in HEALTH_PATHS:
+            return _json(HTTPStatus.OK, {"status": "ok", "service": "Roleplay Trainer practice partner"})
+        if parts.path != CONVERSATION_PATH:
+            return _json(HTTPStatus.NOT_FOUND, {"detail": "not found"})
+        if not agent_id:
+            return _json(HTTPStatus.BAD_REQUEST, {"detail": "agent_id is required"})
+        signature = (query.get("conversation_signature") or query.get("token") or [None])[0]
+        if signature is not None and not self._signature_valid(signature):
+            return _json(HTTPStatus.FORBIDDEN, {"detail": "the signed URL is invalid or has expired"})
+        return None  # a public agent, or a valid signed URL: go on with the WebSocket handshake
+
+    def _signed_url(self, request: Request, agent_id: str) -> Response:
+        if self.api_key and not hmac.compare_digest(
+            (request.headers.get("xi-api-key") or "").encode(), self.api_key.encode()
+        ):
+            return _json(HTTPStatus.UNAUTHORIZED, {"detail": {"status": "invalid_api_key", "message": "Invalid key"}})
+        if not agent_id:
+            return _json(HTTPStatus.UNPROCESSABLE_ENTITY, {"detail": "agent_id is required"})
+        signature = secrets.token_urlsafe(24)
+        now = time.monotonic()
+        self._signatures = {s: t for s, t in self._signatures.items() if t > now}
+        if len(self._signatures) >= MAX_SIGNATURES:
+            self._signatures.pop(next(iter(self._signatures)))
+        self._signatures[signature] = now + SIGNED_URL_LIFETIME_S
+        query = urlencode({"agent_id": agent_id, "conversation_signature": signature})
+        return _json(HTTPStatus.OK, {"signed_url": f"{self.ws_url}{CONVERSATION_PATH}?{query}"})
+
+    def _signature_valid(self, signature: str) -> bool:
+        expiry = self._signatures.get(signature)
+        return expiry is not None and expiry > time.monotonic()
+
+
+def _json(status: HTTPStatus, body: dict[str, Any]) -> Response:
+    data = json.dumps(body).encode()
+    headers = Headers(
+        [("Connection", "close"), ("Content-Type", "application/json"), ("Content-Length", str(len(data)))]
+    )
+    return Response(status.value, status.phrase, headers, data)
+
+
+def _copy(record: ConversationRecord) -> ConversationRecord:
+    return ConversationRecord(**{**record.__dict__, "lines": list(record.lines)})

@@ -1,0 +1,1 @@
+"""On-device speech: recognising the trainee's words and speaking the partner's lines."""

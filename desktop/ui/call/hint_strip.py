@@ -1,0 +1,99 @@
+"""The Practice-mode hint strip: the stage of the call, the discovery topics asked so far, the persona's objections
+that came up (and whether they were answered), and one tip for what to do next. Hidden in Exam mode."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from desktop.core.transcript import TranscriptLine
+from desktop.ui.call.hints import STAGE_LABELS, STAGES, TOPICS, CallHints, HintState
+
+
+def _chip(text: str, tip: str) -> QLabel:
+    chip = QLabel(text, objectName="chip")
+    chip.setToolTip(tip)
+    return chip
+
+
+def _set_kind(chip: QLabel, kind: str) -> None:
+    if chip.property("kind") == kind:
+        return
+    chip.setProperty("kind", kind)
+    chip.style().unpolish(chip)
+    chip.style().polish(chip)
+
+
+class HintStrip(QFrame):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent, objectName="hintStrip")
+        self.setToolTip("Practice hints: where your call is and what to try next. Exam mode hides them.")
+        self._hints = CallHints(())
+        layout = QVBoxLayout(self)
+        layout.setSpacing(6)
+
+        stages = QHBoxLayout()
+        stages.addWidget(QLabel("Stage", objectName="stripLabel"))
+        self.stage_chips: dict[str, QLabel] = {}
+        for stage in STAGES:
+            chip = _chip(STAGE_LABELS[stage], f"{STAGE_LABELS[stage]}: highlighted when your call is here")
+            self.stage_chips[stage] = chip
+            stages.addWidget(chip)
+        stages.addSpacing(12)
+        stages.addWidget(QLabel("Discovery", objectName="stripLabel"))
+        self.topic_chips: dict[str, QLabel] = {}
+        for topic in TOPICS:
+            chip = _chip(topic, f"Ticked once you have asked about the seller's {topic}")
+            self.topic_chips[topic] = chip
+            stages.addWidget(chip)
+        stages.addStretch(1)
+        layout.addLayout(stages)
+
+        self._objection_row = QHBoxLayout()
+        self._objection_row.addWidget(QLabel("Objections", objectName="stripLabel"))
+        self.objection_chips: dict[str, QLabel] = {}
+        self._objection_row.addStretch(1)
+        layout.addLayout(self._objection_row)
+
+        self.tip = QLabel(objectName="hintTip", wordWrap=True)
+        layout.addWidget(self.tip)
+
+    @property
+    def state(self) -> HintState:
+        return self._hints.state
+
+    def reset(self, objection_patterns: tuple[str, ...] | list[str]) -> None:
+        self._hints = CallHints(objection_patterns)
+        for chip in self.objection_chips.values():
+            self._objection_row.removeWidget(chip)
+            chip.deleteLater()
+        self.objection_chips = {}
+        for hint in self._hints.state.objections:
+            chip = _chip(
+                hint.label,
+                "This seller may raise it. It lights up when they do, and turns green once "
+                "you acknowledge it or ask about it.",
+            )
+            self.objection_chips[hint.pattern] = chip
+            self._objection_row.insertWidget(self._objection_row.count() - 1, chip)
+        self._show(self._hints.state)
+
+    def add_line(self, line: TranscriptLine) -> None:
+        self._show(self._hints.add(line))
+
+    def _show(self, state: HintState) -> None:
+        for stage, chip in self.stage_chips.items():
+            kind = "current" if stage == state.stage else ("done" if stage in state.reached else "todo")
+            _set_kind(chip, kind)
+            chip.setText(("\u2713 " if kind == "done" else "") + STAGE_LABELS[stage])
+        for topic, chip in self.topic_chips.items():
+            asked = state.topics.get(topic, False)
+            _set_kind(chip, "done" if asked else "todo")
+            chip.setText(("\u2713 " if asked else "") + topic)
+        for hint in state.objections:
+            chip = self.objection_chips.get(hint.pattern)
+            if chip is None:
+                continue
+            kind = "answered" if hint.answered else ("raised" if hint.raised else "todo")
+            _set_kind(chip, kind)
+            chip.setText(("\u2713 " if hint.answered else "! " if hint.raised else "") + hint.label)
+        self.tip.setText(f"Next: {state.tip}")

@@ -1,0 +1,1 @@
+"""History of past calls and the progress chart."""

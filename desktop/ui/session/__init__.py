@@ -1,0 +1,1 @@
+"""One finished call: feedback, offline review, the recording player, export."""

@@ -1,0 +1,251 @@
+"""The screen that opens the moment a call ends: "grading..." until the grade arrives, then the scores, feedback
+quoting the trainee, rewards and the call analytics, with buttons to replay the call or call again."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.store.queries import SessionRecord
+from desktop.ui.session.analytics_card import AnalyticsCard
+from desktop.ui.widgets import icons, theme
+from desktop.ui.widgets.report import FeedbackCard, ScoresCard, card, follow_theme, format_clock, local_time
+
+
+def style() -> str:
+    """Extra rules on top of the app's stylesheet (the banner itself is styled there, as QFrame#banner)."""
+    return f"""
+QFrame#banner {{ padding: 4px; }}
+QProgressBar {{ border: none; background: {theme.BORDER}; border-radius: 3px; max-height: 6px; }}
+QProgressBar::chunk {{ background: {theme.ACCENT}; border-radius: 3px; }}
+"""
+
+
+STATUS_TEXT = {
+    "completed": "completed",
+    "interrupted": "cut short",
+    "failed": "did not connect",
+    "active": "in progress",
+}
+FEEDBACK_PENDING = "Feedback that quotes your own words appears here once the call is graded."
+GRADING_TEXT = "Grading your call… This usually takes a few seconds; the page updates by itself."
+
+
+def describe_call(record: SessionRecord) -> str:
+    """One line under the title: scenario, level, mode, length, when and how it ended."""
+    summary = record.summary
+    parts = [
+        record.scenario.get("title") or summary.scenario_id,
+        summary.difficulty.title(),
+        "Practice" if record.practice_mode else "Exam",
+        "typed" if summary.mode == "text" else "voice",
+        format_clock(summary.duration_seconds),
+        local_time(summary.started_at),
+        STATUS_TEXT.get(summary.status, summary.status),
+    ]
+    return "  ·  ".join(part for part in parts if part)
+
+
+class FeedbackScreen(QWidget):
+    """Shows one session's outcome. Fed by FeedbackPresenter; emits what the user wants to do next."""
+
+    replay_requested = Signal(int)
+    call_again_requested = Signal(str, str, str)  # persona_id, scenario_id, difficulty
+    debrief_requested = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("page")
+        self.setStyleSheet(style())
+        self._record: SessionRecord | None = None
+        self._failure = ""
+        self._debrief_enabled = False
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(20, 16, 20, 16)
+        header = QHBoxLayout()
+        titles = QVBoxLayout()
+        self.title = QLabel("Your call")
+        self.title.setObjectName("title")
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self.subtitle = QLabel("")
+        self.subtitle.setObjectName("muted")
+        self.subtitle.setWordWrap(True)
+        titles.addWidget(self.title)
+        titles.addWidget(self.subtitle)
+        header.addLayout(titles, 1)
+        self.replay_button = self._button(
+            "&Replay the call", icons.icon("play"), "Listen to the call with its transcript (Alt+R)"
+        )
+        self.call_again_button = self._button(
+            "Call &again", icons.icon("phone", "ON_ACCENT"), "Call the same seller on the same scenario (Alt+A)"
+        )
+        self.call_again_button.setObjectName("primary")
+        self.debrief_button = self._button(
+            "&Debrief with coach", icons.icon("bulb"), "Talk the call through with the coach"
+        )
+        self.debrief_button.hide()
+        for button in (self.replay_button, self.debrief_button, self.call_again_button):
+            header.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
+        outer.addLayout(header)
+
+        self.banner = card()
+        self.banner.setObjectName("banner")
+        banner_layout = QVBoxLayout(self.banner)
+        self.banner_text = QLabel(GRADING_TEXT)
+        self.banner_text.setWordWrap(True)
+        self.banner_progress = QProgressBar()
+        self.banner_progress.setRange(0, 0)
+        self.banner_progress.setTextVisible(False)
+        self.banner_progress.setToolTip("Grading in progress")
+        banner_layout.addWidget(self.banner_text)
+        banner_layout.addWidget(self.banner_progress)
+        outer.addWidget(self.banner)
+
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        body = QWidget()
+        body.setObjectName("page")
+        body_layout = QVBoxLayout(body)
+        body_layout.setContentsMargins(0, 0, 0, 0)
+        top = QHBoxLayout()
+        left = QVBoxLayout()
+        self.scores = ScoresCard()
+        left.addWidget(self.scores)
+        self.feedback = FeedbackCard()
+        left.addWidget(self.feedback)
+        left.addStretch(1)
+        top.addLayout(left, 3)
+        self.analytics = AnalyticsCard()
+        top.addWidget(self.analytics, 2, Qt.AlignmentFlag.AlignTop)
+        body_layout.addLayout(top)
+        body_layout.addStretch(1)
+        scroll.setWidget(body)
+        outer.addWidget(scroll, 1)
+
+        follow_theme(self.restyle)
+        self.replay_button.clicked.connect(self._replay)
+        self.call_again_button.clicked.connect(self._call_again)
+        self.debrief_button.clicked.connect(self._debrief)
+        self.show_loading()
+
+    # -- what the presenter calls -----------------------------------------------------------------------------
+
+    @property
+    def session_id(self) -> int | None:
+        return self._record.id if self._record else None
+
+    @property
+    def record(self) -> SessionRecord | None:
+        return self._record
+
+    @property
+    def is_grading(self) -> bool:
+        return self.banner.isVisibleTo(self) and self.banner.property("kind") == "grading"
+
+    def show_loading(self) -> None:
+        self._record = None
+        self._failure = ""
+        self.title.setText("Your call")
+        self.subtitle.setText("Loading the call…")
+        self._set_buttons_enabled(False)
+        self.banner.hide()
+        self.scores.show_grade(None, "")
+        self.feedback.show_grade(None, "")
+        self.analytics.show_metrics(None)
+
+    def show_record(self, record: SessionRecord) -> None:
+        """Shows the call as stored now; while its grade is pending, the grading banner says so."""
+        self._record = record
+        summary = record.summary
+        self.title.setText(f"Call with {summary.persona_name}")
+        self.subtitle.setText(describe_call(record))
+        self._set_buttons_enabled(True)
+        grade = record.grade
+        if grade is not None:
+            self._failure = ""
+        if grade is None and summary.needs_grading and self._failure:
+            self.show_grading_failed(self._failure)
+            pending = "Scores appear here when grading finishes."
+        elif grade is None and summary.needs_grading:
+            self._banner("grading", GRADING_TEXT, busy=True)
+            pending = "Scores appear here when grading finishes."
+        elif grade is None:
+            why = record.error_message or "The call ended before anything could be graded."
+            self._banner("error", f"This call was not graded. {why}", busy=False)
+            pending = "Not graded."
+        else:
+            self.banner.hide()
+            pending = ""
+        self.scores.show_grade(grade, pending)
+        self.feedback.show_grade(grade, FEEDBACK_PENDING if grade is None and summary.needs_grading else pending)
+        self.analytics.show_metrics(record.metrics, typed=summary.mode == "text")
+
+    def show_grading_failed(self, message: str) -> None:
+        """Grading raised; the session stays flagged, so it is graded again at the next start."""
+        self._failure = message
+        self._banner(
+            "warning",
+            f"Grading did not finish ({message}). Your call is saved and will be graded the next time the app starts.",
+            busy=False,
+        )
+
+    def show_error(self, message: str) -> None:
+        self._banner("error", message, busy=False)
+
+    def set_debrief_enabled(self, enabled: bool) -> None:
+        """The coach debrief comes with the grading issue; until the lead enables it, the button stays hidden."""
+        self._debrief_enabled = enabled
+        self.debrief_button.setVisible(enabled)
+
+    # -- internals ---------------------------------------------------------------------------------------------
+
+    def _button(self, text: str, icon: QIcon, tip: str) -> QPushButton:
+        # Painted icons follow the theme; the style's stock ones are near black, invisible in dark mode.
+        button = QPushButton(icon, text)
+        button.setToolTip(tip)
+        return button
+
+    def restyle(self, *_palette) -> None:
+        """Light/dark switch: the colours baked into stylesheets and rich text are rebuilt."""
+        self.setStyleSheet(style())
+        if self._record is not None:
+            self.show_record(self._record)
+
+    def _banner(self, kind: str, text: str, busy: bool) -> None:
+        # "grading" has no rule of its own, so it gets the app's soft accent banner; "error"/"warning" are styled.
+        self.banner.setProperty("kind", kind)
+        # The label's colour depends on the banner's kind (a descendant rule), so it is re-polished too.
+        for widget in (self.banner, self.banner_text):
+            widget.style().unpolish(widget)
+            widget.style().polish(widget)
+        self.banner_text.setText(text)
+        self.banner_progress.setVisible(busy)
+        self.banner.show()
+
+    def _set_buttons_enabled(self, enabled: bool) -> None:
+        for button in (self.replay_button, self.call_again_button, self.debrief_button):
+            button.setEnabled(enabled)
+
+    def _replay(self) -> None:
+        if self._record:
+            self.replay_requested.emit(self._record.id)
+
+    def _call_again(self) -> None:
+        if self._record:
+            summary = self._record.summary
+            self.call_again_requested.emit(summary.persona_id, summary.scenario_id, summary.difficulty)
+
+    def _debrief(self) -> None:
+        if self._record and self._debrief_enabled:
+            self.debrief_requested.emit(self._record.id)

@@ -1,0 +1,1 @@
+"""The settings page, its parts, connection checks."""

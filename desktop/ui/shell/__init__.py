@@ -1,0 +1,1 @@
+"""The app's frame: main window, tray, help, single instance."""

@@ -1,0 +1,1 @@
+"""The agent side of a call: the protocol, its messages, the connection, endpoints, which agent."""

@@ -1,0 +1,1 @@
+"""Sound for a call: PortAudio streams, devices, jitter buffer, resampling, VAD, recorder."""

@@ -1,0 +1,166 @@
+"""What the practice partner tests share: a caller built on the app's own AgentConnection, a partner on a free port
+and the callers to close (fixtures `partner` and `callers`, registered in conftest), the init frame of a persona's
+call, and speech-like audio for spoken turns."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+from websockets.sync.client import ClientConnection
+
+from desktop.core.difficulty import Difficulty
+from desktop.core.personas import load_builtin_personas
+from desktop.core.prompts import AgentConfig, build_agent_config
+from desktop.core.scenarios import load_scenarios
+from desktop.partner.conversation import PartnerOptions
+from desktop.partner.server import PracticePartner
+from desktop.voice.agent.connection import AgentConnection, ConnectionConfig, ConnectionEnd
+from desktop.voice.agent.messages import (
+    AgentResponse,
+)
+
+WAIT = 10.0
+RATE = 16000
+PERSONAS = {p.id: p for p in load_builtin_personas()}
+SCENARIOS = {s.id: s for s in load_scenarios()}
+DALE = PERSONAS["dale-pruitt-coal-county"]
+COLD = SCENARIOS["cold-call-first-contact"]
+FAST = PartnerOptions(reply_delay=0, ping_interval=30)
+GOOD_CALL = [
+    "Hi, is this Dale? My name is Sam, I'm calling about your land in Coal County. Did I catch you at an okay time?",
+    "I understand, fair question. Your name came up in the county records. Can I ask what the property is like?",
+    "That sounds like a beautiful piece. What has you thinking about selling it at all, Dale?",
+    "I can imagine. How soon would you want something like that wrapped up?",
+    "That makes sense, no pressure at all. Is anyone else involved in the decision, like your wife?",
+    "So what I'm hearing is you'd sell if the money made sense and it helps with college. Did I get that right?",
+    "What number did you have in mind for it?",
+    "Can I send you a written offer tonight, and we talk Thursday at 6 with Carol on the line?",
+    "Thank you so much for your time, Dale. Talk soon!",
+]
+
+
+class Caller:
+    """The app's AgentConnection as the trainee: callbacks arrive on its thread, the test waits on a condition."""
+
+    def __init__(self) -> None:
+        self.messages: list[object] = []
+        self.ends: list[ConnectionEnd] = []
+        self._cond = threading.Condition()
+        self.conn = AgentConnection(self._on_message, self._on_closed)
+
+    def _on_message(self, message: object) -> None:
+        with self._cond:
+            self.messages.append(message)
+            self._cond.notify_all()
+
+    def _on_closed(self, end: ConnectionEnd) -> None:
+        with self._cond:
+            self.ends.append(end)
+            self._cond.notify_all()
+
+    def start(self, url: str, config: AgentConfig, *, api_key: str = "", text_only: bool = True) -> Caller:
+        self.conn.start(
+            ConnectionConfig(
+                agent_id="practice-partner",
+                api_url=url,
+                api_key=api_key,
+                prompt=config.system_prompt,
+                first_message=config.first_message,
+                dynamic_variables=config.dynamic_variables,
+                text_only=text_only,
+            )
+        )
+        return self
+
+    def of(self, kind: type) -> list:
+        with self._cond:
+            return [m for m in self.messages if isinstance(m, kind)]
+
+    def responses(self) -> list[str]:
+        return [m.text for m in self.of(AgentResponse)]
+
+    def wait(self, predicate, timeout: float = WAIT) -> bool:
+        with self._cond:
+            return self._cond.wait_for(predicate, timeout)
+
+    def wait_responses(self, count: int) -> list[str]:
+        assert self.wait(lambda: len(self.of(AgentResponse)) >= count or bool(self.ends)), "no reply in time"
+        return self.responses()
+
+    def say(self, text: str) -> str | None:
+        """Sends a typed turn; the seller's reply, or None when the call ended instead."""
+        before = len(self.responses())
+        self.conn.send_text(text)
+        replies = self.wait_responses(before + 1)
+        return replies[before] if len(replies) > before else None
+
+    def wait_end(self) -> ConnectionEnd:
+        assert self.wait(lambda: bool(self.ends)), "the call did not end"
+        return self.ends[0]
+
+
+@pytest.fixture
+def partner() -> Iterator[PracticePartner]:
+    server = PracticePartner(options=FAST, seed=11, api_key="good-key", model=None)
+    server.start()
+    yield server
+    assert server.stop(), "the partner did not stop within 2 s"
+
+
+@pytest.fixture
+def callers() -> Iterator[list[Caller]]:
+    made: list[Caller] = []
+    yield made
+    for caller in made:
+        caller.conn.close()
+
+
+def new_caller(callers: list[Caller]) -> Caller:
+    caller = Caller()
+    callers.append(caller)
+    return caller
+
+
+def config_for(level: Difficulty, persona=DALE, scenario=COLD) -> AgentConfig:
+    return build_agent_config(persona, scenario, level, "Sam")
+
+
+def init_frame(config: AgentConfig) -> str:
+    override = {"agent": {"prompt": {"prompt": config.system_prompt}, "first_message": config.first_message}}
+    return json.dumps(
+        {
+            "type": "conversation_initiation_client_data",
+            "conversation_config_override": override,
+            "dynamic_variables": config.dynamic_variables,
+        }
+    )
+
+
+def received(ws: ClientConnection, kind: str) -> dict:
+    """The next frame of `kind`, skipping others (pings are answered)."""
+    while True:
+        frame = json.loads(ws.recv(timeout=WAIT))
+        if frame.get("type") == "ping":
+            ws.send(json.dumps({"type": "pong", "event_id": frame["ping_event"]["event_id"]}))
+        if frame.get("type") == kind:
+            return frame
+
+
+def speech(ms: int, amplitude: float = 0.3) -> bytes:
+    """Speech-like audio: a 180 Hz tone with a 4 Hz syllable rhythm, PCM16 LE mono 16 kHz."""
+    t = np.arange(RATE * ms // 1000) / RATE
+    wave = amplitude * np.sin(2 * np.pi * 180 * t) * (0.6 + 0.4 * np.abs(np.sin(2 * np.pi * 4 * t)))
+    return (wave * 32767).astype("<i2").tobytes()
+
+
+def silence(ms: int) -> bytes:
+    return bytes(RATE * ms // 1000 * 2)
+
+
+def chunks(pcm: bytes, ms: int = 20) -> list[bytes]:
+    step = RATE * ms // 1000 * 2
+    return [pcm[i : i + step] for i in range(0, len(pcm), step)]

@@ -1,0 +1,1 @@
+"""Tests of on-device speech recognition, voice activity, and speech model downloads."""

@@ -1,0 +1,132 @@
+"""The whole app as a new user meets it, offscreen: no keys, no network. Contacts -> a typed call on the embedded
+practice partner -> feedback that fills in when the grade arrives -> the call in history -> its review. Also a
+corrupt database, and a second launch handing its request to the running app."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from desktop.app_shell import AppShell
+from desktop.ui.shell.single_instance import OPEN, InstanceRequest, InstanceServer
+
+WAIT_MS = 20_000
+
+
+@pytest.fixture
+def shell(qtbot, monkeypatch) -> Iterator[AppShell]:
+    monkeypatch.delenv("ELEVENLABS_AGENT_ID", raising=False)
+    monkeypatch.setenv("ROLEPLAY_GRADING_TIMEOUT_S", "5")
+    server = InstanceServer()
+    assert server.start()
+    app_shell = AppShell(QApplication.instance(), server, start_hidden=False, pending=InstanceRequest(OPEN))
+    qtbot.addWidget(app_shell.window)
+    yield app_shell
+    app_shell.shutdown()
+
+
+def _ready(shell: AppShell) -> bool:
+    return "start_call" in shell._services
+
+
+def test_a_new_user_calls_the_partner_and_reviews_the_graded_call(qtbot, shell) -> None:
+    window = shell.window
+    qtbot.waitUntil(lambda: _ready(shell), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: len(shell.contacts.personas()) == 15, timeout=WAIT_MS)
+    shell.contacts.call_requested.emit(shell.contacts.call_request_for("dale-pruitt-coal-county", typed=True))
+    call_screen = window.page("call")
+    assert window.current_page_key() == "call"
+    controller = shell._services["controller"]
+    qtbot.waitUntil(lambda: controller.call is not None and controller.call.session_id is not None, timeout=WAIT_MS)
+    lines = []
+    controller.adapter.final_line.connect(lines.append)
+    qtbot.waitUntil(lambda: len(lines) >= 1, timeout=WAIT_MS)  # the seller answers the phone
+    call_screen.page.typing.send_requested.emit("Hi Dale, this is Sam. Do you have a minute to talk about your land?")
+    qtbot.waitUntil(lambda: len(lines) >= 3, timeout=WAIT_MS)
+    session_id = controller.call.session_id
+    with qtbot.waitSignal(call_screen.call_finished, timeout=WAIT_MS) as finished:
+        call_screen.hang_up()
+    assert finished.args == [session_id]
+    assert window.current_page_key() == "feedback"
+    feedback = window.page("feedback")
+    qtbot.waitUntil(lambda: _graded(shell, session_id), timeout=WAIT_MS)
+    assert not feedback.grab().isNull()
+    window.page("history").open_requested.emit(session_id)
+    assert window.current_page_key() == "review"
+
+
+def _graded(shell: AppShell, session_id: int) -> bool:
+    record = shell.state.queries.get_session(session_id)
+    return record is not None and record.grade is not None
+
+
+def test_a_corrupt_database_is_shown_in_plain_words_and_left_alone(qtbot, data_home, monkeypatch) -> None:
+    data_home.mkdir(parents=True, exist_ok=True)
+    db = data_home / "roleplay.db"
+    db.write_bytes(b"this is not a database" * 100)
+    before = db.read_bytes()
+    server = InstanceServer()
+    assert server.start()
+    app_shell = AppShell(QApplication.instance(), server, start_hidden=True, pending=InstanceRequest(OPEN))
+    qtbot.addWidget(app_shell.window)
+    try:
+        qtbot.waitUntil(
+            lambda: app_shell.window.banner.isVisible() or bool(app_shell.window.banner.text()), timeout=WAIT_MS
+        )
+        assert "could not be opened" in app_shell.window.banner.text()
+        assert db.read_bytes() == before
+    finally:
+        app_shell.shutdown()
+
+
+def test_a_second_launch_hands_its_quick_call_to_the_running_app(qtbot, shell) -> None:
+    qtbot.waitUntil(lambda: _ready(shell), timeout=WAIT_MS)
+    placed = []
+    shell._services["start_call"] = placed.append  # the boundary: what the running app is asked to do
+    shell._services["quick_call"] = lambda: placed.append("quick")
+    # A real second launch, `roleplay --quick-call`, in its own process (the hand-off waits for our answer).
+    launch = subprocess.Popen(
+        [sys.executable, "-m", "desktop", "--quick-call"],
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        qtbot.waitUntil(lambda: placed == ["quick"], timeout=WAIT_MS)
+        assert launch.wait(timeout=WAIT_MS / 1000) == 0  # it handed off and ended, without a window of its own
+    finally:
+        if launch.poll() is None:
+            launch.kill()
+        launch.communicate()
+
+
+def test_recordings_folder_is_beside_the_database(data_home: Path) -> None:
+    from desktop.settings import db_path, recordings_dir
+
+    assert recordings_dir().parent == db_path().parent
+
+
+def test_the_sync_indicator_and_tray_tooltip_follow_the_backend(qtbot, backend, monkeypatch) -> None:
+    monkeypatch.setenv("ROLEPLAY_BACKEND_URL", backend.url)
+    monkeypatch.setenv("ROLEPLAY_BACKEND_TOKEN", "test-token")
+    server = InstanceServer()
+    assert server.start()
+    app_shell = AppShell(QApplication.instance(), server, start_hidden=True, pending=InstanceRequest(OPEN))
+    qtbot.addWidget(app_shell.window)
+    try:
+        qtbot.waitUntil(lambda: app_shell.window.sync_label.text() == "Synced", timeout=WAIT_MS)
+        assert app_shell.tray.icon.toolTip().startswith("Roleplay Trainer - ")
+    finally:
+        app_shell.shutdown()
+
+
+def test_without_a_backend_the_indicator_hides(qtbot, shell) -> None:
+    qtbot.waitUntil(lambda: "sync" in shell._services, timeout=WAIT_MS)
+    assert shell.window.sync_label.text() == "Sync off"
+    assert not shell.window.sync_dot.parentWidget().isVisibleTo(shell.window)
