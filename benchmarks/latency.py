@@ -38,7 +38,7 @@ from benchmarks.common import median, percentile  # noqa: E402
 from benchmarks.sdk_baseline import SdkStyleAudio  # noqa: E402
 from desktop.voice.agent.connection import AgentConnection, ConnectionConfig  # noqa: E402
 from desktop.voice.agent.messages import AudioChunk, Interruption, ServerMessage  # noqa: E402
-from desktop.voice.audio.streams import Microphone, Speaker  # noqa: E402
+from desktop.voice.audio.streams import MicrophoneStream, SpeakerStream  # noqa: E402
 from tests.fake_agent_server import FakeAgentServer  # noqa: E402
 from tests.pcm import RATE, speech_like, write_wav  # noqa: E402
 from tests.pulse import PulseServer, SpeakerMonitor  # noqa: E402
@@ -67,12 +67,12 @@ class OurAudio:
 
     def __init__(self) -> None:
         self.first_sample: dict[int, float] = {}  # PortAudio's own DAC-time estimate, a cross-check
-        self.speaker = Speaker(on_first_sample=self.first_sample.__setitem__)
-        self.mic: Microphone | None = None
+        self.speaker = SpeakerStream(on_first_sample=self.first_sample.__setitem__)
+        self.mic: MicrophoneStream | None = None
 
     def start(self, on_captured: Callable[[bytes, float], None]) -> None:
         self.speaker.start()
-        self.mic = Microphone(on_captured)
+        self.mic = MicrophoneStream(on_captured)
         self.mic.start()
 
     def play(self, pcm: bytes, event_id: int) -> None:

@@ -16,27 +16,25 @@ from pathlib import Path
 
 from desktop import settings as app_settings
 from desktop.bootstrap import AppState
+from desktop.cli.errors import CommandError
 from desktop.cli.headless import (
     CallPrinter,
     TypedTurns,
     hang_up_if_stuck,
-    max_seconds,
     read_turns,
     start_partner,
     wait_budget,
 )
-from desktop.cli.main import CommandError
 from desktop.core.difficulty import Difficulty
 from desktop.core.personas import Persona
 from desktop.core.scenarios import Scenario
+from desktop.core.vocabulary import Mode
 from desktop.speech.system_voice import partner_speech
 from desktop.store.catalog import PersonaCatalog
 from desktop.store.documents import session_document
-from desktop.voice.agent.target import AgentNotConfigured, choose_agent, target_for
 from desktop.voice.call.engine import Call
 from desktop.voice.call.events import CallOutcome
-from desktop.voice.call.memory import memory_for
-from desktop.voice.call.setup import CallSetup
+from desktop.voice.call.planner import FROM_LIMITS, CallRefused, Limits, plan_call
 
 EXIT_CALL_FAILED = 1
 DEFAULT_SCENARIO = "cold-call-first-contact"
@@ -54,30 +52,29 @@ def run(state: AppState, args: argparse.Namespace) -> int:
         raise CommandError("give the trainee's side: --say TEXT, --script FILE or --mic-wav FILE")
     if turns and args.mic_wav:
         raise CommandError("choose typed turns (--say/--script) or --mic-wav, not both")
-    try:
-        choice = choose_agent(state.settings, args.agent, persona.id)
-    except AgentNotConfigured as exc:
-        raise CommandError(str(exc)) from exc
-
     with ExitStack() as stack:
-        partner_url = ""
-        if choice.kind == "partner":
+
+        def partner_url() -> str:
             speech = partner_speech(state.settings) if args.mic_wav else None  # a typed call stays text-only
-            partner_url = start_partner(stack, catalog, speech)
-        mode = "voice" if args.mic_wav else "text"
-        summary, variables = memory_for(state.queries, persona.id)
-        setup = CallSetup(
-            persona=persona,
-            scenario=scenario,
-            difficulty=difficulty,
-            target=target_for(choice, partner_url),
-            mode=mode,
-            practice_mode=state.settings.practice_mode,
-            trainee_name=state.settings.trainee_name,
-            max_seconds=max_seconds(args.max_seconds, state.settings),
-            trainee_summary=summary,
-            memory_variables=variables,
-        )
+            return start_partner(stack, catalog, speech)
+
+        try:
+            setup = plan_call(
+                state,
+                persona=persona,
+                scenario=scenario,
+                difficulty=difficulty,
+                mode=Mode.VOICE if args.mic_wav else Mode.TEXT,
+                practice_mode=state.settings.practice_mode,
+                partner_url=partner_url,
+                agent=args.agent,
+                limits=Limits(
+                    enforce=not args.ignore_limits,
+                    max_seconds=float(args.max_seconds) if args.max_seconds else FROM_LIMITS,
+                ),
+            ).setup
+        except CallRefused as exc:
+            raise CommandError(exc.message) from exc
         printer = CallPrinter(quiet=args.json)
         driver = TypedTurns(turns, printer)
         audio_factory = None

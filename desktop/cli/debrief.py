@@ -14,6 +14,7 @@ from contextlib import ExitStack
 
 from desktop import settings as app_settings
 from desktop.bootstrap import AppState
+from desktop.cli.errors import CommandError
 from desktop.cli.headless import (
     CallPrinter,
     TypedTurns,
@@ -23,12 +24,12 @@ from desktop.cli.headless import (
     start_partner,
     wait_budget,
 )
-from desktop.cli.main import CommandError
+from desktop.core.vocabulary import Mode
 from desktop.store.catalog import PersonaCatalog
 from desktop.store.documents import session_document
-from desktop.voice.agent.target import AgentNotConfigured, choose_agent, target_for
-from desktop.voice.call.debrief import DebriefUnavailable, debrief_setup, finish_debrief, reviewable_call
+from desktop.voice.call.debrief import DebriefUnavailable, finish_debrief, reviewable_call
 from desktop.voice.call.engine import Call
+from desktop.voice.call.planner import CallRefused, plan_debrief
 
 EXIT_DEBRIEF_FAILED = 1
 
@@ -41,23 +42,18 @@ def run(state: AppState, args: argparse.Namespace) -> int:
     turns = read_turns(args.say, args.script)
     if not turns:
         raise CommandError("give your side of the debrief: --say TEXT (repeat it) or --script FILE")
-    try:
-        choice = choose_agent(state.settings, args.agent)
-    except AgentNotConfigured as exc:
-        raise CommandError(str(exc)) from exc
-
     with ExitStack() as stack:
-        partner_url = start_partner(stack, PersonaCatalog(state.queries)) if choice.kind == "partner" else ""
         try:
-            setup = debrief_setup(
-                state.queries,
+            setup = plan_debrief(
+                state,
                 args.id,
-                state.settings,
-                target=target_for(choice, partner_url),
+                mode=Mode.TEXT,
+                partner_url=lambda: start_partner(stack, PersonaCatalog(state.queries)),
+                agent=args.agent,
                 max_seconds=max_seconds(args.max_seconds, state.settings),
-            )
-        except DebriefUnavailable as exc:
-            raise CommandError(str(exc)) from exc
+            ).setup
+        except CallRefused as exc:
+            raise CommandError(exc.message) from exc
         driver = TypedTurns(turns, CallPrinter(quiet=args.json, agent_label="Coach"))
         call = Call(setup, state.repository, listener=driver, event_log_dir=app_settings.logs_dir())
         driver.call = call

@@ -8,8 +8,9 @@ import json
 import sys
 
 from desktop.bootstrap import AppState
-from desktop.cli.main import CommandError
+from desktop.cli.errors import CommandError
 from desktop.core.results import Grade
+from desktop.core.vocabulary import Status
 from desktop.grading.queue import default_grader, grade_and_save
 
 
@@ -17,7 +18,7 @@ def run(state: AppState, args: argparse.Namespace) -> int:
     record = state.queries.get_session(args.id)
     if record is None:
         raise CommandError(f"no session with id {args.id} (see: roleplay sessions list)")
-    if record.summary.status == "active":
+    if record.summary.status == Status.ACTIVE:
         raise CommandError(f"session {args.id} is still in progress; grade it after the call ends")
     if record.summary.kind == "coach":
         raise CommandError(f"session {args.id} is a coach debrief, not a sales call, so it is not graded")

@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from desktop import settings as app_settings
-from desktop.cli.main import CommandError
+from desktop.cli.errors import CommandError
 from desktop.core.transcript import Speaker
 from desktop.voice.call.engine import Call
-from desktop.voice.call.events import CallEnded, CallEvent, CallOutcome, Connected, FinalLine, TimeWarning
+from desktop.voice.call.events import CallEnded, CallEvent, CallOutcome, Connected, LineFinalized, TimeWarning
 from desktop.voice.call.setup import CallSetup
 
 if TYPE_CHECKING:
@@ -42,12 +42,12 @@ class TypedTurns:
 
     def __call__(self, event: CallEvent) -> None:
         self._printer.event(event)
-        if isinstance(event, FinalLine):
+        if isinstance(event, LineFinalized):
             self.last_line_is_sellers = event.line.speaker is not Speaker.TRAINEE
             self.seller_lines += self.last_line_is_sellers
-        if self.call is None or not isinstance(event, (Connected, FinalLine)):
+        if self.call is None or not isinstance(event, (Connected, LineFinalized)):
             return
-        if isinstance(event, FinalLine) and event.line.speaker is Speaker.TRAINEE:
+        if isinstance(event, LineFinalized) and event.line.speaker is Speaker.TRAINEE:
             return
         if isinstance(event, Connected):
             # The agent normally speaks first and the first turn follows the greeting; an agent with no first
@@ -92,7 +92,7 @@ class CallPrinter:
             return
         if isinstance(event, Connected):
             print("Connected.", flush=True)
-        elif isinstance(event, FinalLine):
+        elif isinstance(event, LineFinalized):
             who = "You" if event.line.speaker is Speaker.TRAINEE else self._agent_label
             print(f"{who}: {event.line.text}", flush=True)
         elif isinstance(event, TimeWarning):

@@ -8,7 +8,8 @@ from dataclasses import asdict
 from pathlib import Path
 
 from desktop.bootstrap import AppState
-from desktop.cli.main import CommandError
+from desktop.cli.errors import CommandError
+from desktop.core.clock import format_clock
 from desktop.store.catalog import PersonaCatalog
 from desktop.store.documents import session_document, session_markdown
 from desktop.store.queries import SessionFilter, SessionRecord
@@ -45,7 +46,7 @@ def sessions_list(state: AppState, args: argparse.Namespace) -> int:
             s.difficulty,
             s.mode,
             s.status,
-            _duration(s.duration_seconds),
+            "-" if s.duration_seconds is None else format_clock(s.duration_seconds),
             "grading..." if s.overall is None and s.needs_grading else ("-" if s.overall is None else s.overall),
         )
         for s in summaries
@@ -86,13 +87,6 @@ def _record(state: AppState, session_id: int) -> SessionRecord:
     if record is None:
         raise CommandError(f"no session with id {session_id} (see: roleplay sessions list)")
     return record
-
-
-def _duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "-"
-    minutes, secs = divmod(int(round(seconds)), 60)
-    return f"{minutes}:{secs:02d}"
 
 
 def _print_table(headers: tuple[str, ...], rows: list[tuple]) -> None:

@@ -7,7 +7,7 @@ import signal
 import threading
 
 from desktop.bootstrap import AppState
-from desktop.cli.main import CommandError
+from desktop.cli.errors import CommandError
 from desktop.partner.server import PracticePartner
 from desktop.speech.system_voice import partner_speech
 from desktop.store.catalog import PersonaCatalog

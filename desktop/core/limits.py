@@ -6,7 +6,6 @@ same in the GUI, headless calls and tests. A None limit means unlimited.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 # The countdown appears, and the one warning fires, this long before the limit.
@@ -105,13 +104,3 @@ class CallTimer:
             # Once time is up a warning would come too late; treat it as spent either way.
             self.warned = True
         return state
-
-
-def format_clock(seconds: float, *, round_up: bool = False) -> str:
-    """'MM:SS' below an hour, 'H:MM:SS' from an hour. round_up suits countdowns: 119.2 s left shows 02:00."""
-    total = max(0, math.ceil(seconds) if round_up else math.floor(seconds))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours}:{minutes:02d}:{secs:02d}"
-    return f"{minutes:02d}:{secs:02d}"

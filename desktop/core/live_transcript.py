@@ -30,7 +30,7 @@ class LinePartial:
 
 @dataclass(frozen=True)
 class LineFinalized:
-    """A line became final: persist it, then show it."""
+    """A line became final. The live transcript yields it to be stored; the call reports it once it is stored."""
 
     line: TranscriptLine
 

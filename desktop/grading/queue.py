@@ -20,6 +20,7 @@ from desktop.core.difficulty import Difficulty
 from desktop.core.metrics import compute_metrics
 from desktop.core.results import Grade
 from desktop.core.rule_grader import grade_call
+from desktop.core.vocabulary import GRADED_KINDS
 from desktop.grading.llm import (
     GRADER_ERROR,
     REASONS,
@@ -30,7 +31,7 @@ from desktop.grading.llm import (
 )
 from desktop.store.models import database
 from desktop.store.queries import SessionQueries, SessionRecord
-from desktop.store.sessions import GRADED_KINDS, SessionRepository
+from desktop.store.sessions import SessionRepository
 
 log = logging.getLogger(__name__)
 

@@ -34,7 +34,7 @@ from websockets.exceptions import ConnectionClosed
 from desktop.partner.model_seller import SellerModelConfig
 from desktop.partner.players import Player, make_player
 from desktop.partner.seller.brain import SellerTurn
-from desktop.partner.setup import BuiltinPersonas, CallSetup, PersonaSource, call_setup
+from desktop.partner.setup import BuiltinPersonas, PartnerRole, PersonaSource, call_setup
 from desktop.partner.turns import TurnDetector
 
 log = logging.getLogger(__name__)
@@ -186,7 +186,7 @@ class PartnerConversation:
         log.warning("the first frame was not conversation_initiation_client_data; starting with defaults")
         return {}, frame
 
-    def _make_seller(self, setup: CallSetup) -> Player:
+    def _make_seller(self, setup: PartnerRole) -> Player:
         with self._changed:
             self.record.persona_id = setup.persona.id
             self.record.scenario_id = setup.scenario.id

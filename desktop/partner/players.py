@@ -9,7 +9,7 @@ from desktop.core.prompts import build_agent_config
 from desktop.partner.coach.brain import CoachBrain
 from desktop.partner.model_seller import LlmSeller, SellerModelConfig
 from desktop.partner.seller.brain import SellerBrain, SellerTurn
-from desktop.partner.setup import CallSetup
+from desktop.partner.setup import PartnerRole
 
 
 class RulePlayer:
@@ -39,7 +39,7 @@ class RulePlayer:
 Player = RulePlayer | LlmSeller
 
 
-def make_player(setup: CallSetup, *, seed: int, model: SellerModelConfig | None) -> Player:
+def make_player(setup: PartnerRole, *, seed: int, model: SellerModelConfig | None) -> Player:
     """The coach when the setup carries a coach brief, else the seller; by the model when one is configured."""
     if setup.coach is not None:
         coach = CoachBrain(setup.coach, first_message=setup.first_message)

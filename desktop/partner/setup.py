@@ -58,7 +58,7 @@ class BuiltinPersonas:
 
 
 @dataclass(frozen=True)
-class CallSetup:
+class PartnerRole:
     persona: Persona
     scenario: Scenario
     difficulty: Difficulty
@@ -71,7 +71,7 @@ class CallSetup:
     coach: CoachBrief | None = None  # set when the client asked for the coach instead of the seller
 
 
-def call_setup(frame: Mapping[str, Any], personas: PersonaSource, builtins: BuiltinPersonas) -> CallSetup:
+def call_setup(frame: Mapping[str, Any], personas: PersonaSource, builtins: BuiltinPersonas) -> PartnerRole:
     """Never raises: anything missing or odd falls back to a sensible default (and is logged)."""
     variables = frame.get("dynamic_variables")
     variables = variables if isinstance(variables, Mapping) else {}
@@ -81,7 +81,7 @@ def call_setup(frame: Mapping[str, Any], personas: PersonaSource, builtins: Buil
     first_message = agent.get("first_message")
     text_only = bool(_mapping(override.get("conversation")).get("text_only") or override.get("text_only"))
     objections = [o.strip() for o in str(variables.get("objections") or "").split(";") if o.strip()] or None
-    return CallSetup(
+    return PartnerRole(
         persona=_persona(variables, personas, builtins, objections),
         scenario=_scenario(variables, personas, builtins),
         difficulty=_difficulty(variables.get("difficulty")),

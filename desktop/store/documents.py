@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from desktop.core.clock import to_rfc3339_seconds
+from desktop.core.clock import format_clock, to_rfc3339_seconds
 from desktop.store.queries import SessionRecord
 
 PERSONA_CONTRACT_FIELDS = (
@@ -65,11 +65,6 @@ def session_document(record: SessionRecord, device_id: str, *, include_local_id:
     return document
 
 
-def _clock(ms: int) -> str:
-    seconds = ms // 1000
-    return f"{seconds // 60:02d}:{seconds % 60:02d}"
-
-
 def session_markdown(record: SessionRecord) -> str:
     """A readable report of one call: who, how it went, the grade and feedback, analytics, transcript."""
     summary = record.summary
@@ -123,5 +118,5 @@ def session_markdown(record: SessionRecord) -> str:
         out.append("(no lines were recorded)")
     for line in record.lines:
         mark = " *(interrupted)*" if line.interrupted else ""
-        out.append(f"**[{_clock(line.offset_ms)}] {line.speaker.value}:** {line.text}{mark}  ")
+        out.append(f"**[{format_clock(line.offset_ms / 1000)}] {line.speaker.value}:** {line.text}{mark}  ")
     return "\n".join(out).rstrip() + "\n"

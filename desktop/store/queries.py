@@ -14,6 +14,7 @@ from peewee import fn
 
 from desktop.core.results import CallMetrics, Grade
 from desktop.core.transcript import Speaker, TranscriptLine
+from desktop.core.vocabulary import Status
 from desktop.store.models import GradeRow, LineRow, SessionRow, TranscriptSearch, UserPersonaRow
 
 
@@ -160,12 +161,12 @@ class SessionQueries:
 
     def sessions_needing_grade(self) -> list[int]:
         query = SessionRow.select(SessionRow.id).where(
-            (SessionRow.needs_grading == True) & (SessionRow.status != "active")  # noqa: E712
+            (SessionRow.needs_grading == True) & (SessionRow.status != Status.ACTIVE)  # noqa: E712
         )
         return [row.id for row in query.order_by(SessionRow.id)]
 
     def active_session_ids(self) -> list[int]:
-        return [r.id for r in SessionRow.select(SessionRow.id).where(SessionRow.status == "active")]
+        return [r.id for r in SessionRow.select(SessionRow.id).where(SessionRow.status == Status.ACTIVE)]
 
     def best_scores_by_persona(self) -> dict[str, int]:
         """The best overall score reached with each persona (for the contacts list)."""

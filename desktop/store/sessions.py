@@ -20,17 +20,12 @@ from typing import Any, TypeVar
 from desktop.core.clock import parse_iso, to_iso, utc_now
 from desktop.core.results import CallMetrics, Grade
 from desktop.core.transcript import TranscriptLine
+from desktop.core.vocabulary import END_REASONS, ENDED_STATUSES, GRADED_KINDS, KINDS, MODES, EndReason, Status
 from desktop.store.db import Store
 from desktop.store.models import GradeRow, LineRow, SessionRow, UserPersonaRow
 from desktop.store.processes import process_is_alive
 
 T = TypeVar("T")
-
-MODES = ("voice", "text")
-KINDS = ("roleplay", "coach")
-GRADED_KINDS = ("roleplay",)  # a coach debrief is not a sales call: it is never graded
-END_REASONS = ("user_hangup", "agent_hangup", "time_limit", "connection_lost", "error", "app_exit")
-ENDED_STATUSES = ("completed", "interrupted", "failed")
 
 
 class SessionNotFound(LookupError):
@@ -103,7 +98,7 @@ class SessionRepository:
                 client_session_id=session_uuid,
                 kind=kind,
                 mode=mode,
-                status="active",
+                status=Status.ACTIVE,
                 persona_id=persona_snapshot["id"],
                 persona_name=persona_snapshot["name"],
                 persona_snapshot=json.dumps(persona_snapshot),
@@ -205,7 +200,7 @@ class SessionRepository:
         session_id: int,
         *,
         end_reason: str,
-        status: str = "completed",
+        status: str = Status.COMPLETED,
         metrics: CallMetrics | None = None,
         error_message: str = "",
         ended_at: str | None = None,
@@ -248,7 +243,7 @@ class SessionRepository:
 
         def job() -> None:
             row = self._get(session_id)
-            if row.status == "active":
+            if row.status == Status.ACTIVE:
                 raise SessionNotActive(f"session {session_id} is still in progress; grade it after it ends")
             feedback = {
                 "strengths": list(grade.strengths),
@@ -290,7 +285,7 @@ class SessionRepository:
 
         def job() -> list[int]:
             recovered = []
-            for row in SessionRow.select().where(SessionRow.status == "active"):
+            for row in SessionRow.select().where(SessionRow.status == Status.ACTIVE):
                 # A session owned on another machine (a copied database) cannot still be running: recover it.
                 owned_here = row.owner_host == self._host and row.owner_pid is not None
                 if owned_here and (row.owner_pid == self._pid or is_alive(row.owner_pid)):
@@ -302,8 +297,8 @@ class SessionRepository:
                     .first()
                 )
                 spoken_s = (last.offset_ms + last.duration_ms) / 1000 if last else 0.0
-                row.status = "interrupted"
-                row.end_reason = "app_exit"
+                row.status = Status.INTERRUPTED
+                row.end_reason = EndReason.APP_EXIT.value
                 row.duration_seconds = spoken_s
                 row.ended_at = to_iso(parse_iso(row.started_at) + timedelta(seconds=spoken_s))
                 row.needs_grading = last is not None and row.kind in GRADED_KINDS
@@ -345,11 +340,11 @@ class SessionRepository:
 
     def _active(self, session_id: int) -> SessionRow:
         row = self._get(session_id)
-        if row.status != "active":
+        if row.status != Status.ACTIVE:
             raise SessionNotActive(f"session {session_id} has ended ({row.status}); it takes no more lines")
         return row
 
     def _bump_if_ended(self, session_id: int) -> None:
         SessionRow.update(revision=SessionRow.revision + 1).where(
-            (SessionRow.id == session_id) & (SessionRow.status != "active")
+            (SessionRow.id == session_id) & (SessionRow.status != Status.ACTIVE)
         ).execute()

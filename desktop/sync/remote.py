@@ -11,7 +11,7 @@ from typing import Any
 from desktop.core.clock import parse_iso, to_iso
 from desktop.core.results import CallMetrics, Grade
 from desktop.core.transcript import Speaker, TranscriptLine
-from desktop.store.sessions import END_REASONS, ENDED_STATUSES, MODES
+from desktop.core.vocabulary import END_REASONS, ENDED_STATUSES, MODES
 from desktop.store.sync_store import RemoteSession
 
 DEFAULT_DIFFICULTY = "ROOKIE"

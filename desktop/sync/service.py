@@ -11,8 +11,8 @@ import logging
 import threading
 from dataclasses import asdict, dataclass, field
 
-from desktop.bootstrap import AppState
 from desktop.settings import Settings
+from desktop.store.local_data import LocalData
 from desktop.store.queries import SessionQueries
 from desktop.store.sessions import SessionRepository
 from desktop.store.sync_store import SyncStore
@@ -110,7 +110,7 @@ class SyncService:
         )
 
     @classmethod
-    def from_state(cls, state: AppState, options: SyncOptions | None = None) -> SyncService:
+    def from_state(cls, state: LocalData, options: SyncOptions | None = None) -> SyncService:
         return cls(state.settings, state.repository, state.queries, options)
 
     @property

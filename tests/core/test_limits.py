@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from desktop.core.clock import format_clock
 from desktop.core.limits import (
     CallTimer,
     CallTimerPolicy,
@@ -11,7 +12,6 @@ from desktop.core.limits import (
     UsageLimits,
     Verdict,
     can_start_session,
-    format_clock,
 )
 
 

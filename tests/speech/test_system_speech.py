@@ -84,7 +84,7 @@ def script(tmp_path: Path, name: str, body: str) -> str:
 
 
 def warnings_of(caplog: pytest.LogCaptureFixture) -> list[str]:
-    return [r.getMessage() for r in caplog.records if r.name.endswith("system_speech") and r.levelno >= logging.WARNING]
+    return [r.getMessage() for r in caplog.records if r.name.endswith("system_voice") and r.levelno >= logging.WARNING]
 
 
 # --- the engine -----------------------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from desktop.voice.agent.messages import AudioChunk, Interruption, ServerMessage
 from desktop.voice.audio.devices import AudioDeviceError, list_input_devices, list_output_devices
 from desktop.voice.audio.recorder import CallRecorder
 from desktop.voice.audio.resample import pcm16_samples
-from desktop.voice.audio.streams import Microphone, Speaker
+from desktop.voice.audio.streams import MicrophoneStream, SpeakerStream
 from tests.fake_agent_server import FakeAgentServer
 from tests.pcm import RATE, best_correlation, read_wav, speech_like, write_wav
 from tests.pulse import PulseServer
@@ -33,7 +33,7 @@ pytestmark = pytest.mark.timeout(120)
 class Call:
     """An agent connection to the fake server whose audio goes to a speaker and whose interruptions interrupt it."""
 
-    def __init__(self, server: FakeAgentServer, speaker: Speaker | None = None) -> None:
+    def __init__(self, server: FakeAgentServer, speaker: SpeakerStream | None = None) -> None:
         self.server = server
         self.speaker = speaker
         self.handled = 0  # audio and interruption messages passed to the speaker
@@ -130,12 +130,12 @@ def test_devices_are_listed_by_name_with_the_default_first(pulse: PulseServer) -
 
 
 def test_a_device_that_does_not_exist_is_a_plain_words_error(pulse: PulseServer) -> None:
-    mic = Microphone(lambda pcm, at: None, device="USB Headset 3000")
+    mic = MicrophoneStream(lambda pcm, at: None, device="USB Headset 3000")
     with pytest.raises(AudioDeviceError) as caught:
         mic.start()
     assert "USB Headset 3000" in caught.value.message and "Settings" in caught.value.message
     assert "pulse" in caught.value.detail  # the devices that do exist, for the log
-    speaker = Speaker(device="Bluetooth Speaker")
+    speaker = SpeakerStream(device="Bluetooth Speaker")
     with pytest.raises(AudioDeviceError, match="Bluetooth Speaker"):
         speaker.start()
     assert speaker.stop() and mic.stop()
@@ -143,7 +143,7 @@ def test_a_device_that_does_not_exist_is_a_plain_words_error(pulse: PulseServer)
 
 def test_a_device_can_be_chosen_by_name_in_any_case(pulse: PulseServer) -> None:
     got = threading.Event()
-    mic = Microphone(lambda pcm, at: got.set(), device="PULSE")
+    mic = MicrophoneStream(lambda pcm, at: got.set(), device="PULSE")
     mic.start()
     try:
         assert got.wait(10)
@@ -163,7 +163,7 @@ def test_speech_into_the_virtual_mic_reaches_the_agent_as_audio_chunks(
     speech = speech_like(2.0)
     wav = write_wav(tmp_path / "trainee.wav", speech)
     segments = []
-    mic = Microphone(lambda pcm, at: call.connection.send_audio(pcm), on_speech=segments.append)
+    mic = MicrophoneStream(lambda pcm, at: call.connection.send_audio(pcm), on_speech=segments.append)
     mic.start()
     try:
         assert wait_for_chunks(call, 5)  # the stream runs before the trainee speaks
@@ -185,7 +185,7 @@ def test_a_muted_mic_keeps_streaming_silence(
     calls.append(call)
     wav = write_wav(tmp_path / "trainee.wav", speech_like(1.0))
     stamps: list[float] = []
-    mic = Microphone(lambda pcm, at: (stamps.append(at), call.connection.send_audio(pcm)))
+    mic = MicrophoneStream(lambda pcm, at: (stamps.append(at), call.connection.send_audio(pcm)))
     mic.set_muted(True)
     mic.start()
     try:
@@ -208,7 +208,7 @@ def test_agent_audio_is_heard_on_the_virtual_speaker(
 ) -> None:
     started = threading.Event()
     firsts: list[tuple[int, float]] = []
-    speaker = Speaker(on_first_sample=lambda event_id, when: (firsts.append((event_id, when)), started.set()))
+    speaker = SpeakerStream(on_first_sample=lambda event_id, when: (firsts.append((event_id, when)), started.set()))
     speaker.start()
     call = Call(server, speaker)
     calls.append(call)
@@ -228,7 +228,7 @@ def test_agent_audio_is_heard_on_the_virtual_speaker(
 
 
 def test_a_44_1_khz_agent_voice_plays_at_its_own_pitch(pulse: PulseServer) -> None:
-    speaker = Speaker(rate=44100)
+    speaker = SpeakerStream(rate=44100)
     speaker.start()
     try:
         with pulse.monitor_speaker() as monitor:
@@ -245,7 +245,7 @@ def test_interruption_silences_the_speaker_and_drops_late_audio_of_the_old_turn(
     pulse: PulseServer, server: FakeAgentServer, calls: list[Call]
 ) -> None:
     started = threading.Event()
-    speaker = Speaker(on_first_sample=lambda event_id, when: started.set() if event_id == 1 else None)
+    speaker = SpeakerStream(on_first_sample=lambda event_id, when: started.set() if event_id == 1 else None)
     speaker.start()
     call = Call(server, speaker)
     calls.append(call)
@@ -277,10 +277,10 @@ def test_the_recording_holds_both_sides_where_they_happened(
     started_at = time.monotonic()
     recorder = CallRecorder(tmp_path / "call.wav", rate=RATE, started_at=started_at)
     first_sample: list[float] = []
-    speaker = Speaker(on_played=recorder.seller, on_first_sample=lambda event_id, when: first_sample.append(when))
+    speaker = SpeakerStream(on_played=recorder.seller, on_first_sample=lambda event_id, when: first_sample.append(when))
     call = Call(server, speaker)
     calls.append(call)
-    mic = Microphone(lambda pcm, at: (recorder.trainee(pcm, at), call.connection.send_audio(pcm)))
+    mic = MicrophoneStream(lambda pcm, at: (recorder.trainee(pcm, at), call.connection.send_audio(pcm)))
     trainee_voice, seller_voice = speech_like(1.5, seed=5), speech_like(1.0, seed=9)
     speaker.start()
     mic.start()
@@ -317,8 +317,8 @@ def test_streams_cut_mid_call_are_reported_once_each(pulse: PulseServer) -> None
             both_reported.notify_all()
 
     running = threading.Event()
-    mic = Microphone(lambda pcm, at: running.set(), on_error=on_error)
-    speaker = Speaker(on_error=on_error)
+    mic = MicrophoneStream(lambda pcm, at: running.set(), on_error=on_error)
+    speaker = SpeakerStream(on_error=on_error)
     mic.start()
     speaker.start()
     try:
@@ -338,7 +338,7 @@ def test_a_hung_microphone_is_reported_after_the_stall_timeout(pulse: PulseServe
     errors: list[AudioDeviceError] = []
     chunks = threading.Semaphore(0)
     # The default stall timeout (3 s) allows for a slow device start; this stream is running before the hang.
-    mic = Microphone(
+    mic = MicrophoneStream(
         lambda pcm, at: chunks.release(), on_error=lambda e: (errors.append(e), reported.set()), stall_timeout=1.0
     )
     mic.start()

@@ -22,9 +22,9 @@ from desktop.voice.call.events import (
     CallEnded,
     CallState,
     Connected,
-    CorrectedLine,
     EndReason,
-    FinalLine,
+    LineCorrected,
+    LineFinalized,
     StateChanged,
     TimeWarning,
 )
@@ -177,7 +177,7 @@ def test_typed_call_stores_each_line_before_reporting_it(server, repo, queries, 
     stored_when_reported: list[bool] = []
 
     def listener(event: object) -> None:
-        if isinstance(event, FinalLine):
+        if isinstance(event, LineFinalized):
             record = queries.get_session(call.session_id)
             stored_when_reported.append(any(line.text == event.line.text for line in record.lines))
         events(event)
@@ -190,7 +190,7 @@ def test_typed_call_stores_each_line_before_reporting_it(server, repo, queries, 
     assert first["conversation_config_override"]["conversation"]["text_only"] is True
     assert first["dynamic_variables"]["persona_id"] == PERSONA.id
     call.send_text("Hi, is this about the land on Route 9?")
-    events.wait_for(FinalLine, 3)  # the greeting, the trainee's line, then the echo agent's reply
+    events.wait_for(LineFinalized, 3)  # the greeting, the trainee's line, then the echo agent's reply
     call.hang_up()
     outcome = call.wait_ended(WAIT)
     assert outcome is not None and outcome.end_reason is EndReason.USER_HANGUP and outcome.status == "completed"
@@ -218,7 +218,7 @@ def test_agent_close_1000_is_an_agent_hangup_and_drains_audio(server, repo, quer
     events.wait_for(Connected)
     _agent(server, "Well, I'm not sure I want to sell. Goodbye.", 101)
     _audio(server, b"\x01\x00" * 800, 101)
-    events.wait_for(FinalLine, 2)
+    events.wait_for(LineFinalized, 2)
     server.close(1000, "end_call")
     outcome = call.wait_ended(WAIT)
     assert outcome.end_reason is EndReason.AGENT_HANGUP and outcome.status == "completed"
@@ -235,7 +235,7 @@ def test_interruption_drops_old_audio_and_correction_is_stored(server, repo, que
     events.wait_for(Connected)
     _agent(server, "Onboarding is our biggest concern, honestly. Last vendor took six months.", 3)
     _audio(server, b"\x03\x00" * 160, 3)
-    events.wait_for(FinalLine, 2)
+    events.wait_for(LineFinalized, 2)
     server.send_json({"type": "interruption", "interruption_event": {"event_id": 4}})
     _audio(server, b"\x03\x00" * 160, 3)  # late audio of the interrupted turn: dropped
     _audio(server, b"\x04\x00" * 160, 4)  # the reply with the interruption's own id: plays
@@ -249,7 +249,7 @@ def test_interruption_drops_old_audio_and_correction_is_stored(server, repo, que
             },
         }
     )
-    corrected = events.wait_for(CorrectedLine)[0]
+    corrected = events.wait_for(LineCorrected)[0]
     assert corrected.line.text == "Onboarding is our biggest concern," and corrected.line.interrupted
     assert [eid for eid, _ in ports.speaker.played] == [3, 4]
     assert ports.speaker.interrupts == [4]
@@ -264,7 +264,7 @@ def test_server_error_1011_mid_call_keeps_the_lines(server, repo, queries, calls
     call = _place(calls, _setup(server), repo, events)
     events.wait_for(Connected)
     call.send_text("Hello there")
-    events.wait_for(FinalLine, 3)
+    events.wait_for(LineFinalized, 3)
     server.close(1011, "internal error")
     outcome = call.wait_ended(WAIT)
     assert outcome.end_reason is EndReason.ERROR and outcome.status == "interrupted" and outcome.code == 1011
@@ -280,7 +280,7 @@ def test_dropped_tcp_connection_is_connection_lost(server, repo, queries, calls)
     call = _place(calls, _setup(server), repo, events)
     events.wait_for(Connected)
     call.send_text("Are you still there?")
-    events.wait_for(FinalLine, 3)
+    events.wait_for(LineFinalized, 3)
     server.drop()
     outcome = call.wait_ended(WAIT)
     assert outcome.end_reason is EndReason.CONNECTION_LOST and outcome.status == "interrupted"
@@ -336,7 +336,7 @@ def test_drill_ends_after_its_exchanges(server, repo, queries, calls) -> None:
     events.wait_for(Connected)
     for turn in range(5):
         call.send_text(f"Answer number {turn + 1}")
-        events.wait_for(FinalLine, 1 + 2 * (turn + 1))  # the greeting, then exchanges
+        events.wait_for(LineFinalized, 1 + 2 * (turn + 1))  # the greeting, then exchanges
     outcome = call.wait_ended(WAIT)
     assert outcome.end_reason is EndReason.AGENT_HANGUP and outcome.line_count == 11
 

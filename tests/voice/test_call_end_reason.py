@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from desktop.core.vocabulary import EndReason
 from desktop.partner.seller.cues import read_turn
 from desktop.partner.seller.scoring import score_turn
 from desktop.voice.agent.connection import ConnectionEnd, EndKind
 from desktop.voice.call.end_reason import session_end
-from desktop.voice.call.events import EndReason
 
 DROPPED = ConnectionEnd(EndKind.CONNECTION_LOST, "The call dropped.")
 

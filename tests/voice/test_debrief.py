@@ -40,7 +40,7 @@ from desktop.store.sessions import SessionRepository
 from desktop.voice.agent.target import PARTNER_AGENT_ID
 from desktop.voice.call.debrief import DebriefUnavailable, debrief_setup, finish_debrief
 from desktop.voice.call.engine import Call
-from desktop.voice.call.events import CallEvent, FinalLine
+from desktop.voice.call.events import CallEvent, LineFinalized
 from desktop.voice.call.setup import AgentTarget
 from tests.fake_agent_server import FakeAgentServer
 from tests.fake_openai_server import FakeOpenAIServer, http_error
@@ -111,7 +111,7 @@ class Debrief:
         return outcome
 
     def coach_lines(self) -> list[str]:
-        return [e.line.text for e in self.events if isinstance(e, FinalLine) and e.line.speaker is Speaker.COACH]
+        return [e.line.text for e in self.events if isinstance(e, LineFinalized) and e.line.speaker is Speaker.COACH]
 
 
 def partner_target(partner: PracticePartner) -> AgentTarget:

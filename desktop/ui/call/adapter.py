@@ -25,8 +25,8 @@ from desktop.voice.call.events import (
     CallEvent,
     CallProblem,
     Connected,
-    CorrectedLine,
-    FinalLine,
+    LineCorrected,
+    LineFinalized,
     PartialLine,
     SessionStarted,
     StateChanged,
@@ -59,7 +59,7 @@ class CallAdapter(QObject):
     connected = Signal(object)  # Connected
     partial_line = Signal(object)  # LinePartial
     final_line = Signal(object)  # TranscriptLine, already stored
-    line_corrected = Signal(object)  # CorrectedLine
+    line_corrected = Signal(object)  # LineCorrected
     agent_speaking = Signal(bool)
     timer_tick = Signal(object)  # TimerState
     time_warning = Signal(float)  # seconds left
@@ -164,7 +164,7 @@ class CallAdapter(QObject):
             elif isinstance(event, TimerTick):
                 self._tick = event
             else:
-                if isinstance(event, FinalLine):
+                if isinstance(event, LineFinalized):
                     self._partials.pop(event.line.speaker, None)
                 elif isinstance(event, CallEnded):
                     self._partials.clear()
@@ -204,9 +204,9 @@ class CallAdapter(QObject):
         self.batch_done.emit()
 
     def _deliver(self, event: CallEvent) -> None:
-        if isinstance(event, FinalLine):
+        if isinstance(event, LineFinalized):
             self.final_line.emit(event.line)
-        elif isinstance(event, CorrectedLine):
+        elif isinstance(event, LineCorrected):
             self.line_corrected.emit(event)
         elif isinstance(event, StateChanged):
             self.state_changed.emit(event.state)

@@ -14,7 +14,6 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
@@ -23,11 +22,13 @@ from desktop import settings as app_settings
 from desktop.core.difficulty import Difficulty
 from desktop.core.personas import Persona
 from desktop.core.scenarios import Scenario
+from desktop.core.vocabulary import Mode
 from desktop.partner.host import PartnerHost, PartnerUnavailable, app_partner_host
 from desktop.ui.call.adapter import CallAdapter
 from desktop.ui.call.failure import setup_failure
 from desktop.ui.widgets.tasks import run_in_background
 from desktop.voice.call.engine import Call
+from desktop.voice.call.planner import FROM_LIMITS, CallRefused, Limits, PlannedCall, plan_call, plan_debrief
 from desktop.voice.call.setup import AudioFactory, AudioPorts, CallSetup
 
 log = logging.getLogger(__name__)
@@ -47,16 +48,7 @@ class CallPlan:
 
     @property
     def mode(self) -> str:
-        return "text" if self.typed else "voice"
-
-
-class SetupError(Exception):
-    """The call cannot be placed; the message is for the trainee."""
-
-    def __init__(self, message: str, settings_help: bool = False) -> None:
-        super().__init__(message)
-        self.message = message
-        self.settings_help = settings_help
+        return Mode.TEXT if self.typed else Mode.VOICE
 
 
 def _level_source(device: object) -> Callable[[], float] | None:
@@ -85,7 +77,7 @@ class CallController(QObject):
         device_lister: Callable[[], tuple[list[str], list[str]]] | None = None,
         connection_factory: Callable[..., Any] | None = None,
         clock: Callable[[], float] | None = None,
-        max_seconds: float | None | str = "settings",
+        max_seconds: float | None | str = FROM_LIMITS,
         parent: QObject | None = None,
     ) -> None:
         """`state` is desktop.bootstrap.AppState (settings, repository, queries). The keyword arguments are the
@@ -154,28 +146,15 @@ class CallController(QObject):
         return True
 
     def _prepare_debrief(self, session_id: int, typed: bool) -> tuple[CallPlan, CallSetup]:
-        from desktop.voice.agent.target import PARTNER_VOICE_NOTE, AgentNotConfigured, choose_agent, target_for
-        from desktop.voice.call.debrief import DebriefUnavailable, debrief_setup
-
-        settings = self._state.settings
-        self.usage_note = ""  # a debrief is not a practice call: it does not count against the day's cap
-        try:
-            choice = choose_agent(settings)
-        except AgentNotConfigured as exc:
-            raise SetupError(str(exc), settings_help=True) from exc
-        partner_url = self._partner_url() if choice.kind == "partner" else ""
-        self.partner_note = PARTNER_VOICE_NOTE if choice.kind == "partner" and not typed else ""
-        try:
-            setup = debrief_setup(
-                self._state.queries,
-                session_id,
-                settings,
-                target=target_for(choice, partner_url),
-                mode="text" if typed else "voice",
-                max_seconds=self._limit_s(),
-            )
-        except DebriefUnavailable as exc:
-            raise SetupError(str(exc)) from exc
+        planned = plan_debrief(
+            self._state,
+            session_id,
+            mode=Mode.TEXT if typed else Mode.VOICE,
+            partner_url=self._partner_url,
+            max_seconds=self._limit_s(),
+        )
+        self._notes(planned)
+        setup = planned.setup
         plan = CallPlan(setup.persona, setup.scenario, setup.difficulty, setup.practice_mode, typed, session_id)
         return plan, setup
 
@@ -248,7 +227,7 @@ class CallController(QObject):
 
     def _fail(self, error: Exception | None) -> None:
         self._attempt = 0
-        if isinstance(error, SetupError):
+        if isinstance(error, CallRefused):
             failure = setup_failure(error.message, error.settings_help)
         else:
             log.error("placing the call failed: %r", error)
@@ -265,53 +244,27 @@ class CallController(QObject):
     # --- worker thread -------------------------------------------------------------------------------------------
 
     def _prepare(self, plan: CallPlan) -> CallSetup:
-        from desktop.voice.agent.target import PARTNER_VOICE_NOTE, AgentNotConfigured, choose_agent, target_for
-        from desktop.voice.call.memory import memory_for
-
-        settings = self._state.settings
-        try:
-            choice = choose_agent(settings, persona_id=plan.persona.id)
-        except AgentNotConfigured as exc:
-            raise SetupError(str(exc), settings_help=True) from exc
-        limit_s = self._check_usage()
-        partner_url = self._partner_url() if choice.kind == "partner" else ""
-        self.partner_note = PARTNER_VOICE_NOTE if choice.kind == "partner" and not plan.typed else ""
-        summary, variables = memory_for(self._state.queries, plan.persona.id)
-        return CallSetup(
+        """The day's limits apply (the team backend's last known ones, else Settings): a call over the daily cap is
+        refused, and the screen notes how many are left."""
+        planned = plan_call(
+            self._state,
             persona=plan.persona,
             scenario=plan.scenario,
             difficulty=plan.difficulty,
-            target=target_for(choice, partner_url),
             mode=plan.mode,
             practice_mode=plan.practice_mode,
-            trainee_name=settings.trainee_name,
-            max_seconds=limit_s,
-            trainee_summary=summary,
-            memory_variables=variables,
+            partner_url=self._partner_url,
+            limits=Limits(enforce=True, max_seconds=self._max_seconds),
         )
+        self._notes(planned)
+        return planned.setup
 
-    def _check_usage(self) -> float | None:
-        """The day's limits (the team backend's last known ones, else Settings): refuse a call over the daily cap,
-        note how many are left for the screen, and return the call's time limit."""
-        from desktop.core.clock import to_iso
-        from desktop.core.limits import can_start_session
-        from desktop.store.queries import SessionFilter
-        from desktop.store.sync_store import SyncStore
-        from desktop.sync.usage import current_usage
-
-        usage = current_usage(SyncStore(self._state.repository), self._state.settings)
-        midnight = datetime.now().astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
-        made_here = self._state.queries.count_sessions(SessionFilter(kind="roleplay", started_from=to_iso(midnight)))
-        verdict = can_start_session(usage.limits, max(usage.sessions_today, made_here))
-        if not verdict.allowed:
-            raise SetupError(verdict.message)
-        self.usage_note = verdict.message
-        if self._max_seconds != "settings":
-            return self._max_seconds  # type: ignore[return-value]
-        return usage.limits.max_session_seconds
+    def _notes(self, planned: PlannedCall) -> None:
+        self.usage_note = planned.usage_note  # a debrief is not a practice call: it has none
+        self.partner_note = planned.partner_note
 
     def _limit_s(self) -> float | None:
-        if self._max_seconds != "settings":
+        if self._max_seconds != FROM_LIMITS:
             return self._max_seconds  # type: ignore[return-value]
         minutes = self._state.settings.max_session_minutes
         return minutes * 60.0 if minutes else None
@@ -320,7 +273,7 @@ class CallController(QObject):
         try:
             return self._partner.url()
         except PartnerUnavailable as exc:
-            raise SetupError(str(exc)) from exc
+            raise CallRefused(str(exc)) from exc
 
     def _default_audio_factory(self) -> AudioFactory:
         from desktop.voice.audio.ports import DeviceAudioFactory
@@ -413,12 +366,12 @@ class CallController(QObject):
 def _resolve(catalog: Any, request: Any) -> CallPlan:
     persona = catalog.persona(request.persona_id)
     if persona is None:
-        raise SetupError("That seller is no longer in your contacts. Pick another one and call again.")
+        raise CallRefused("That seller is no longer in your contacts. Pick another one and call again.")
     scenario = catalog.scenario(request.scenario_id)
     if scenario is None:
-        raise SetupError("That kind of call is not available any more. Pick another scenario and call again.")
+        raise CallRefused("That kind of call is not available any more. Pick another scenario and call again.")
     try:
         difficulty = Difficulty.parse(request.difficulty)
     except ValueError as exc:
-        raise SetupError(str(exc)) from exc
+        raise CallRefused(str(exc)) from exc
     return CallPlan(persona, scenario, difficulty, bool(request.practice_mode), bool(request.typed))

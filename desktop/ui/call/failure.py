@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from desktop.core.vocabulary import EndReason, Status
 from desktop.ui.call.icons import icon_pixmap
 from desktop.ui.call.panels import centred_card
 from desktop.ui.widgets import theme
-from desktop.voice.call.events import CallOutcome, EndReason
+from desktop.voice.call.events import CallOutcome
 
 SETTINGS_CODES = {401, 403, 404, 1008}
 
@@ -49,7 +50,7 @@ def describe_outcome(outcome: CallOutcome) -> Failure | None:
         return None
     message = outcome.message or "The call stopped for a reason the app could not tell."
     settings_help = outcome.code in SETTINGS_CODES or _mentions_settings(message)
-    if outcome.status == "failed":
+    if outcome.status == Status.FAILED:
         headline = "The call could not connect"
         next_step = (
             "Fix it in Settings, then call again."

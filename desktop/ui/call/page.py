@@ -17,7 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.limits import TimerState, format_clock
+from desktop.core.clock import format_clock
+from desktop.core.limits import TimerState
 from desktop.ui.call.control_bar import ControlBar
 from desktop.ui.call.hint_strip import HintStrip
 from desktop.ui.call.icons import icon, icon_pixmap
@@ -69,7 +70,7 @@ class CallHeader(QFrame):
             self.countdown.hide()
 
 
-class Banner(QFrame):
+class CallNotice(QFrame):
     """A one-line notice with an icon and a close button: the time warning, or a problem the call survived."""
 
     def __init__(self, name: str, icon_name: str, color: str, parent: QWidget | None = None) -> None:
@@ -150,9 +151,9 @@ class InCallPage(QWidget):
         layout.setSpacing(10)
         self.header = CallHeader()
         layout.addWidget(self.header)
-        self.time_banner = Banner("timeBanner", "warning", theme.WARNING)
-        self.problem_banner = Banner("problemBanner", "warning", theme.DANGER)
-        self.info_banner = Banner("infoBanner", "keyboard", theme.ACCENT)
+        self.time_banner = CallNotice("timeBanner", "warning", theme.WARNING)
+        self.problem_banner = CallNotice("problemBanner", "warning", theme.DANGER)
+        self.info_banner = CallNotice("infoBanner", "keyboard", theme.ACCENT)
         self.confirm = ConfirmBar()
         for widget in (self.info_banner, self.time_banner, self.problem_banner, self.confirm):
             layout.addWidget(widget)

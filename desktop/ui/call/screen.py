@@ -16,13 +16,14 @@ from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
 from desktop.core.limits import TimerState
 from desktop.core.transcript import Speaker, TranscriptLine
+from desktop.core.vocabulary import EndReason
 from desktop.ui.call.controller import CallController, CallPlan
 from desktop.ui.call.failure import Failure, FailurePage, describe_outcome
 from desktop.ui.call.page import InCallPage
 from desktop.ui.call.panels import LISTENING, SPEAKING, THINKING, DialingCard
 from desktop.ui.call.sounds import DtmfPlayer, Ringer
 from desktop.ui.call.style import call_style
-from desktop.voice.call.events import CallOutcome, CallState, CorrectedLine, EndReason
+from desktop.voice.call.events import CallOutcome, CallState, LineCorrected
 
 END_PAUSE_MS = 1200  # "Call ended" stays on screen this long before the feedback opens
 TIME_WARNING_TEXT = "{left} left. Start wrapping up: sum up what you heard and agree on a next step."
@@ -286,7 +287,7 @@ class CallScreen(QWidget):
             panel.set_status(LISTENING)
 
     @Slot(object)
-    def _on_corrected(self, event: CorrectedLine) -> None:
+    def _on_corrected(self, event: LineCorrected) -> None:
         self.page.transcript.correct(event.line)
 
     @Slot(bool)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.limits import format_clock
+from desktop.core.clock import format_clock
 from desktop.core.live_transcript import LinePartial
 from desktop.core.transcript import Speaker, TranscriptLine
 from desktop.ui.widgets import theme

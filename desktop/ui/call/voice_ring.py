@@ -6,12 +6,10 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from desktop.ui.widgets.controls import initials
+
 SPEAKING_FLOOR = 0.3  # a speaking agent with no level meter (typed calls) still shows a ring
 LEVEL_GAIN = 3.0  # speech RMS sits around 0.05-0.3; this spreads it over the ring's range
-
-
-def initials(name: str) -> str:
-    return "".join(part[0] for part in name.split()[:2]).upper() or "?"
 
 
 class VoiceRing(QWidget):

@@ -14,8 +14,8 @@ from desktop.ui.settings.presenter import save_settings_in_background
 from desktop.ui.widgets.tasks import run_in_background
 
 if TYPE_CHECKING:
-    from desktop.bootstrap import AppState
     from desktop.store.catalog import PersonaCatalog
+    from desktop.store.local_data import LocalData
     from desktop.ui.contacts.dialer import DialerPage
 
 log = logging.getLogger(__name__)
@@ -26,7 +26,7 @@ class ContactsPresenter(QObject):
     persona_saved = Signal(object)  # Persona
     persona_deleted = Signal(str)
 
-    def __init__(self, state: AppState, contacts: ContactsPage, dialer: DialerPage | None = None) -> None:
+    def __init__(self, state: LocalData, contacts: ContactsPage, dialer: DialerPage | None = None) -> None:
         super().__init__(contacts)
         self._state = state
         self._contacts = contacts

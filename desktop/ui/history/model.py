@@ -13,13 +13,20 @@ from dataclasses import dataclass, replace
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap
 
+from desktop.core.clock import format_clock
+from desktop.core.vocabulary import Status
 from desktop.store.queries import SessionSummary
 from desktop.ui.widgets import theme
-from desktop.ui.widgets.report import format_clock, local_time
+from desktop.ui.widgets.report import local_time
 
 COLUMNS = ("When", "Seller", "Level", "Mode", "Length", "Status", "Score")
 WHEN, SELLER, LEVEL, MODE, LENGTH, STATUS, SCORE = range(len(COLUMNS))
-STATUS_LABELS = {"completed": "Completed", "interrupted": "Cut short", "failed": "Did not connect", "active": "Live"}
+STATUS_LABELS = {
+    Status.COMPLETED: "Completed",
+    Status.INTERRUPTED: "Cut short",
+    Status.FAILED: "Did not connect",
+    Status.ACTIVE: "Live",
+}
 SESSION_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 HEADER_TIPS = (
     "When the call started (your local time)",
@@ -224,8 +231,8 @@ class SessionTableModel(QAbstractTableModel):
                 return self._color(theme.score_color(row.overall))
             if column == LEVEL:
                 return self._color(theme.DIFFICULTY_COLORS.get(row.difficulty, theme.TEXT))
-            if column == STATUS and row.status != "completed":
-                return self._color(theme.WARNING if row.status == "interrupted" else theme.DANGER)
+            if column == STATUS and row.status != Status.COMPLETED:
+                return self._color(theme.WARNING if row.status == Status.INTERRUPTED else theme.DANGER)
             return None
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (LENGTH, SCORE):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

@@ -13,10 +13,10 @@ from datetime import date
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from desktop.bootstrap import AppState
 from desktop.core.clock import parse_iso
 from desktop.core.progress import PracticeTotals, ProgressPoint, practice_totals
 from desktop.store import progress
+from desktop.store.local_data import LocalData
 from desktop.store.queries import SessionFilter
 from desktop.ui.history.model import HistoryRow, history_row, history_rows
 from desktop.ui.history.view import HistoryView
@@ -28,7 +28,7 @@ PAGE_SIZE = 100
 READ_ERROR = "Your history could not be read ({detail}). Your calls are safe; try again, or restart the app."
 
 
-def origin_devices(state: AppState, session_ids: Iterable[int]) -> dict[int, str]:
+def origin_devices(state: LocalData, session_ids: Iterable[int]) -> dict[int, str]:
     """Which sessions came from another device (sync's bookkeeping); empty when sync is not there."""
     try:
         from desktop.store.sync_store import SyncStore
@@ -62,7 +62,7 @@ class HistoryPresenter(QObject):
 
     def __init__(
         self,
-        state: AppState,
+        state: LocalData,
         view: HistoryView,
         *,
         page_size: int = PAGE_SIZE,

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from desktop.core.clock import to_iso
 from desktop.core.difficulty import Difficulty
 from desktop.core.progress import PracticeTotals, ProgressPoint, for_persona
+from desktop.core.vocabulary import Status
 from desktop.store.queries import SessionFilter
 from desktop.ui.history.model import SELLER, SessionTableModel
 from desktop.ui.history.progress_chart import SERIES, SERIES_LABELS, ProgressChart, series_color
@@ -46,7 +47,11 @@ DATE_PRESETS = (
     ("year", "Last 12 months"),
     ("custom", "Between dates…"),
 )
-STATUS_CHOICES = (("completed", "Completed"), ("interrupted", "Cut short"), ("failed", "Did not connect"))
+STATUS_CHOICES = (
+    (Status.COMPLETED, "Completed"),
+    (Status.INTERRUPTED, "Cut short"),
+    (Status.FAILED, "Did not connect"),
+)
 MODE_CHOICES = (("voice", "Voice"), ("text", "Typed"))
 
 

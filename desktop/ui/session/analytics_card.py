@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
+from desktop.core.clock import format_clock
 from desktop.core.metrics import TARGETS, answered_share, rate_metric
 from desktop.core.results import CallMetrics
 from desktop.ui.widgets import theme
-from desktop.ui.widgets.report import clear_layout, format_clock, muted_label, section_title
+from desktop.ui.widgets.report import clear_layout, muted_label, section_title
 
 RATING_TEXT = {"good": "Good", "warn": "Needs work", "bad": "Needs work"}
 RATING_TIPS = {

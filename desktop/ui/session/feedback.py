@@ -15,10 +15,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.clock import format_clock
+from desktop.core.vocabulary import Status
 from desktop.store.queries import SessionRecord
 from desktop.ui.session.analytics_card import AnalyticsCard
 from desktop.ui.widgets import icons, theme
-from desktop.ui.widgets.report import FeedbackCard, ScoresCard, card, follow_theme, format_clock, local_time
+from desktop.ui.widgets.report import FeedbackCard, ScoresCard, card, follow_theme, local_time
 
 
 def style() -> str:
@@ -31,10 +33,10 @@ QProgressBar::chunk {{ background: {theme.ACCENT}; border-radius: 3px; }}
 
 
 STATUS_TEXT = {
-    "completed": "completed",
-    "interrupted": "cut short",
-    "failed": "did not connect",
-    "active": "in progress",
+    Status.COMPLETED: "completed",
+    Status.INTERRUPTED: "cut short",
+    Status.FAILED: "did not connect",
+    Status.ACTIVE: "in progress",
 }
 FEEDBACK_PENDING = "Feedback that quotes your own words appears here once the call is graded."
 GRADING_TEXT = "Grading your call… This usually takes a few seconds; the page updates by itself."

@@ -12,8 +12,8 @@ from PySide6.QtCore import QSize, Qt, QUrl, Signal
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
 from PySide6.QtWidgets import QComboBox, QFrame, QHBoxLayout, QLabel, QSlider, QToolButton, QVBoxLayout
 
+from desktop.core.clock import format_clock
 from desktop.ui.widgets import icons
-from desktop.ui.widgets.report import format_clock
 
 SPEEDS = (0.75, 1.0, 1.25, 1.5, 2.0)
 SEEK_STEP_MS = 5000

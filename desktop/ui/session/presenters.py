@@ -10,7 +10,8 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal, Slot
 
 from desktop import settings as app_settings
-from desktop.bootstrap import AppState
+from desktop.core.vocabulary import Status
+from desktop.store.local_data import LocalData
 from desktop.store.queries import SessionRecord
 from desktop.ui.history.presenter import origin_devices
 from desktop.ui.session.export import export_session
@@ -47,7 +48,7 @@ class GradingRelay(QObject):
 class FeedbackPresenter(QObject):
     record_shown = Signal(int)  # after each (re)load reached the screen
 
-    def __init__(self, state: AppState, screen: FeedbackScreen) -> None:
+    def __init__(self, state: LocalData, screen: FeedbackScreen) -> None:
         super().__init__(screen)
         self._state = state
         self._screen = screen
@@ -115,7 +116,7 @@ def no_audio_reason(record: SessionRecord, recording: Path | None, origin_device
         return "This call was made on another device. Recordings stay on the device that made them."
     if record.summary.mode == "text":
         return "This was a typed call, so there is no audio to play."
-    if record.summary.status == "failed":
+    if record.summary.status == Status.FAILED:
         return "This call never connected, so nothing was recorded."
     return "No recording was made for this call."
 
@@ -125,7 +126,7 @@ class ReviewPresenter(QObject):
     exported = Signal(str)  # the path written
     export_failed = Signal(str)
 
-    def __init__(self, state: AppState, screen: ReviewScreen) -> None:
+    def __init__(self, state: LocalData, screen: ReviewScreen) -> None:
         super().__init__(screen)
         self._state = state
         self._screen = screen
@@ -145,7 +146,7 @@ class ReviewPresenter(QObject):
                 return None
             origin = origin_devices(state, [session_id]).get(session_id, "")
             recording = resolve_recording(record.recording_path)
-            if recording is not None and record.summary.status == "interrupted" and recording.is_file():
+            if recording is not None and record.summary.status == Status.INTERRUPTED and recording.is_file():
                 _repair(recording)
             reason = no_audio_reason(record, recording, origin)
             return ReviewData(record, None if reason else recording, reason, origin)

@@ -10,17 +10,13 @@ from PySide6.QtCore import QModelIndex, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, QStyledItemDelegate
 
+from desktop.core.clock import format_clock
 from desktop.core.transcript import Speaker, TranscriptLine
 from desktop.ui.widgets import theme
 from desktop.ui.widgets.report import scaled_font, soft_accent
 
 LINE_ROLE = Qt.ItemDataRole.UserRole + 1
 CURRENT_ROLE = Qt.ItemDataRole.UserRole + 2
-
-
-def clock(ms: int) -> str:
-    seconds = max(0, ms) // 1000
-    return f"{seconds // 60}:{seconds % 60:02d}"
 
 
 class BubbleDelegate(QStyledItemDelegate):
@@ -47,7 +43,7 @@ class BubbleDelegate(QStyledItemDelegate):
             line.speaker
         ]
         cut = "  · cut off" if line.interrupted else ""
-        return f"{who}  {clock(line.offset_ms)}{cut}"
+        return f"{who}  {format_clock(line.offset_ms / 1000)}{cut}"
 
     def sizeHint(self, option, index: QModelIndex) -> QSize:
         line: TranscriptLine = index.data(LINE_ROLE)
@@ -134,7 +130,7 @@ class TranscriptReplay(QListWidget):
             item = QListWidgetItem()
             item.setData(LINE_ROLE, line)
             item.setData(CURRENT_ROLE, False)
-            item.setToolTip(f"Jump to {clock(line.offset_ms)}")
+            item.setToolTip(f"Jump to {format_clock(line.offset_ms / 1000)}")
             self.addItem(item)
 
     def index_at_time(self, position_ms: int) -> int:

@@ -15,7 +15,7 @@ from desktop.ui.widgets import theme
 from desktop.ui.widgets.tasks import run_in_background
 
 if TYPE_CHECKING:
-    from desktop.bootstrap import AppState
+    from desktop.store.local_data import LocalData
     from desktop.ui.settings.connection_checks import ConnectionResult
     from desktop.ui.settings.form import SaveResult, SettingsForm, SettingsSnapshot
     from desktop.ui.settings.page import SettingsPage
@@ -109,9 +109,9 @@ class MicTest(QObject):
         self._opening = True
 
         def open_mic() -> Any:
-            from desktop.voice.audio.streams import Microphone
+            from desktop.voice.audio.streams import MicrophoneStream
 
-            mic = Microphone(lambda _pcm, _at: None, device=device or None)
+            mic = MicrophoneStream(lambda _pcm, _at: None, device=device or None)
             mic.start()
             return mic
 
@@ -150,9 +150,9 @@ class MicTest(QObject):
 
 def play_test_sound(device: str) -> str:
     """Blocking: plays the test tone on `device` (or the default) and waits until it has been heard."""
-    from desktop.voice.audio.streams import Speaker
+    from desktop.voice.audio.streams import SpeakerStream
 
-    speaker = Speaker(device=device or None)
+    speaker = SpeakerStream(device=device or None)
     speaker.start()
     try:
         speaker.play(chime_pcm(speaker.rate), 1)
@@ -166,7 +166,7 @@ class SettingsPresenter(QObject):
     saved = Signal(object)  # the new Settings, after a save
     loaded = Signal(object)  # SettingsSnapshot
 
-    def __init__(self, state: AppState, page: SettingsPage) -> None:
+    def __init__(self, state: LocalData, page: SettingsPage) -> None:
         super().__init__(page)
         self._state = state
         self._page = page

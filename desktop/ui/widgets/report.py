@@ -38,14 +38,6 @@ def local_time(iso: str) -> str:
     return parse_iso(iso).astimezone().strftime("%d %b %Y  %H:%M")
 
 
-def format_clock(seconds: float | None) -> str:
-    """A length as m:ss (or h:mm:ss), the way phone apps show call times."""
-    total = int(round(seconds or 0))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
 def follow_theme(restyle) -> None:
     """Calls `restyle(palette_name)` whenever the app switches between light and dark (if the theme announces it).
 

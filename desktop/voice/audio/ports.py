@@ -18,7 +18,7 @@ from datetime import datetime
 
 from desktop.voice.audio.devices import AudioDeviceError, list_input_devices, list_output_devices
 from desktop.voice.audio.recorder import CallRecorder, recording_path
-from desktop.voice.audio.streams import Microphone, Speaker
+from desktop.voice.audio.streams import MicrophoneStream, SpeakerStream
 from desktop.voice.call.setup import AudioPorts
 
 log = logging.getLogger(__name__)
@@ -27,9 +27,9 @@ ErrorSink = Callable[[str], None]
 
 
 class MicPort:
-    """The engine's Microphone: the current device, its speech segments on the call's clock, and a level."""
+    """The engine's MicrophoneInput: the current device, its speech segments on the call's clock, and a level."""
 
-    def __init__(self, make: Callable[[str, Callable[[bytes, float], None]], Microphone], device: str, t0: float):
+    def __init__(self, make: Callable[[str, Callable[[bytes, float], None]], MicrophoneStream], device: str, t0: float):
         self._make = make
         self._t0 = t0
         self._tokens = itertools.count(1)
@@ -45,7 +45,7 @@ class MicPort:
     def set_forward(self, forward: Callable[[bytes, float], None]) -> None:
         self._forward = forward
 
-    def _open(self, device: str) -> Microphone:
+    def _open(self, device: str) -> MicrophoneStream:
         token = next(self._tokens)
         mic = self._make(device, lambda pcm, at: self._chunk(token, pcm, at))
         mic.set_muted(self._muted)
@@ -94,7 +94,7 @@ class MicPort:
             mic, retired = self._mic, list(self._retired)
         return retired + self._relative(mic)
 
-    def _relative(self, mic: Microphone) -> list[tuple[float, float]]:
+    def _relative(self, mic: MicrophoneStream) -> list[tuple[float, float]]:
         shift = mic.started_at - self._t0  # the VAD counts from the device's start; the transcript from the call's
         return [(s.start + shift, s.end + shift) for s in mic.speech_segments()]
 
@@ -111,16 +111,17 @@ class MicPort:
 
 
 class SpeakerPort:
-    """The engine's Speaker: plays through the current device; an interruption's floor carries over to a new one."""
+    """The engine's SpeakerOutput: plays through the current device; an interruption's floor carries over to a new
+    one."""
 
-    def __init__(self, make: Callable[[str], Speaker], device: str) -> None:
+    def __init__(self, make: Callable[[str], SpeakerStream], device: str) -> None:
         self._make = make
         self._floor: int | None = None
         self._lock = threading.Lock()
         self._stopped = False
         self._speaker = self._open(device)
 
-    def _open(self, device: str) -> Speaker:
+    def _open(self, device: str) -> SpeakerStream:
         speaker = self._make(device)
         speaker.start()  # raises AudioDeviceError
         if self._floor is not None:
@@ -204,18 +205,18 @@ class DeviceAudioFactory:
             name = f"call-{datetime.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
             recorder = CallRecorder(recording_path(name), rate=output_rate, started_at=t0)
 
-        def make_speaker(device: str) -> Speaker:
-            speaker: Speaker
+        def make_speaker(device: str) -> SpeakerStream:
+            speaker: SpeakerStream
 
             def played(pcm: bytes, when: float) -> None:
                 if recorder is not None:
                     recorder.seller(pcm, when, speaker.device_rate)
 
-            speaker = Speaker(device=device or None, rate=output_rate, on_played=played, on_error=device_error)
+            speaker = SpeakerStream(device=device or None, rate=output_rate, on_played=played, on_error=device_error)
             return speaker
 
-        def make_mic(device: str, on_chunk: Callable[[bytes, float], None]) -> Microphone:
-            return Microphone(
+        def make_mic(device: str, on_chunk: Callable[[bytes, float], None]) -> MicrophoneStream:
+            return MicrophoneStream(
                 on_chunk, device=device or None, rate=input_rate, echo_guard=self.echo_guard, on_error=device_error
             )
 

@@ -1,8 +1,8 @@
 """Real-time microphone and speaker for a call: PyAudio in callback mode, Qt-free, never blocking the caller.
 
-`Microphone` captures PCM16 LE mono at the negotiated input rate in 20 ms chunks (resampled when the device cannot run
-at that rate) and hands each chunk to `on_chunk(pcm, captured_at)` on PortAudio's thread. `Speaker` plays agent audio
-from a jitter buffer, 10 ms per device callback, so an interruption is heard within a few callbacks.
+`MicrophoneStream` captures PCM16 LE mono at the negotiated input rate in 20 ms chunks (resampled when the device
+cannot run at that rate) and hands each chunk to `on_chunk(pcm, captured_at)` on PortAudio's thread. `SpeakerStream`
+plays agent audio from a jitter buffer, 10 ms per device callback, so an interruption is heard within a few callbacks.
 
 What happens to each chunk is in two device-free classes, `CaptureChain` (resample, mute, echo guard, level, voice
 activity) and `Playout` (jitter buffer to device block, first-sample and played-audio reports), so it can be tested
@@ -154,7 +154,7 @@ class Playout:
         return data + bytes(nbytes - len(data)) if len(data) < nbytes else data
 
 
-class Microphone(DeviceStream):
+class MicrophoneStream(DeviceStream):
     """The trainee's microphone. `on_chunk(pcm, captured_at)` gets every chunk, silence included while muted;
     `captured_at` is when the chunk's first sample was captured (PortAudio's ADC time, as time.monotonic())."""
 
@@ -247,7 +247,7 @@ class Microphone(DeviceStream):
         return closed
 
 
-class Speaker(DeviceStream):
+class SpeakerStream(DeviceStream):
     """Agent audio out. `play` and `interrupt` from any thread; the device reads 10 ms at a time (at most 40 ms).
 
     Hooks, called on PortAudio's thread (see `Playout`): `on_first_sample(event_id, when)` when a turn's first sample

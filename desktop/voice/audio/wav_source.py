@@ -74,7 +74,7 @@ class _Pacer:
 
 
 class WavMicrophone:
-    """The engine's Microphone, fed from a WAV file in 20 ms chunks at real-time pace."""
+    """The engine's MicrophoneInput, fed from a WAV file in 20 ms chunks at real-time pace."""
 
     def __init__(self, pcm: bytes, rate: int, on_chunk: Callable[[bytes, float], None], t0: float) -> None:
         self._pcm = pcm

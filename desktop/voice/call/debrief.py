@@ -21,10 +21,11 @@ from desktop.core.personas import Persona
 from desktop.core.profile import Goal, TraineeProfile, clean_goal, profile_variables
 from desktop.core.scenarios import Scenario
 from desktop.core.transcript import Speaker
+from desktop.core.vocabulary import GRADED_KINDS, Status
 from desktop.settings import Settings
 from desktop.store.profiles import load_goals, load_trainee_profile, save_goal
 from desktop.store.queries import SessionQueries, SessionRecord
-from desktop.store.sessions import GRADED_KINDS, SessionRepository
+from desktop.store.sessions import SessionRepository
 from desktop.voice.call.setup import AgentTarget, CallSetup
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ def reviewable_call(queries: SessionQueries, session_id: int) -> SessionRecord:
         raise DebriefUnavailable(f"There is no session {session_id}. Pick a call from your history.")
     if record.summary.kind not in GRADED_KINDS:
         raise DebriefUnavailable(f"Session {session_id} is itself a debrief. Pick the practice call it reviewed.")
-    if record.summary.status == "active":
+    if record.summary.status == Status.ACTIVE:
         raise DebriefUnavailable(f"Session {session_id} is still in progress. Debrief it once the call has ended.")
     if not record.lines:
         raise DebriefUnavailable(f"Session {session_id} has no transcript, so there is nothing to talk through.")

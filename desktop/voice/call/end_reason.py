@@ -3,8 +3,8 @@ had already begun to hang up. A plain table, kept apart from `call.py` so it rea
 
 from __future__ import annotations
 
+from desktop.core.vocabulary import EndReason, Status
 from desktop.voice.agent.connection import ConnectionEnd, EndKind
-from desktop.voice.call.events import EndReason
 
 
 def session_end(
@@ -14,15 +14,15 @@ def session_end(
     came first (the trainee, the time limit, a finished drill, a fault). A call that never connected has failed."""
     if hangup is not None:
         reason, message = hangup
-        status = "completed" if reason is not EndReason.ERROR else "interrupted"
+        status = Status.COMPLETED if reason is not EndReason.ERROR else Status.INTERRUPTED
     elif end.kind is EndKind.AGENT_ENDED:
-        reason, status, message = EndReason.AGENT_HANGUP, "completed", ""
+        reason, status, message = EndReason.AGENT_HANGUP, Status.COMPLETED, ""
     elif end.kind is EndKind.USER_CLOSED:
-        reason, status, message = EndReason.USER_HANGUP, "completed", ""
+        reason, status, message = EndReason.USER_HANGUP, Status.COMPLETED, ""
     elif end.kind is EndKind.CONNECTION_LOST:
-        reason, status, message = EndReason.CONNECTION_LOST, "interrupted", end.message
+        reason, status, message = EndReason.CONNECTION_LOST, Status.INTERRUPTED, end.message
     else:  # SERVER_ERROR, CONNECT_FAILED
-        reason, status, message = EndReason.ERROR, "interrupted", end.message
+        reason, status, message = EndReason.ERROR, Status.INTERRUPTED, end.message
     if not connected:
-        status = "failed"
+        status = Status.FAILED
     return reason, status, message

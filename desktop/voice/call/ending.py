@@ -7,8 +7,8 @@ import logging
 
 from desktop.core.metrics import compute_metrics
 from desktop.core.transcript import TranscriptLine
+from desktop.core.vocabulary import EndReason
 from desktop.store.sessions import SessionRepository
-from desktop.voice.call.events import EndReason
 from desktop.voice.call.setup import AudioPorts, CallSetup
 
 log = logging.getLogger(__name__)

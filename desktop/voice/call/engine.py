@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.core.limits import CallTimer, CallTimerPolicy
+from desktop.core.vocabulary import Status
 from desktop.store.sessions import SessionRepository
 from desktop.voice.agent.connection import AgentConnection, ConnectionEnd, EndKind
 from desktop.voice.agent.messages import (
@@ -39,10 +40,10 @@ from desktop.voice.agent.messages import (
     TentativeUserTranscript,
     UserTranscript,
 )
+from desktop.voice.call import start as call_start
 from desktop.voice.call.audio import CallAudio
 from desktop.voice.call.end_reason import session_end
 from desktop.voice.call.ending import store_end
-from desktop.voice.call import start as call_start
 from desktop.voice.call.event_log import CallEventLog, call_log_path
 from desktop.voice.call.events import (
     AgentSpeaking,
@@ -192,10 +193,10 @@ class Call:
             self._run()
         except Exception:
             log.exception("the call failed")
-            self._finish(EndReason.ERROR, "failed", "The call stopped because of an internal error.")
+            self._finish(EndReason.ERROR, Status.FAILED, "The call stopped because of an internal error.")
         finally:
             if self._outcome is None:  # never leave a caller waiting
-                self._finish(EndReason.ERROR, "failed", "The call could not start.")
+                self._finish(EndReason.ERROR, Status.FAILED, "The call could not start.")
 
     def _run(self) -> None:
         setup = self.setup
@@ -204,7 +205,7 @@ class Call:
             started = call_start.store_start(self._repo, setup)
         except Exception as exc:
             log.exception("could not store the new session")
-            self._finish(EndReason.ERROR, "failed", f"The call could not be saved, so it was not placed: {exc}")
+            self._finish(EndReason.ERROR, Status.FAILED, f"The call could not be saved, so it was not placed: {exc}")
             return
         self._session_id, self._client_session_id = started.id, started.client_session_id
         if self._event_log_dir is not None:
@@ -353,7 +354,7 @@ class Call:
         # The socket thread reports the end through the inbox and `_handle_closed` finishes the call; a connection
         # thread that failed to stop in time never will, so finish without it.
         if not self._connection.wait_ended(0):
-            self._finish(reason, "completed" if self._t0 is not None else "failed", message)
+            self._finish(reason, Status.COMPLETED if self._t0 is not None else Status.FAILED, message)
 
     def _handle_closed(self, end: ConnectionEnd) -> None:
         self._log.event("closed", end=end.kind.value, code=end.code)

@@ -10,8 +10,8 @@ import enum
 from dataclasses import dataclass
 
 from desktop.core.limits import TimerState
-from desktop.core.live_transcript import LinePartial
-from desktop.core.transcript import TranscriptLine
+from desktop.core.live_transcript import LineCorrected, LineFinalized, LinePartial
+from desktop.core.vocabulary import EndReason, Status
 
 
 class CallState(enum.Enum):
@@ -19,16 +19,6 @@ class CallState(enum.Enum):
     CONNECTED = "connected"  # the agent answered (conversation metadata arrived)
     ENDING = "ending"  # hanging up: the last audio drains, devices close
     ENDED = "ended"
-
-
-class EndReason(str, enum.Enum):
-    """The sync contract's end reasons (desktop/store/sessions.py END_REASONS)."""
-
-    USER_HANGUP = "user_hangup"
-    AGENT_HANGUP = "agent_hangup"  # end_call, close 1000, or a drill that has had all its exchanges
-    TIME_LIMIT = "time_limit"
-    CONNECTION_LOST = "connection_lost"
-    ERROR = "error"  # a server error code, a device failure, or the call never connected
 
 
 @dataclass(frozen=True)
@@ -52,21 +42,6 @@ class Connected:
 @dataclass(frozen=True)
 class PartialLine:
     partial: LinePartial
-
-
-@dataclass(frozen=True)
-class FinalLine:
-    """Already committed to the database when this is reported."""
-
-    line: TranscriptLine
-
-
-@dataclass(frozen=True)
-class CorrectedLine:
-    """An agent line cut to what the trainee heard; already stored."""
-
-    line: TranscriptLine
-    previous_text: str
 
 
 @dataclass(frozen=True)
@@ -108,7 +83,7 @@ class CallOutcome:
 
     @property
     def is_error(self) -> bool:
-        return self.status == "failed" or self.end_reason in (EndReason.CONNECTION_LOST, EndReason.ERROR)
+        return self.status == Status.FAILED or self.end_reason in (EndReason.CONNECTION_LOST, EndReason.ERROR)
 
 
 @dataclass(frozen=True)
@@ -121,8 +96,8 @@ CallEvent = (
     | SessionStarted
     | Connected
     | PartialLine
-    | FinalLine
-    | CorrectedLine
+    | LineFinalized
+    | LineCorrected
     | AgentSpeaking
     | TimerTick
     | TimeWarning

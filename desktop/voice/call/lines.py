@@ -15,7 +15,7 @@ from desktop.core.transcript import Speaker, TranscriptLine
 from desktop.store.sessions import SessionRepository
 from desktop.voice.agent.messages import AgentResponse, AgentResponseCorrection
 from desktop.voice.call.event_log import CallEventLog
-from desktop.voice.call.events import CallEvent, CorrectedLine, FinalLine, PartialLine
+from desktop.voice.call.events import CallEvent, LineCorrected, LineFinalized, PartialLine
 from desktop.voice.call.setup import CallSetup
 from desktop.voice.call.timing import TurnTiming
 
@@ -109,10 +109,10 @@ class CallLines:
             return
         assert self._session_id is not None
         self._repo.replace_line_text(self._session_id, corrected.line.seq, corrected.line.text, interrupted=True)
-        self._emit(CorrectedLine(corrected.line, corrected.previous_text))
+        self._emit(LineCorrected(corrected.line, corrected.previous_text))
 
     def _commit(self, line: TranscriptLine) -> None:
         assert self._session_id is not None
         self._repo.append_line(self._session_id, line)
         self._log.event("line", size=len(line.text), seq=line.seq, speaker=line.speaker.value)
-        self._emit(FinalLine(line))
+        self._emit(LineFinalized(line))

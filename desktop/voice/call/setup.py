@@ -15,7 +15,7 @@ from desktop.core.transcript import Speaker
 from desktop.voice.call.events import CallEvent
 
 
-class Microphone(Protocol):
+class MicrophoneInput(Protocol):
     muted: bool
 
     def start(self) -> None: ...
@@ -24,7 +24,7 @@ class Microphone(Protocol):
     def speech_segments(self) -> list[tuple[float, float]]: ...
 
 
-class Speaker_(Protocol):
+class SpeakerOutput(Protocol):
     def start(self) -> None: ...
     def play(self, pcm: bytes, event_id: int) -> None: ...
     def interrupt(self, event_id: int) -> None: ...
@@ -38,8 +38,8 @@ class Speaker_(Protocol):
 class AudioPorts:
     """The devices of one voice call, opened once the agent has told us the sample rates."""
 
-    microphone: Microphone
-    speaker: Speaker_
+    microphone: MicrophoneInput
+    speaker: SpeakerOutput
     recorder: Any | None = None  # desktop.voice.audio.recorder.CallRecorder
     close: Callable[[], None] = lambda: None
 

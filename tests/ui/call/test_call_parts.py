@@ -19,7 +19,7 @@ from desktop.ui.call.adapter import CallAdapter
 from desktop.ui.call.hints import CallHints
 from desktop.ui.call.self_view import LIVE, NO_CAMERA, OFF, SelfView
 from desktop.ui.call.transcript_view import TranscriptView
-from desktop.voice.call.events import CallState, FinalLine, PartialLine, StateChanged, TimerTick
+from desktop.voice.call.events import CallState, LineFinalized, PartialLine, StateChanged, TimerTick
 from tests.ui.call.call_screen_kit import (
     WAIT_MS,
     portrait,
@@ -63,7 +63,7 @@ def test_adapter_delivers_in_order_and_coalesces_floods(qtbot):
             listener(PartialLine(LinePartial(Speaker.TRAINEE, f"word {i}")))
             listener(TimerTick(TimerState(i / 10, None, False, False, False)))
             if i % 100 == 99:
-                listener(FinalLine(TranscriptLine(i // 100 + 1, Speaker.SELLER, f"line {i}")))
+                listener(LineFinalized(TranscriptLine(i // 100 + 1, Speaker.SELLER, f"line {i}")))
         listener(StateChanged(CallState.CONNECTED))
 
     states: list[CallState] = []
@@ -78,7 +78,7 @@ def test_adapter_delivers_in_order_and_coalesces_floods(qtbot):
     assert adapter.batches < 200
 
     adapter.open_channel()  # a new call: the old one's late events are dropped
-    stale(FinalLine(TranscriptLine(99, Speaker.SELLER, "late")))
+    stale(LineFinalized(TranscriptLine(99, Speaker.SELLER, "late")))
     QApplication.processEvents()
     assert 99 not in finals
 
@@ -91,7 +91,7 @@ def test_final_line_supersedes_a_pending_partial_of_the_same_speaker(qtbot):
     adapter.partial_line.connect(lambda p: seen.append(f"partial {p.text}"))
     adapter.final_line.connect(lambda line: seen.append(f"final {line.text}"))
     listener(PartialLine(LinePartial(Speaker.TRAINEE, "so wh")))
-    listener(FinalLine(TranscriptLine(1, Speaker.TRAINEE, "So what happened?")))
+    listener(LineFinalized(TranscriptLine(1, Speaker.TRAINEE, "So what happened?")))
     listener(PartialLine(LinePartial(Speaker.TRAINEE, "and")))
     adapter._flush()
     assert seen == ["final So what happened?", "partial and"]
