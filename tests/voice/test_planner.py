@@ -26,7 +26,7 @@ def data(repo, queries, **settings):
     return SimpleNamespace(settings=Settings(**settings), repository=repo, queries=queries)
 
 
-def plan(local, limits: Limits = Limits(), mode: str = Mode.TEXT):
+def plan(local, limits: Limits | None = None, mode: str = Mode.TEXT):
     started = []
 
     def partner_url() -> str:
@@ -41,7 +41,7 @@ def plan(local, limits: Limits = Limits(), mode: str = Mode.TEXT):
         mode=mode,
         practice_mode=True,
         partner_url=partner_url,
-        limits=limits,
+        limits=limits or Limits(),
     )
     return planned, started
 

@@ -1,0 +1,1 @@
+"""The sync API (docs/sync-api.yaml) with django-ninja: /api/v1/..."""

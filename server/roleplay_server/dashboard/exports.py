@@ -1,0 +1,53 @@
+"""A call as Markdown or JSON, for the coach to keep or share."""
+
+from __future__ import annotations
+
+import json
+
+from roleplay_server.team.models import TrainingSession
+
+
+def as_json(row: TrainingSession) -> str:
+    return json.dumps({**row.document, "id": row.pk, "member": row.member.user.email}, indent=2, ensure_ascii=False)
+
+
+def _md(text: object) -> str:
+    # A transcript line is text, not markup: neutralise what Markdown would turn into links, headings or HTML.
+    value = str(text).replace("\r", " ").replace("\n", " ")
+    for char in "\\`*_[]<>#|":
+        value = value.replace(char, "\\" + char)
+    return value
+
+
+def as_markdown(row: TrainingSession) -> str:
+    doc = row.document
+    persona, scenario, grade = doc.get("persona") or {}, doc.get("scenario") or {}, doc.get("grade")
+    lines = [
+        f"# Call with {_md(persona.get('name', ''))}",
+        "",
+        f"- Trainee: {_md(row.member.name)}",
+        f"- Scenario: {_md(scenario.get('title', ''))} ({_md(scenario.get('difficulty', ''))})",
+        f"- Mode: {_md(doc.get('mode', ''))}, status {_md(doc.get('status', ''))},"
+        f" ended by {_md(doc.get('end_reason') or 'unknown')}",
+        f"- Started: {_md(doc.get('started_at', ''))}, duration {_md(doc.get('duration_seconds') or 0)} s",
+        "",
+    ]
+    if grade:
+        lines += ["## Grade", ""]
+        lines += [
+            f"- {label}: {_md(grade.get(key))}"
+            for key, label in [
+                ("overall", "Overall"),
+                ("rapport", "Rapport"),
+                ("discovery", "Discovery"),
+                ("objection_handling", "Objection handling"),
+                ("closing", "Closing"),
+            ]
+        ]
+        for key, title in [("strengths", "Strengths"), ("improvements", "Improvements"), ("recommendations", "Next")]:
+            lines += ["", f"### {title}", ""] + [f"- {_md(item)}" for item in grade.get(key) or []]
+        lines.append("")
+    lines += ["## Transcript", ""]
+    for line in doc.get("transcript") or []:
+        lines.append(f"**{_md(line.get('speaker', ''))}:** {_md(line.get('text', ''))}  ")
+    return "\n".join(lines) + "\n"

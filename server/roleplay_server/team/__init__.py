@@ -1,0 +1,1 @@
+"""Teams, members, device tokens and everything synced: the server's data."""
