@@ -40,6 +40,7 @@ class FakeAgentServer:
         output_format: str = "pcm_16000",
         input_format: str = "pcm_16000",
         reply_to_audio_after: int = 0,
+        opening: str = "metadata",
     ) -> None:
         self.api_key = api_key
         self.require_signature = require_signature
@@ -48,6 +49,9 @@ class FakeAgentServer:
         self.input_format = input_format
         # With N > 0, every Nth `user_audio_chunk` gets a user_transcript + agent_response, like a spoken turn.
         self.reply_to_audio_after = reply_to_audio_after
+        # How a hostile agent may open: "metadata" (normal), "silent" (never sends the metadata), "close_1000" (closes
+        # normally before any metadata).
+        self.opening = opening
         self._audio_chunks = 0
         self.port = 0
         self.first_frames: list[dict[str, Any]] = []
@@ -192,6 +196,12 @@ class FakeAgentServer:
                 await conn.close(1008, "first message must be conversation_initiation_client_data")
                 return
             self._record(lambda: self.first_frames.append(first))
+            if self.opening == "close_1000":
+                await conn.close(1000, "")
+                return
+            if self.opening == "silent":
+                await conn.wait_closed()
+                return
             metadata = {
                 "conversation_id": self.conversation_id,
                 "agent_output_audio_format": self.output_format,

@@ -33,7 +33,7 @@ from desktop.voice.agent.endpoints import (
     public_agent_url,
     server_error_words,
 )
-from desktop.voice.agent.messages import Ping, ServerError, ServerMessage
+from desktop.voice.agent.messages import ConversationInitiationMetadata, Ping, ServerError, ServerMessage
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +82,9 @@ class ConnectionConfig:
     user_id: str | None = None
     open_timeout: float = 10.0
     http_timeout: float = 10.0
+    # From start() to the agent's conversation metadata, whatever the agent does meanwhile (drips its signed URL,
+    # accepts the socket and stays silent): the per-step timeouts above cannot catch a server that answers slowly.
+    opening_timeout: float = 15.0
     close_timeout: float = 1.0
     max_queued_audio: int = 200  # about 5 s of 25 ms chunks; beyond that audio is dropped, not queued
 
@@ -124,6 +127,9 @@ class AgentConnection:
         self._ws: ClientConnection | None = None
         self._session_task: asyncio.Task[ConnectionEnd] | None = None
         self._server_error: ServerError | None = None
+        self._opened = False  # the conversation metadata arrived
+        self._opening_step = "signed_url"  # which step of the opening is running, for the timeout's words
+        self._opening_expired = False
         self._queued_audio = 0
         self._max_queued_audio = 200
         self.dropped_audio_chunks = 0
@@ -235,16 +241,42 @@ class AgentConnection:
         self._session_task = task
         if self._closing.is_set():
             task.cancel()
+        watchdog = asyncio.get_running_loop().call_later(config.opening_timeout, self._opening_timed_out)
         try:
             end = await task
         except asyncio.CancelledError:
-            end = ConnectionEnd(EndKind.USER_CLOSED, "You ended the call.", code=1000, reason=USER_CLOSE_REASON)
+            if self._opening_expired and not self._closing.is_set():
+                end = self._opening_timeout_end(config)
+            else:
+                end = ConnectionEnd(EndKind.USER_CLOSED, "You ended the call.", code=1000, reason=USER_CLOSE_REASON)
         except ConnectFailure as exc:
             end = ConnectionEnd(EndKind.CONNECT_FAILED, exc.message, code=exc.code, detail=exc.detail)
         except Exception as exc:
             log.exception("agent connection failed")
             end = ConnectionEnd(EndKind.CONNECTION_LOST, "The connection to the agent was lost.", detail=repr(exc))
+        finally:
+            watchdog.cancel()
         self._report(end)
+
+    def _opening_timed_out(self) -> None:
+        task = self._session_task
+        if self._opened or task is None or task.done():
+            return
+        self._opening_expired = True
+        task.cancel()
+
+    def _opening_timeout_end(self, config: ConnectionConfig) -> ConnectionEnd:
+        seconds = f"{config.opening_timeout:g} s"
+        words = {
+            "signed_url": f"ElevenLabs did not send the signed address of the call within {seconds}. "
+            "Check your internet connection and try again.",
+            "connect": f"The agent server did not answer within {seconds}. Check your internet connection.",
+            "metadata": f"The agent did not start the conversation within {seconds}. It may be busy or set up "
+            "wrongly; try again in a moment.",
+        }
+        return ConnectionEnd(
+            EndKind.CONNECT_FAILED, words[self._opening_step], detail=f"opening timed out at {self._opening_step}"
+        )
 
     def _report(self, end: ConnectionEnd) -> None:
         if self._end is not None:
@@ -272,6 +304,7 @@ class AgentConnection:
             raise ConnectFailure("No ElevenLabs agent id is set. Add one in Settings.")
         url = await self._resolve_url(config)
         self.url = url
+        self._opening_step = "connect"
         try:
             ws = await connect(
                 url,
@@ -282,6 +315,7 @@ class AgentConnection:
         except (OSError, TimeoutError, asyncio.TimeoutError, InvalidHandshake, InvalidURI) as exc:
             raise describe_open_error(exc, url, config.open_timeout) from None
         self._ws = ws
+        self._opening_step = "metadata"
         tasks: list[asyncio.Task[Any]] = []
         try:
             await ws.send(config.initiation_frame())  # always first: before the sender may run
@@ -310,6 +344,8 @@ class AgentConnection:
                     continue
                 if isinstance(message, ServerError):
                     self._server_error = message
+                if isinstance(message, ConversationInitiationMetadata):
+                    self._opened = True
                 self._deliver(message)
         except ConnectionClosed as exc:
             return self._end_from_close(exc)
@@ -376,6 +412,18 @@ class AgentConnection:
             )
         code, reason = int(rcvd.code), rcvd.reason or ""
         error = self._server_error
+        if not self._opened and code == 1000 and (error is None or error.is_normal_end):
+            # A close before the metadata, even a "normal" 1000, means no conversation ever began: a failure to
+            # start, with words, not an agent that ended a call the trainee never had.
+            said = f": {reason}" if reason else ""
+            return ConnectionEnd(
+                EndKind.CONNECT_FAILED,
+                f"The agent closed the connection before the conversation started (code {code}{said}). "
+                "Check the agent id in Settings, or try again in a moment.",
+                code=code,
+                reason=reason,
+                detail=detail,
+            )
         if code == 1000 and (error is None or error.is_normal_end):
             return ConnectionEnd(EndKind.AGENT_ENDED, "The agent ended the call.", code=code, reason=reason)
         text = (error.message if error is not None and error.message else "") or reason

@@ -4,6 +4,7 @@ signed URL of a private agent, and plain words for every way opening or keeping 
 from __future__ import annotations
 
 import asyncio
+import json
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 # The HTTP client that openai already brings (published as httpx2), rather than a second one.
@@ -12,6 +13,7 @@ from websockets.exceptions import InvalidStatus, InvalidURI
 
 CONVERSATION_PATH = "/v1/convai/conversation"
 SIGNED_URL_PATH = "/v1/convai/conversation/get-signed-url"
+MAX_BODY_BYTES = 64 * 1024  # a signed URL answer is a few hundred bytes; an error page needs no more to be shown
 
 
 class ConnectFailure(Exception):
@@ -43,9 +45,14 @@ async def fetch_signed_url(api_url: str, agent_id: str, api_key: str, timeout: f
     host = urlsplit(base).netloc or base
     try:
         async with httpx.AsyncClient(timeout=timeout) as client:
-            response = await client.get(
-                base + SIGNED_URL_PATH, params={"agent_id": agent_id}, headers={"xi-api-key": api_key}
+            request = client.build_request(
+                "GET", base + SIGNED_URL_PATH, params={"agent_id": agent_id}, headers={"xi-api-key": api_key}
             )
+            response = await client.send(request, stream=True)
+            try:
+                body = await _read_capped(response, MAX_BODY_BYTES)
+            finally:
+                await response.aclose()
     except httpx.TimeoutException as exc:
         raise ConnectFailure(
             f"ElevenLabs ({host}) did not answer within {timeout:g} s. Check your internet connection.",
@@ -56,6 +63,7 @@ async def fetch_signed_url(api_url: str, agent_id: str, api_key: str, timeout: f
             f"Could not reach ElevenLabs at {host}. Check your internet connection and the API address in Settings.",
             detail=repr(exc),
         ) from None
+    text = body.decode("utf-8", "replace")
     status = response.status_code
     if status == 401:
         raise ConnectFailure("The ElevenLabs API key was rejected (401). Check it in Settings.", code=401)
@@ -70,16 +78,28 @@ async def fetch_signed_url(api_url: str, agent_id: str, api_key: str, timeout: f
     if status >= 400:
         raise ConnectFailure(
             f"ElevenLabs refused to start the call (HTTP {status}). Try again in a moment.",
-            detail=response.text[:500],
+            detail=text[:500],
             code=status,
         )
     try:
-        signed = response.json().get("signed_url")
+        signed = json.loads(text).get("signed_url")
     except (ValueError, AttributeError):
         signed = None
     if not isinstance(signed, str) or not signed:
-        raise ConnectFailure("ElevenLabs sent an unexpected answer for the signed URL.", detail=response.text[:500])
+        raise ConnectFailure("ElevenLabs sent an unexpected answer for the signed URL.", detail=text[:500])
     return signed
+
+
+async def _read_capped(response: httpx.Response, limit: int) -> bytes:
+    """At most `limit` bytes of the body: a hostile or broken server's 300 MB error page is not read into memory."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        chunks.append(chunk[: limit - size])
+        size += len(chunks[-1])
+        if size >= limit:
+            break
+    return b"".join(chunks)
 
 
 def describe_open_error(exc: BaseException, url: str, timeout: float) -> ConnectFailure:

@@ -21,6 +21,17 @@ from desktop.voice.call.timing import TurnTiming
 
 log = logging.getLogger(__name__)
 
+# About five minutes of speech. A hostile or broken agent once sent 100 lines of 1 MB each, and every one was stored
+# and shown; a longer line is cut here, before it reaches the store, the screen or the grader.
+MAX_LINE_CHARS = 4000
+
+
+def capped(text: str) -> str:
+    """The text, cut to MAX_LINE_CHARS with an ellipsis when longer."""
+    if len(text) <= MAX_LINE_CHARS:
+        return text
+    return text[: MAX_LINE_CHARS - 1].rstrip() + "…"
+
 
 class CallLines:
     """Control thread only, except `timing`, which the socket thread feeds with agent audio."""
@@ -59,14 +70,14 @@ class CallLines:
         return lines
 
     def trainee_partial(self, text: str, elapsed_ms: int) -> None:
-        self._emit(PartialLine(self._transcript.partial(Speaker.TRAINEE, text, elapsed_ms)))
+        self._emit(PartialLine(self._transcript.partial(Speaker.TRAINEE, capped(text), elapsed_ms)))
 
     def agent_said(self, message: AgentResponse, t0: float | None, now: float) -> bool:
         """True when the reply became a new line (an empty or repeated one does not)."""
         offset = self._timing.agent_offset_ms(message.event_id, t0, now)
         final = self._transcript.finalize(
             self._setup.agent_speaker,
-            message.text,
+            capped(message.text),
             offset_ms=offset,
             duration_ms=self._timing.estimated_duration_ms(message.text),
         )
@@ -79,6 +90,7 @@ class CallLines:
 
     def trainee_said(self, text: str, speech_segments: list[tuple[float, float]], elapsed_ms: int) -> None:
         """A transcribed trainee turn; `speech_segments` are the microphone's, in seconds since the call connected."""
+        text = capped(text)
         if self._setup.mode == "text" and " ".join(text.split()) == self._last_typed:
             return  # a service that echoes typed turns: the line is stored already
         offset, duration = self._timing.trainee_span_ms(
@@ -90,6 +102,7 @@ class CallLines:
 
     def trainee_typed(self, text: str, elapsed_ms: int) -> TranscriptLine | None:
         """The stored line to send, or None when there is nothing to send."""
+        text = capped(text)
         self._last_typed = " ".join(text.split())
         final = self._transcript.finalize(Speaker.TRAINEE, text, offset_ms=elapsed_ms)
         if final is None:
@@ -101,7 +114,7 @@ class CallLines:
         """The agent was cut off: its line becomes what the trainee actually heard."""
         seq = self._agent_seq_by_event.get(message.event_id)
         try:
-            corrected = self._transcript.correct_agent_line(seq, message.corrected_text)
+            corrected = self._transcript.correct_agent_line(seq, capped(message.corrected_text))
         except (KeyError, ValueError):
             log.warning("correction for an unknown agent line (event %s)", message.event_id)
             return
