@@ -67,6 +67,7 @@ class SyncWorker:
         self._paused = paused_for_sign_in
         self._refresh_due_at = 0.0  # monotonic; 0 = at once
         self._refresh_failures = 0
+        self._refresh_asks = 0  # refreshes asked for (online, sign-in): one asked during a refresh is not lost
         self._thread = threading.Thread(target=self._run, name="sync", daemon=True)
 
     # -- control (any thread) ---------------------------------------------------------------------------------------
@@ -112,6 +113,7 @@ class SyncWorker:
             self._failures = 0
             if refresh:
                 self._refresh_due_at = 0.0
+                self._refresh_asks += 1
             self._wake.set()
 
     # -- the thread ---------------------------------------------------------------------------------------------------
@@ -164,6 +166,8 @@ class SyncWorker:
 
     def _refresh_now(self) -> None:
         """Pull, limits, personas. Their failures never hold pushes back: they are retried on their own backoff."""
+        with self._lock:
+            asks = self._refresh_asks
         try:
             self._refresh()
         except SignInNeeded as exc:
@@ -173,14 +177,19 @@ class SyncWorker:
             self._refresh_failures += 1
             delay = self._policy.delay(self._refresh_failures)
             log.info("sync refresh retrying in %.1f s: %s", delay, exc.detail or exc.message)
-            self._refresh_due_at = time.monotonic() + delay
+            self._schedule_refresh(asks, delay)
             if isinstance(exc, BackendUnreachable):
                 self._publish(offline=True, problem=exc.message)
             return
         self._refresh_failures = 0
-        self._refresh_due_at = time.monotonic() + self._refresh_interval_s
+        self._schedule_refresh(asks, self._refresh_interval_s)
         if self._status.state.offline or self._status.state.problem:
             self._publish(offline=False, problem="")
+
+    def _schedule_refresh(self, asks: int, delay: float) -> None:
+        with self._lock:
+            if self._refresh_asks == asks:  # else a refresh was asked for while this one ran: it stays due now
+                self._refresh_due_at = time.monotonic() + delay
 
     def _held_back(self, failure: SyncError) -> float:
         if isinstance(failure, SignInNeeded):

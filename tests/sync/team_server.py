@@ -1,0 +1,179 @@
+"""The real team server (`server/`, `roleplay-server run`) as a process on a free loopback port with its data in a
+temporary folder, for the desktop sync tests that talk to it over real sockets instead of the test backend.
+
+Members, tokens, limits and team personas are made through the server's own command line (`init`, and Django's
+`shell -c` through `roleplay-server manage`), never by writing its tables from here."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import queue
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SERVER = [sys.executable, "-m", "roleplay_server.cli"]
+ADMIN_PASSWORD = "a-long-live-test-password-1"
+TEAM = "Live Team"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class TeamServer:
+    data: Path
+    port: int = 0
+    process: subprocess.Popen | None = None
+    log: list[str] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def env(self) -> dict:
+        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
+        env.update(
+            ROLEPLAY_SERVER_HOME=str(self.data),
+            ROLEPLAY_SERVER_SECRET_KEY="live-test-secret-" + self.data.name,
+            ROLEPLAY_SERVER_TIME_ZONE="UTC",
+            ROLEPLAY_SERVER_ADMIN_PASSWORD=ADMIN_PASSWORD,
+        )
+        return env
+
+    def cli(self, *args: str) -> str:
+        done = subprocess.run([*SERVER, *args], env=self.env(), capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, f"roleplay-server {args[0]}: {done.stdout}\n{done.stderr}"
+        return done.stdout
+
+    def shell(self, code: str) -> str:
+        """Runs Python inside the server's Django (its models and team helpers); returns what it printed."""
+        return self.cli("manage", "shell", "-c", code)
+
+    def start(self, workers: int = 2) -> None:
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [*SERVER, "run", "--port", str(self.port), "--workers", str(workers)],
+            env=self.env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        ready: queue.Queue[bool] = queue.Queue()
+
+        def read() -> None:
+            booted = 0
+            for line in self.process.stdout:
+                self.log.append(line)
+                if "Booting worker" in line:
+                    booted += 1
+                    if booted == workers:
+                        ready.put(True)
+            ready.put(False)
+
+        threading.Thread(target=read, daemon=True).start()
+        try:
+            ok = ready.get(timeout=90)
+        except queue.Empty:
+            ok = False
+        if not ok:
+            self.stop()
+            raise RuntimeError("the team server did not start:\n" + "".join(self.log))
+        status, _ = self.request("GET", "/accounts/login/")  # answers once a worker has imported Django
+        assert status == 200, status
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def request(self, method: str, path: str, body: object = None, token: str | None = None) -> tuple[int, object]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        try:
+            headers = {"Authorization": f"Bearer {token}"} if token else {}
+            data = None if body is None else json.dumps(body).encode()
+            if data is not None:
+                headers["Content-Type"] = "application/json"
+            conn.request(method, path, body=data, headers=headers)
+            response = conn.getresponse()
+            payload = response.read()
+            try:
+                return response.status, json.loads(payload) if payload else None
+            except ValueError:
+                return response.status, payload
+        finally:
+            conn.close()
+
+    # -- the team ---------------------------------------------------------------------------------------------------
+
+    def new_member(self, role: str = "trainee") -> tuple[str, str]:
+        """A new member of the team with one device token: (email, token)."""
+        email = f"m-{uuid.uuid4().hex[:10]}@live.example"
+        out = self.shell(
+            "from roleplay_server.team.models import Team\n"
+            "from roleplay_server.team.people import add_member\n"
+            "from roleplay_server.team.tokens import create_token\n"
+            f"m = add_member(Team.objects.get(name={TEAM!r}), {email!r}, {role!r})\n"
+            "print(create_token(m, 'laptop')[1])\n"
+        )
+        return email, out.strip().splitlines()[-1]
+
+    def new_token(self, email: str) -> str:
+        return self.cli("create-token", email, "--device", "laptop").strip()
+
+    def revoke_tokens(self, email: str) -> None:
+        self.shell(
+            "from django.utils import timezone\n"
+            "from roleplay_server.team.models import DeviceToken\n"
+            f"DeviceToken.objects.filter(member__user__username={email!r}).update(revoked_at=timezone.now())\n"
+        )
+
+    def set_limits(self, email: str, per_day: int | None, minutes: int | None) -> None:
+        self.shell(
+            "from roleplay_server.team.models import UsageLimit\n"
+            "from roleplay_server.team.people import find_member\n"
+            f"m = find_member({email!r})\n"
+            "UsageLimit.objects.update_or_create(member=m, defaults={'team': m.team,"
+            f" 'max_sessions_per_day': {per_day!r}, 'max_session_minutes': {minutes!r}}})\n"
+        )
+
+    def save_persona(self, persona: dict) -> None:
+        self.shell(
+            "import json\n"
+            "from roleplay_server.team.models import Team, TeamPersona\n"
+            "from roleplay_server.team.personas import save_persona\n"
+            f"team = Team.objects.get(name={TEAM!r})\n"
+            f"data = json.loads({json.dumps(persona)!r})\n"
+            "save_persona(team, data, TeamPersona.objects.filter(team=team, slug=data['id']).first())\n"
+        )
+
+
+def start_team_server(workers: int = 2) -> TeamServer:
+    server = TeamServer(Path(tempfile.mkdtemp(prefix="roleplay-team-server-")))
+    try:
+        server.cli("init", "--team", TEAM, "--admin", "coach@live.example")
+        server.start(workers)
+    except BaseException:
+        discard(server)
+        raise
+    return server
+
+
+def discard(server: TeamServer) -> None:
+    server.stop()
+    shutil.rmtree(server.data, ignore_errors=True)

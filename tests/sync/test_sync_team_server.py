@@ -1,0 +1,176 @@
+"""The desktop app's real sync (SyncService, its worker, outbox and puller) against the real team server
+(`roleplay-server run`, gunicorn, SQLite) over real sockets: push, pull, 401, 409, today's limits and team personas."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from desktop.settings import load_settings
+from desktop.store.catalog import PersonaCatalog
+from desktop.store.documents import session_document
+from desktop.store.sync_store import SyncStore
+from desktop.sync.service import SyncService
+from tests.sync.sync_data import all_synced, fast_options, make_sessions, remote_document
+from tests.sync.team_server import TeamServer, discard, start_team_server
+
+TEAM_PERSONA = {
+    "id": "team-marge-olsen",
+    "name": "Marge Olsen",
+    "property_type": "3-bed ranch needing a roof",
+    "location": "Tulsa County, OK",
+    "motivation_level": "medium",
+    "conversation_style": "cooperative",
+    "objection_patterns": ["paperwork hassle"],
+    "asking_price": 120000,
+}
+
+
+@pytest.fixture(scope="module")
+def team_server():
+    server = start_team_server()
+    yield server
+    discard(server)
+
+
+@dataclass
+class Live:
+    server: TeamServer
+    email: str
+    token: str
+    repo: object
+    queries: object
+    made: list
+
+    def service(self, **options) -> SyncService:
+        made = SyncService(load_settings(), self.repo, self.queries, fast_options(**options))
+        self.made.append(made)
+        return made
+
+    def server_sessions(self, token: str | None = None) -> dict[str, dict]:
+        status, page = self.server.request(
+            "GET", "/api/v1/training-sessions?updated_since=1970-01-01T00:00:00Z&limit=500", token=token or self.token
+        )
+        assert status == 200, page
+        return {doc["client_session_id"]: doc for doc in page["sessions"]}
+
+
+@pytest.fixture
+def live(team_server, repo, queries, monkeypatch):
+    """A new member of the live team with a token, and sync services pointed at the server as that member."""
+    email, token = team_server.new_member()
+    monkeypatch.setenv("ROLEPLAY_BACKEND_URL", team_server.url)
+    monkeypatch.setenv("ROLEPLAY_BACKEND_TOKEN", token)
+    state = Live(team_server, email, token, repo, queries, [])
+    yield state
+    for service in state.made:
+        service.stop()
+
+
+def _without_id(document: dict) -> dict:
+    return {k: v for k, v in document.items() if k != "id"}
+
+
+def test_the_worker_pushes_to_the_real_server_and_pulls_another_devices_calls(live, repo, queries):
+    ids = make_sessions(repo, 4, lines=7)
+    service = live.service()
+    service.start()
+    assert all_synced(service), service.status.state
+    device = load_settings().device_id
+    expected = {}
+    for session_id in ids:
+        record = queries.get_session(session_id)
+        assert record.summary.synced_revision == record.summary.revision
+        assert record.remote_id is not None
+        expected[record.summary.client_session_id] = session_document(record, device)
+    stored = live.server_sessions()
+    assert {k: _without_id(v) for k, v in stored.items()} == expected  # exactly what the app sent, nothing more
+
+    # Another laptop of the same member pushed two calls; the next refresh brings them into this history.
+    others = [remote_document("laptop-b", lines=3 + n) for n in range(2)]
+    for document in others:
+        status, answer = live.server.request(
+            "PUT", f"/api/v1/training-sessions/{document['client_session_id']}", document, token=live.token
+        )
+        assert status == 201, answer
+    service.online()
+    assert service.wait_idle(30)
+    by_uuid = {s.client_session_id: s for s in queries.list_sessions(limit=50)}
+    assert len(by_uuid) == 6
+    pulled = [by_uuid[d["client_session_id"]].id for d in others]
+    assert service.origin_devices([*pulled, *ids]) == {i: "laptop-b" for i in pulled}
+    assert [line.text for line in queries.get_session(pulled[1]).lines] == [f"remote line {n}" for n in range(1, 5)]
+    assert SyncStore(repo).pending_count() == 0  # pulled calls are never pushed back
+
+    # Another member of the team sees none of it.
+    _email, stranger = live.server.new_member()
+    assert live.server_sessions(token=stranger) == {}
+
+
+def test_a_revoked_token_pauses_sync_until_the_member_signs_in_again(live, repo, queries, monkeypatch):
+    service = live.service()
+    service.start()
+    live.server.revoke_tokens(live.email)
+    (session_id,) = make_sessions(repo, 1)
+    service.flush_now()
+    assert service.status.wait_for(lambda s: s.sign_in_needed, 30), service.status.state
+    assert "Sign in again" in service.status.state.problem
+    assert queries.get_session(session_id).summary.synced_revision == 0  # still queued, nothing lost
+
+    monkeypatch.setenv("ROLEPLAY_BACKEND_TOKEN", live.server.new_token(live.email))
+    service.signed_in()
+    assert all_synced(service), service.status.state
+    live.token = load_token()
+    client_id = queries.get_session(session_id).summary.client_session_id
+    assert list(live.server_sessions()) == [client_id]
+
+
+def load_token() -> str:
+    from desktop.sync.config import backend_token
+
+    return backend_token()
+
+
+def test_a_409_from_the_server_keeps_its_higher_revision(live, repo, queries):
+    (session_id,) = make_sessions(repo, 1, lines=2)
+    local = queries.get_session(session_id).summary
+    # The server already holds a later state of this call (a restored backup of this laptop pushed it).
+    later = remote_document(
+        load_settings().device_id, revision=local.revision + 4, lines=9, client_session_id=local.client_session_id
+    )
+    status, _ = live.server.request("PUT", f"/api/v1/training-sessions/{local.client_session_id}", later, live.token)
+    assert status == 201
+    service = live.service()
+    report = service.sync_now()
+    assert report.ok and report.conflicts == 1 and report.pushed == 0, report
+    kept = queries.get_session(session_id)
+    assert kept.summary.revision == kept.summary.synced_revision == later["revision"]
+    assert len(kept.lines) == 9
+    assert _without_id(live.server_sessions()[local.client_session_id]) == later  # the server's copy untouched
+    assert service.sync_now().pushed == 0 and SyncStore(repo).pending_count() == 0
+
+
+def test_todays_limits_come_from_the_real_server(live, repo):
+    service = live.service()
+    first = service.sync_now()
+    assert (first.usage.sessions_today, first.usage.limits.max_sessions_per_day) == (0, None)
+    live.server.set_limits(live.email, per_day=3, minutes=10)
+    make_sessions(repo, 2)  # started now: today's calls once synced
+    report = service.sync_now()
+    assert report.pushed == 2 and report.usage.sessions_today == 2
+    usage = service.usage_today()
+    assert usage.from_server and (usage.limits.max_sessions_per_day, usage.limits.max_session_minutes) == (3, 10)
+
+
+def test_team_personas_come_with_an_etag_and_change_when_the_coach_edits_them(live, queries):
+    live.server.save_persona(TEAM_PERSONA)
+    service = live.service()
+    first = service.sync_now().team_personas
+    assert first.changed and first.count >= 1
+    assert PersonaCatalog(queries).persona("team-marge-olsen").name == "Marge Olsen"
+    second = service.sync_now().team_personas
+    assert not second.changed  # the server answered 304 to the ETag
+    live.server.save_persona({**TEAM_PERSONA, "name": "Marge Olsen-Reyes"})
+    third = service.sync_now().team_personas
+    assert third.changed and PersonaCatalog(queries).persona("team-marge-olsen").name == "Marge Olsen-Reyes"
