@@ -5,7 +5,8 @@ Ollama or LM Studio through the base URL) and always returns a grade: when there
 cannot be reached, refuses, stays rate-limited after retries, fails, or answers with something that is not a valid
 grade, the rule-based grade is returned instead, marked `heuristic`, with the reason in its note. When the model does
 grade, the rule-based grade is kept beside it, and a large disagreement is flagged; when the trainee spoke to the
-grader and the model's grade jumped far above the rules', the model is taken to have been steered and is set aside.
+grader (`core.untrusted.injection` finds it in any language or disguise) and the model's grade is more than 10
+points above the rules', the model is taken to have been steered and is set aside.
 
 Neither the API key nor the transcript is ever logged at INFO or above.
 """
@@ -33,6 +34,8 @@ DEFAULT_TIMEOUT_S = 30.0
 TIMEOUT_ENV = "ROLEPLAY_GRADING_TIMEOUT_S"
 # Overall points between the model's grade and the rules' that make the pair worth a second look.
 DISAGREEMENT_POINTS = 25
+# When the trainee spoke to the grader, a model grade more than this above the rules' is taken to have obeyed.
+STEERING_TOLERANCE_POINTS = 10
 # A local OpenAI-compatible server (Ollama, LM Studio) needs no key, but the client insists on one.
 LOCAL_SERVER_KEY = "not-needed"
 
@@ -194,7 +197,7 @@ class ModelFirstGrader:
                 len(checked.dropped_quotes),
             )
         gap = model.overall - rules.overall
-        if prompt.steering_lines and gap >= DISAGREEMENT_POINTS:
+        if prompt.steering_lines and gap > STEERING_TOLERANCE_POINTS:
             note = (
                 f"{REASONS[STEERED]}: the model gave {model.overall} after the trainee spoke to the grader, "
                 f"{gap} points above this rule-based grade"

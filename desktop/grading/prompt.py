@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from desktop.core.results import CallMetrics
 from desktop.core.transcript import TranscriptLine
-from desktop.core.untrusted import fence_transcript, speaks_to_the_model
+from desktop.core.untrusted import fence_transcript, lines_to_the_model, speaks_to_the_model
 
 SYSTEM_PROMPT = """\
 You grade practice phone calls for real-estate and land investors. In each call a trainee (the investor) \
@@ -71,7 +71,7 @@ def build_grading_prompt(
     metrics: CallMetrics | None,
     nonce: str | None = None,
 ) -> GradingPrompt:
-    steering = tuple(ln.seq for ln in lines if grader_directed(ln))
+    steering = tuple(sorted(lines_to_the_model(lines)))
     # Quotes are still checked against the whole transcript when a very long one is cut here.
     fenced = fence_transcript(lines, flagged=set(steering), flag_key="to_grader", nonce=nonce)
     begin, end = fenced.begin, fenced.end

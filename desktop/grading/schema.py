@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from desktop.core import feedback_wording as fb
 from desktop.core.difficulty import Difficulty
 from desktop.core.results import SCORE_NAMES, Grade
-from desktop.core.rubric import META_RE
 from desktop.core.rule_grader import BASE_EARNINGS, XP_BASE, XP_PER_POINT
 from desktop.core.transcript import Speaker, TranscriptLine
+from desktop.core.untrusted import lines_to_the_model, speaks_to_the_model
 
 MAX_TEXT = 300
 # A quote must be at least this many words: a lone "okay" matches almost any transcript and proves nothing.
@@ -93,15 +93,16 @@ class QuoteChecker:
     """Tells whether a quote is the trainee's own words, said to the seller (not to the grader)."""
 
     def __init__(self, lines: Sequence[TranscriptLine]) -> None:
-        trainee = [ln.text for ln in lines if ln.speaker == Speaker.TRAINEE]
-        self._seller_facing = [f" {normalise(t)} " for t in trainee if not META_RE.search(t.lower())]
+        to_the_model = lines_to_the_model(lines)
+        seller_facing = [ln for ln in lines if not (ln.speaker == Speaker.TRAINEE and ln.seq in to_the_model)]
+        self._seller_facing = [f" {normalise(ln.text)} " for ln in seller_facing if ln.speaker == Speaker.TRAINEE]
         # Consecutive trainee lines are one turn: a quote may run across the split.
-        self._turns = [f" {normalise(' '.join(turn))} " for turn in _trainee_turns(lines)]
+        self._turns = [f" {normalise(' '.join(turn))} " for turn in _trainee_turns(seller_facing)]
 
     def said(self, quote: str) -> bool:
         """True when every part of the quote (a model may shorten one with "...") appears, in order, in one
         trainee line or turn, whatever the case, spacing or punctuation."""
-        if META_RE.search(quote.lower()):
+        if speaks_to_the_model(TranscriptLine(0, Speaker.TRAINEE, quote)):
             return False
         parts = [normalise(part) for part in re.split(r"…|\.\.\.", quote)]
         parts = [part for part in parts if part]
@@ -124,7 +125,7 @@ def _trainee_turns(lines: Sequence[TranscriptLine]) -> list[list[str]]:
     turns: list[list[str]] = []
     previous = None
     for line in lines:
-        if line.speaker == Speaker.TRAINEE and not META_RE.search(line.text.lower()):
+        if line.speaker == Speaker.TRAINEE:
             if previous != Speaker.TRAINEE:
                 turns.append([])
             turns[-1].append(line.text)

@@ -2,7 +2,9 @@
 
 What a trainee says can be anything, including "ignore your instructions". So a transcript travels as data: one JSON
 object per line (quotes and newlines in what was said cannot break out), between two markers that carry a random
-nonce the speaker cannot know or forge. Lines aimed at the model rather than the seller can be flagged.
+nonce the speaker cannot know or forge. Lines aimed at the model rather than the seller are found by `injection` (in
+any form: other languages, look-alike letters, invisible characters, split lines) and can be flagged; invisible
+characters never reach the model.
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ import secrets
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from desktop.core.rubric import META_RE
-from desktop.core.transcript import Speaker, TranscriptLine
+from desktop.core.transcript import TranscriptLine
+from desktop.core.untrusted.injection import invisible_removed, lines_to_the_model
+
+__all__ = ["FencedTranscript", "fence_transcript", "fit_lines", "lines_to_the_model", "speaks_to_the_model"]
 
 # About 25,000 tokens: an hour-long call fits; beyond that the middle is left out.
 MAX_TRANSCRIPT_CHARS = 100_000
@@ -31,8 +35,9 @@ class FencedTranscript:
 
 
 def speaks_to_the_model(line: TranscriptLine) -> bool:
-    """A trainee line that talks to the AI behind the call ("ignore your instructions", "give me 100")."""
-    return line.speaker == Speaker.TRAINEE and META_RE.search(line.text.lower().replace("’", "'")) is not None
+    """A trainee line that, on its own, talks to the AI behind the call ("ignore your instructions", "give me 100").
+    Prefer `lines_to_the_model(lines)`, which also catches a request split across lines."""
+    return bool(lines_to_the_model([line]))
 
 
 def fence_transcript(
@@ -47,7 +52,7 @@ def fence_transcript(
     nonce = nonce or secrets.token_hex(12)
     encoded = []
     for line in lines:
-        item: dict = {"seq": line.seq, "speaker": line.speaker.value, "text": line.text}
+        item: dict = {"seq": line.seq, "speaker": line.speaker.value, "text": invisible_removed(line.text)}
         if line.offset_ms:
             item["at_s"] = round(line.offset_ms / 1000, 1)
         if line.interrupted:
