@@ -2,8 +2,10 @@
 pulled from other devices, and cached backend answers (today's limits, team personas).
 
 `sessions.revision > sessions.synced_revision` is the durable outbox: nothing is queued in memory only, so a crash
-or a quit mid-push loses nothing. Reads run on any thread; every write is a job on the database writer thread
-(through `SessionRepository.submit`), one transaction each, returning a Future.
+or a quit mid-push loses nothing. Deleted calls wait in `sync_deletions`, filled by a trigger on every delete of a
+session the backend has (or may have) seen, whoever deletes it; `install_deletion_outbox` creates both.
+Reads run on any thread; every write is a job on the database writer thread (through `SessionRepository.submit`),
+one transaction each, returning a Future.
 """
 
 from __future__ import annotations
@@ -35,6 +37,47 @@ WHERE s.revision > s.synced_revision AND s.status != 'active' AND s.needs_gradin
 """
 
 
+# The deletion outbox lives beside the numbered migrations' tables and is created by the sync layer at start-up
+# (IF NOT EXISTS, so it costs nothing after the first time). A trigger, not the callers, records a deletion: every
+# way a call is deleted (review, history, a future bulk delete) is covered. The deletion's revision is one above
+# the last one this device knew; a pushed-but-unanswered revision is covered by `mark_pushed`.
+_DELETION_OUTBOX = (
+    """
+    CREATE TABLE IF NOT EXISTS sync_deletions (
+        client_session_id TEXT PRIMARY KEY,
+        revision INTEGER NOT NULL,
+        deleted_at TEXT NOT NULL
+    )
+    """,
+    """
+    CREATE TRIGGER IF NOT EXISTS sync_session_deleted BEFORE DELETE ON sessions
+    WHEN old.synced_revision > 0 OR EXISTS (SELECT 1 FROM sync_remote_sessions r WHERE r.session_id = old.id)
+    BEGIN
+        INSERT OR REPLACE INTO sync_deletions (client_session_id, revision, deleted_at)
+        VALUES (old.client_session_id, max(old.revision, old.synced_revision) + 1,
+                strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+    END
+    """,
+)
+
+
+@dataclass(frozen=True)
+class PendingDeletion:
+    """A deleted call whose deletion the backend has not acknowledged yet."""
+
+    client_session_id: str
+    revision: int
+
+
+@dataclass(frozen=True)
+class Tombstone:
+    """A deletion from the backend: made on another device (or answered to a push as 409 deleted)."""
+
+    client_session_id: str
+    revision: int
+    device_id: str = ""
+
+
 @dataclass(frozen=True)
 class PendingRevision:
     """One session revision waiting to be pushed."""
@@ -49,6 +92,7 @@ class PushedRevision:
     session_id: int
     revision: int
     remote_id: int | None
+    client_session_id: str = ""  # lets a push answered after the call was deleted queue its deletion
 
 
 @dataclass(frozen=True)
@@ -100,7 +144,22 @@ class SyncStore:
         return [PendingRevision(*row) for row in database.execute_sql(sql).fetchall()]
 
     def pending_count(self) -> int:
-        return int(database.execute_sql(f"SELECT count(*) FROM ({_PENDING})").fetchone()[0])
+        """Revisions and deletions still to push."""
+        revisions = int(database.execute_sql(f"SELECT count(*) FROM ({_PENDING})").fetchone()[0])
+        return revisions + len(self.pending_deletions())
+
+    def pending_deletions(self) -> list[PendingDeletion]:
+        """Deleted calls to tell the backend about, oldest first (none before the outbox is installed)."""
+        try:
+            rows = database.execute_sql(
+                "SELECT client_session_id, revision FROM sync_deletions ORDER BY deleted_at, client_session_id"
+            ).fetchall()
+        except Exception:  # no such table: sync never started on this database, so nothing was recorded
+            return []
+        return [PendingDeletion(*row) for row in rows]
+
+    def deletion_pending(self, client_session_id: str) -> bool:
+        return any(d.client_session_id == client_session_id for d in self.pending_deletions())
 
     def rejections(self) -> list[Rejection]:
         """Sessions whose current revision the backend refused (a later change is pushed again)."""
@@ -145,6 +204,54 @@ class SyncStore:
 
     # -- writes (each one transaction on the writer thread) -----------------------------------------------------
 
+    def install_deletion_outbox(self) -> Future[None]:
+        """Creates the deletion outbox and its trigger when missing (sync calls it once at start-up)."""
+
+        def job() -> None:
+            with database.atomic():
+                for statement in _DELETION_OUTBOX:
+                    database.execute_sql(statement)
+
+        return self._repository.submit(job)
+
+    def forget_deletion(self, client_session_id: str, revision: int) -> Future[None]:
+        """The backend acknowledged (or refused for good) this deletion."""
+
+        def job() -> None:
+            database.execute_sql(
+                "DELETE FROM sync_deletions WHERE client_session_id = ? AND revision <= ?",
+                (client_session_id, revision),
+            )
+
+        return self._repository.submit(job)
+
+    def apply_tombstones(self, tombstones: Sequence[Tombstone]) -> Future[list[tuple[str, str]]]:
+        """Deletes the local copies of calls deleted on another device, unless the copy here is newer than the
+        deletion (then it is pushed and comes back on the server). Deleting them here queues no deletion of our
+        own. Returns each deleted call's client_session_id and recording path ("" when none), for the caller to
+        remove the recording."""
+        items = list(tombstones)
+
+        def job() -> list[tuple[str, str]]:
+            deleted: list[tuple[str, str]] = []
+            with database.atomic():
+                for tomb in items:
+                    row = database.execute_sql(
+                        "SELECT id, revision, recording_path FROM sessions"
+                        " WHERE client_session_id = ? AND status != 'active'",
+                        (tomb.client_session_id,),
+                    ).fetchone()
+                    if row is None or row[1] > tomb.revision:
+                        continue
+                    database.execute_sql("DELETE FROM sessions WHERE id = ?", (row[0],))
+                    database.execute_sql(
+                        "DELETE FROM sync_deletions WHERE client_session_id = ?", (tomb.client_session_id,)
+                    )
+                    deleted.append((tomb.client_session_id, row[2] or ""))
+            return deleted
+
+        return self._repository.submit(job)
+
     def mark_pushed(self, pushed: Sequence[PushedRevision]) -> Future[None]:
         """Records revisions the backend accepted. Never lowers synced_revision: a late answer for an older
         revision must not mark a newer one as unsynced again."""
@@ -153,11 +260,18 @@ class SyncStore:
         def job() -> None:
             with database.atomic():
                 for item in rows:
-                    database.execute_sql(
+                    updated = database.execute_sql(
                         "UPDATE sessions SET synced_revision = max(synced_revision, ?),"
                         " remote_id = coalesce(?, remote_id), sync_error = '' WHERE id = ?",
                         (item.revision, item.remote_id, item.session_id),
-                    )
+                    ).rowcount
+                    if not updated and item.client_session_id:
+                        # Deleted while its push was in flight: the server has it now, so it must hear of the delete.
+                        database.execute_sql(
+                            "INSERT OR IGNORE INTO sync_deletions (client_session_id, revision, deleted_at)"
+                            " VALUES (?, ?, ?)",
+                            (item.client_session_id, item.revision + 1, to_iso(utc_now())),
+                        )
                     database.execute_sql(
                         "DELETE FROM sync_rejections WHERE session_id = ? AND revision <= ?",
                         (item.session_id, item.revision),

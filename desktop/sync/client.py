@@ -4,7 +4,7 @@ the exceptions in `errors.py`. Thread-safe: the pusher's workers share one clien
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import quote, urlsplit
@@ -42,6 +42,7 @@ class SessionPage:
     sessions: list[dict]
     next_cursor: str | None
     server_date: datetime | None  # the server's clock when it answered (a pull watermark immune to skew)
+    deleted: list[dict] = field(default_factory=list)  # tombstones on this page (an older server sends none)
 
 
 @dataclass(frozen=True)
@@ -93,14 +94,7 @@ class BackendClient:
             content=body,
             headers={"Content-Type": "application/json"},
         )
-        if response.status_code == 409:
-            server_revision = _json_object(response).get("server_revision")
-            if not isinstance(server_revision, int):
-                raise BackendUnavailable(
-                    "The team backend reported a conflict without saying which revision it holds. Retrying later.",
-                    detail=f"409 without server_revision: {response.text[:200]!r}",
-                )
-            raise StaleRevision(f"The team backend holds a newer copy (revision {server_revision}).", server_revision)
+        _raise_for_conflict(response)
         self._raise_for_status(response)
         data = _json_object(response, strict=False)
         remote_id, revision = data.get("id"), data.get("revision")
@@ -110,17 +104,51 @@ class BackendClient:
             response.status_code == 201,
         )
 
-    def list_sessions(self, updated_since: str, *, cursor: str | None = None, limit: int = 100) -> SessionPage:
+    def delete_session(self, client_session_id: str, revision: int, device_id: str) -> int:
+        """Deletes one session on the backend (it keeps a tombstone other devices pull); the revision it holds."""
+        response = self._send(
+            "DELETE",
+            f"{SESSIONS_PATH}/{quote(client_session_id, safe='')}",
+            params={"revision": revision, "device_id": device_id},
+        )
+        _raise_for_conflict(response)
+        self._raise_for_status(response)
+        held = _json_object(response, strict=False).get("revision")
+        return held if isinstance(held, int) else revision
+
+    def list_sessions(
+        self,
+        updated_since: str,
+        *,
+        cursor: str | None = None,
+        limit: int = 100,
+        device_id: str | None = None,
+        exclude_device_id: str | None = None,
+    ) -> SessionPage:
         params: dict[str, str | int] = {"updated_since": updated_since, "limit": limit}
         if cursor:
             params["cursor"] = cursor
+        if device_id:
+            params["device_id"] = device_id
+        if exclude_device_id:
+            params["exclude_device_id"] = exclude_device_id
         response = self._send("GET", SESSIONS_PATH, params=params)
         self._raise_for_status(response)
         data = _json_object(response)
         sessions, next_cursor = data.get("sessions"), data.get("next_cursor")
-        if not isinstance(sessions, list) or not (next_cursor is None or isinstance(next_cursor, str)):
+        deleted = data.get("deleted") or []
+        if (
+            not isinstance(sessions, list)
+            or not isinstance(deleted, list)
+            or not (next_cursor is None or isinstance(next_cursor, str))
+        ):
             raise _bad_answer(response, "a session page")
-        return SessionPage([s for s in sessions if isinstance(s, dict)], next_cursor or None, _server_date(response))
+        return SessionPage(
+            [s for s in sessions if isinstance(s, dict)],
+            next_cursor or None,
+            _server_date(response),
+            [d for d in deleted if isinstance(d, dict)],
+        )
 
     def usage_today(self) -> dict:
         response = self._send("GET", USAGE_PATH)
@@ -198,6 +226,21 @@ class BackendClient:
             f"The team backend gave an unexpected answer (HTTP {status}). Check its address in Settings.",
             detail=f"{where}: {status} {response.text[:200]!r}",
         )
+
+
+def _raise_for_conflict(response: httpx.Response) -> None:
+    if response.status_code != 409:
+        return
+    data = _json_object(response, strict=False)
+    server_revision = data.get("server_revision")
+    if not isinstance(server_revision, int):
+        raise BackendUnavailable(
+            "The team backend reported a conflict without saying which revision it holds. Retrying later.",
+            detail=f"409 without server_revision: {response.text[:200]!r}",
+        )
+    error = data.get("error") if data.get("error") == "deleted" else "stale_revision"
+    words = "deleted this session" if error == "deleted" else f"holds a newer copy (revision {server_revision})"
+    raise StaleRevision(f"The team backend {words}.", server_revision, error=error)
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:

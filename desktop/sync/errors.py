@@ -50,8 +50,13 @@ class RequestRejected(SyncError):
 
 
 class StaleRevision(SyncError):
-    """409: the backend holds a higher revision of this session."""
+    """409: the backend holds a higher revision of this session, or (error "deleted") a tombstone of it."""
 
-    def __init__(self, message: str, server_revision: int, detail: str = "") -> None:
+    def __init__(self, message: str, server_revision: int, detail: str = "", error: str = "stale_revision") -> None:
         super().__init__(message, detail)
         self.server_revision = server_revision
+        self.error = error
+
+    @property
+    def deleted(self) -> bool:
+        return self.error == "deleted"

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from desktop.store.documents import session_document
 from desktop.store.models import database
 from desktop.store.queries import SessionQueries
-from desktop.store.sync_store import PendingRevision, PushedRevision, SyncStore
+from desktop.store.sync_store import PendingDeletion, PendingRevision, PushedRevision, SyncStore, Tombstone
 from desktop.sync.client import BackendClient, PutAccepted
 from desktop.sync.errors import (
     BackendUnavailable,
@@ -28,6 +28,7 @@ from desktop.sync.errors import (
     StaleRevision,
     SyncError,
 )
+from desktop.sync.pull import remove_recordings
 from desktop.sync.status import RejectedSession
 
 log = logging.getLogger(__name__)
@@ -61,12 +62,13 @@ class RoundResult:
     pushed: int = 0
     rejected: list[RejectedSession] = field(default_factory=list)
     conflicts: int = 0
+    deleted: int = 0  # deletions the backend acknowledged
     failure: SyncError | None = None
     stopped: bool = False
 
     @property
     def resolved(self) -> int:
-        return self.pushed + len(self.rejected) + self.conflicts
+        return self.pushed + len(self.rejected) + self.conflicts + self.deleted
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,7 @@ class Outbox:
 
     def document_body(self, session_id: int) -> tuple[bytes, int] | None:
         """The session document as sent, and its revision; None when the session is gone."""
-        with database.atomic():  # one snapshot: the row, its lines and its grade as of one moment
+        with database.atomic("DEFERRED"):  # a read: one snapshot: the row, its lines and its grade as of one moment
             record = self._queries.get_session(session_id)
         if record is None:
             return None
@@ -117,9 +119,20 @@ class Outbox:
         stop: StopSignal,
         on_resolved: Callable[[RoundResult], None] | None = None,
     ) -> RoundResult:
-        """Pushes what is pending now. `on_resolved` hears the running totals after each batch of answers."""
+        """Pushes what is pending now: deletions first (one at a time: they are few), then session revisions.
+        `on_resolved` hears the running totals after each batch of answers."""
+        deletions = self._store.pending_deletions()
         pending = self._store.pending()
-        result = RoundResult(queued=len(pending))
+        result = RoundResult(queued=len(deletions) + len(pending))
+        for deletion in deletions:
+            if stop.is_set():
+                result.stopped = True
+                return result
+            self._push_deletion(client, deletion, result)
+            if result.failure is not None:
+                return result
+            if on_resolved:
+                on_resolved(result)
         queue = iter(pending)
         in_flight: dict[Future, _Sent] = {}
         writes: list[Future] = []
@@ -189,10 +202,38 @@ class Outbox:
             log.exception("pushing session %s failed unexpectedly", item.session_id)
             self._fail(result, BackendUnavailable("Sync hit an unexpected problem. Retrying later.", repr(exc)))
             return
-        pushed.append(PushedRevision(item.session_id, sent.revision, accepted.remote_id))
+        pushed.append(PushedRevision(item.session_id, sent.revision, accepted.remote_id, item.client_session_id))
+
+    def _push_deletion(self, client: BackendClient, deletion: PendingDeletion, result: RoundResult) -> None:
+        """DELETE with the deletion's revision; when another device pushed a later revision meanwhile (409), the
+        trainee's delete still wins: it is sent again one above the server's."""
+        revision = deletion.revision
+        for _attempt in range(3):
+            try:
+                client.delete_session(deletion.client_session_id, revision, self._device_id)
+            except StaleRevision as exc:
+                revision = exc.server_revision + 1
+                continue
+            except RequestRejected as exc:  # cannot succeed unchanged; the call is gone here either way
+                log.warning("deletion of %s refused: %s (%s)", deletion.client_session_id, exc.message, exc.detail)
+                self._store.forget_deletion(deletion.client_session_id, deletion.revision).result()
+                return
+            except SyncError as exc:
+                self._fail(result, exc)
+                return
+            self._store.forget_deletion(deletion.client_session_id, deletion.revision).result()
+            result.deleted += 1
+            return
+        self._fail(result, BackendUnavailable("The team backend keeps refusing a deletion. Retrying later.", ""))
 
     def _conflict(self, sent: _Sent, exc: StaleRevision, result: RoundResult, writes: list[Future]) -> None:
         item = sent.item
+        if exc.deleted:  # deleted on another device after this revision: the deletion wins here too
+            log.info("session %s was deleted on another device; deleting it here", item.session_id)
+            deleted = self._store.apply_tombstones([Tombstone(item.client_session_id, exc.server_revision)]).result()
+            remove_recordings(path for _cid, path in deleted)
+            result.conflicts += 1
+            return
         if self._resolve_conflict is None:
             self._fail(result, BackendUnavailable("The team backend holds a newer copy of a session.", exc.detail))
             return

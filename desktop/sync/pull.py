@@ -1,15 +1,21 @@
 """Pull: sessions the same user made on other devices come into the local history (marked as from another device,
-reviewable, without a recording), and the server's copy of a session is fetched when a push meets a 409."""
+reviewable, without a recording), calls deleted on another device leave it, and the server's copy of a session is
+fetched when a push meets a 409.
+
+After the first full pull, a pull asks only for the other devices' work (`exclude_device_id`): this device's own
+sessions are already here. The first pull takes everything, so a device whose database was lost gets its calls back."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
+from desktop import settings as app_settings
 from desktop.core.clock import parse_iso, utc_now
-from desktop.store.sync_store import PULL_SINCE_KEY, PendingRevision, RemoteSession, SyncStore
+from desktop.store.sync_store import PULL_SINCE_KEY, PendingRevision, RemoteSession, SyncStore, Tombstone
 from desktop.sync.client import BackendClient
 from desktop.sync.remote import parse_remote_document
 
@@ -30,6 +36,7 @@ class PullResult:
     updated: int = 0
     unchanged: int = 0
     skipped: int = 0  # documents that could not be read or stored (logged)
+    deleted: int = 0  # local calls removed because another device deleted them
 
 
 def rfc3339(moment: datetime) -> str:
@@ -57,14 +64,18 @@ class Puller:
         each page is stored in one transaction, and the watermark only moves after the last page)."""
         entry = self._store.cached(PULL_SINCE_KEY)
         since = entry.value if entry and isinstance(entry.value, str) else BEGINNING
-        totals = {"added": 0, "updated": 0, "unchanged": 0, "skipped": 0}
+        totals = {"added": 0, "updated": 0, "unchanged": 0, "skipped": 0, "deleted": 0}
         began: datetime | None = None
         cursor: str | None = None
         seen_cursors: set[str] = set()
+        others_only = self._device_id if since != BEGINNING else None
         for _ in range(MAX_PAGES):
-            page = self._client.list_sessions(since, cursor=cursor, limit=self._page_size)
+            page = self._client.list_sessions(
+                since, cursor=cursor, limit=self._page_size, exclude_device_id=others_only
+            )
             began = began or page.server_date or utc_now()
             self._store_page(page.sessions, totals)
+            self._apply_deletions(page.deleted, totals)
             if self._should_stop():
                 return PullResult(**totals)  # the watermark stays: the next pull starts over from it
             cursor = page.next_cursor
@@ -80,6 +91,9 @@ class Puller:
             if self._should_stop():
                 return
             client_session_id = document.get("client_session_id")
+            if isinstance(client_session_id, str) and self._store.deletion_pending(client_session_id):
+                totals["unchanged"] += 1  # deleted here; the deletion is on its way to the server
+                continue
             local = self._store.local_copy(client_session_id) if isinstance(client_session_id, str) else None
             # Made here and still here: the local copy is the source (a 409 settles a higher server revision).
             # Made on another device: taken when new or newer than the copy pulled before.
@@ -100,6 +114,22 @@ class Puller:
                 totals["skipped"] += 1
             else:
                 totals["added" if outcome[1] else "updated"] += 1
+
+    def _apply_deletions(self, tombstones: list[dict], totals: dict[str, int]) -> None:
+        wanted = []
+        for item in tombstones:
+            client_session_id, revision = item.get("client_session_id"), item.get("revision")
+            if not isinstance(client_session_id, str) or not isinstance(revision, int) or isinstance(revision, bool):
+                log.warning("skipping an unreadable deletion from the backend: %r", item)
+                totals["skipped"] += 1
+                continue
+            if self._store.local_copy(client_session_id) is not None:
+                wanted.append(Tombstone(client_session_id, revision, str(item.get("device_id") or "")))
+        if not wanted:
+            return
+        deleted = self._store.apply_tombstones(wanted).result()
+        remove_recordings(path for _cid, path in deleted)
+        totals["deleted"] += len(deleted)
 
     # -- 409 --------------------------------------------------------------------------------------------------------
 
@@ -147,3 +177,19 @@ class Puller:
                 item.revision,
             )
         return True
+
+
+def remove_recordings(paths: Iterable[str]) -> None:
+    """The recordings of calls deleted through sync, when they live in the app's recordings folder (files elsewhere
+    are the user's)."""
+    folder = app_settings.recordings_dir().resolve()
+    for text in paths:
+        if not text:
+            continue
+        path = Path(text)
+        path = path if path.is_absolute() else app_settings.data_dir() / path
+        try:
+            if path.resolve().is_relative_to(folder):
+                path.unlink(missing_ok=True)
+        except OSError:
+            log.warning("could not delete the recording of a call deleted on another device", exc_info=True)

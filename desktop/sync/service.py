@@ -48,6 +48,7 @@ class SyncReport:
     pushed: int = 0
     rejected: list[RejectedSession] = field(default_factory=list)
     conflicts: int = 0
+    deleted: int = 0  # deletions pushed
     pending: int = 0
     pulled: PullResult | None = None
     usage: UsageToday | None = None
@@ -73,6 +74,7 @@ class SyncService:
         self.options = options or SyncOptions()
         self.status = SyncStatus()
         self.store = SyncStore(repository)
+        self.store.install_deletion_outbox().result()  # before any call can be deleted without it being recorded
         self._settings = settings
         self._worker: SyncWorker | None = None
         self._stopping = threading.Event()
@@ -225,7 +227,7 @@ class SyncService:
             raise self._token_problem
         assert self._client is not None
         result = self._outbox.push_round(self._client, StopSignal())
-        report = SyncReport(result.pushed, list(result.rejected), result.conflicts)
+        report = SyncReport(result.pushed, list(result.rejected), result.conflicts, result.deleted)
         failure = result.failure
         if failure is None:
             try:

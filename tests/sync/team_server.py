@@ -37,6 +37,7 @@ class TeamServer:
     port: int = 0
     process: subprocess.Popen | None = None
     log: list[str] = field(default_factory=list)
+    _logged: threading.Condition = field(default_factory=threading.Condition)
 
     @property
     def url(self) -> str:
@@ -75,7 +76,9 @@ class TeamServer:
         def read() -> None:
             booted = 0
             for line in self.process.stdout:
-                self.log.append(line)
+                with self._logged:
+                    self.log.append(line)
+                    self._logged.notify_all()
                 if "Booting worker" in line:
                     booted += 1
                     if booted == workers:
@@ -92,6 +95,12 @@ class TeamServer:
             raise RuntimeError("the team server did not start:\n" + "".join(self.log))
         status, _ = self.request("GET", "/accounts/login/")  # answers once a worker has imported Django
         assert status == 200, status
+
+    def logged_since(self, start: int, marker: str, timeout: float = 10.0) -> list[str]:
+        """The access log's lines from `start` on, once a line containing `marker` has come through."""
+        with self._logged:
+            self._logged.wait_for(lambda: any(marker in line for line in self.log[start:]), timeout)
+            return self.log[start:]
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

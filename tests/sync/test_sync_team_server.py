@@ -3,17 +3,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-import pytest
-
 from desktop.settings import load_settings
 from desktop.store.catalog import PersonaCatalog
 from desktop.store.documents import session_document
 from desktop.store.sync_store import SyncStore
-from desktop.sync.service import SyncService
-from tests.sync.sync_data import all_synced, fast_options, make_sessions, remote_document
-from tests.sync.team_server import TeamServer, discard, start_team_server
+from tests.sync import team_server_fixtures
+from tests.sync.sync_data import all_synced, make_sessions, remote_document
+from tests.sync.team_server_fixtures import without_id
+
+# The real team server (one per module) and a new member of its team per test.
+team_server = team_server_fixtures.team_server
+live = team_server_fixtures.live
 
 TEAM_PERSONA = {
     "id": "team-marge-olsen",
@@ -25,51 +25,6 @@ TEAM_PERSONA = {
     "objection_patterns": ["paperwork hassle"],
     "asking_price": 120000,
 }
-
-
-@pytest.fixture(scope="module")
-def team_server():
-    server = start_team_server()
-    yield server
-    discard(server)
-
-
-@dataclass
-class Live:
-    server: TeamServer
-    email: str
-    token: str
-    repo: object
-    queries: object
-    made: list
-
-    def service(self, **options) -> SyncService:
-        made = SyncService(load_settings(), self.repo, self.queries, fast_options(**options))
-        self.made.append(made)
-        return made
-
-    def server_sessions(self, token: str | None = None) -> dict[str, dict]:
-        status, page = self.server.request(
-            "GET", "/api/v1/training-sessions?updated_since=1970-01-01T00:00:00Z&limit=500", token=token or self.token
-        )
-        assert status == 200, page
-        return {doc["client_session_id"]: doc for doc in page["sessions"]}
-
-
-@pytest.fixture
-def live(team_server, repo, queries, monkeypatch):
-    """A new member of the live team with a token, and sync services pointed at the server as that member."""
-    email, token = team_server.new_member()
-    monkeypatch.setenv("ROLEPLAY_BACKEND_URL", team_server.url)
-    monkeypatch.setenv("ROLEPLAY_BACKEND_TOKEN", token)
-    state = Live(team_server, email, token, repo, queries, [])
-    yield state
-    for service in state.made:
-        service.stop()
-
-
-def _without_id(document: dict) -> dict:
-    return {k: v for k, v in document.items() if k != "id"}
 
 
 def test_the_worker_pushes_to_the_real_server_and_pulls_another_devices_calls(live, repo, queries):
@@ -85,7 +40,7 @@ def test_the_worker_pushes_to_the_real_server_and_pulls_another_devices_calls(li
         assert record.remote_id is not None
         expected[record.summary.client_session_id] = session_document(record, device)
     stored = live.server_sessions()
-    assert {k: _without_id(v) for k, v in stored.items()} == expected  # exactly what the app sent, nothing more
+    assert {k: without_id(v) for k, v in stored.items()} == expected  # exactly what the app sent, nothing more
 
     # Another laptop of the same member pushed two calls; the next refresh brings them into this history.
     others = [remote_document("laptop-b", lines=3 + n) for n in range(2)]
@@ -147,7 +102,7 @@ def test_a_409_from_the_server_keeps_its_higher_revision(live, repo, queries):
     kept = queries.get_session(session_id)
     assert kept.summary.revision == kept.summary.synced_revision == later["revision"]
     assert len(kept.lines) == 9
-    assert _without_id(live.server_sessions()[local.client_session_id]) == later  # the server's copy untouched
+    assert without_id(live.server_sessions()[local.client_session_id]) == later  # the server's copy untouched
     assert service.sync_now().pushed == 0 and SyncStore(repo).pending_count() == 0
 
 
