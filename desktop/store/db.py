@@ -8,19 +8,36 @@ from pathlib import Path
 from peewee import DatabaseError as PeeweeDatabaseError
 from peewee import SqliteDatabase
 
+from desktop.file_lock import FileLock
 from desktop.store.migrations import LATEST_VERSION, MigrationError, migrate
 from desktop.store.models import database
 from desktop.store.writer import DatabaseWriter
 
+# busy_timeout comes first: switching a new file to WAL takes a lock that another process may hold for a moment.
 # WAL lets the GUI and workers read while the writer commits. synchronous=FULL makes each commit durable
 # against a power cut, not only a process crash: a final transcript line must survive both.
 PRAGMAS = (
+    ("busy_timeout", 10000),
     ("journal_mode", "wal"),
     ("foreign_keys", 1),
     ("synchronous", "full"),
-    ("busy_timeout", 5000),
     ("cache_size", -16000),
 )
+
+
+class _WritingSqliteDatabase(SqliteDatabase):
+    """Every transaction begins IMMEDIATE: it takes the write lock up front, waiting (busy_timeout) for another
+    process to finish. A deferred transaction reads first and upgrades later, and SQLite refuses that upgrade at
+    once, without waiting, when another process committed in between ("database is locked" within milliseconds).
+    Transactions here are only ever opened to write (reads run outside them), so nothing is serialised that need not
+    be."""
+
+    def begin(self, lock_type: str | None = None) -> None:
+        super().begin(lock_type or "IMMEDIATE")
+
+
+def opening_lock_path(path: Path) -> Path:
+    return path.with_name(path.name + ".open-lock")
 
 
 class DatabaseCorruptError(RuntimeError):
@@ -37,7 +54,7 @@ class DatabaseCorruptError(RuntimeError):
 def open_database(path: Path) -> SqliteDatabase:
     """Connects (creating the file if needed) and checks that it really is a database."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    db = SqliteDatabase(str(path), pragmas=PRAGMAS, check_same_thread=False, autoconnect=True)
+    db = _WritingSqliteDatabase(str(path), pragmas=PRAGMAS, check_same_thread=False, autoconnect=True)
     try:
         db.connect(reuse_if_open=True)
         db.execute_sql("SELECT count(*) FROM sqlite_master").fetchone()
@@ -58,14 +75,17 @@ class Store:
 
     @classmethod
     def open(cls, path: Path, backup_dir: Path | None = None) -> Store:
-        if path.exists():
-            _preflight(path)
-        db = open_database(path)
-        try:
-            backup = migrate(db, backup_dir if backup_dir is not None else path.parent / "backups")
-        except (sqlite3.DatabaseError, PeeweeDatabaseError) as exc:
-            db.close()
-            raise DatabaseCorruptError(path, str(exc)) from exc
+        # One process at a time creates, switches to WAL and migrates: two doing it at once on a new file can
+        # deadlock inside SQLite, which then answers "database is locked" without waiting.
+        with FileLock(opening_lock_path(path)):
+            if path.exists():
+                _preflight(path)
+            db = open_database(path)
+            try:
+                backup = migrate(db, backup_dir if backup_dir is not None else path.parent / "backups")
+            except (sqlite3.DatabaseError, PeeweeDatabaseError) as exc:
+                db.close()
+                raise DatabaseCorruptError(path, str(exc)) from exc
         database.initialize(db)
         return cls(db, path, DatabaseWriter(), backup)
 

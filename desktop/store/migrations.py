@@ -247,7 +247,9 @@ def migrate(
     if current > 0 and backup_dir is not None:
         backup = backup_database(db, backup_dir, f"schema{current}")
     for step in pending:
-        with db.atomic():
+        with db.atomic():  # IMMEDIATE (see db.py): a second process opening a new file at once waits here
+            if schema_version(db) >= step.version:
+                continue  # that other process ran this step while we waited
             for statement in step.statements:
                 db.execute_sql(statement)
             db.execute_sql(f"PRAGMA user_version = {int(step.version)}")
