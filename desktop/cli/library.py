@@ -10,6 +10,7 @@ from pathlib import Path
 from desktop.bootstrap import AppState
 from desktop.cli.errors import CommandError
 from desktop.core.clock import format_clock
+from desktop.core.untrusted.display import printable
 from desktop.store.catalog import PersonaCatalog
 from desktop.store.documents import session_document, session_markdown
 from desktop.store.queries import SessionFilter, SessionRecord
@@ -90,7 +91,8 @@ def _record(state: AppState, session_id: int) -> SessionRecord:
 
 
 def _print_table(headers: tuple[str, ...], rows: list[tuple]) -> None:
-    cells = [[str(c) for c in headers]] + [[str(c) for c in row] for row in rows]
+    # Cells hold persona and session data, which a synced persona can fill with terminal escape sequences.
+    cells = [[str(c) for c in headers]] + [[printable(str(c)) for c in row] for row in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
     for row in cells:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())

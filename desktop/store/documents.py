@@ -1,8 +1,10 @@
-"""A stored session as the sync contract's session document (`shared/reference/sync-api.md`)."""
+"""A stored session as the sync contract's session document (`shared/reference/sync-api.md`), and as a Markdown
+report in which everything that came from a persona, a speaker or a model is escaped to literal characters."""
 
 from __future__ import annotations
 
 from desktop.core.clock import format_clock, to_rfc3339_seconds
+from desktop.core.untrusted.display import escape_markdown as md
 from desktop.store.queries import SessionRecord
 
 PERSONA_CONTRACT_FIELDS = (
@@ -70,18 +72,18 @@ def session_markdown(record: SessionRecord) -> str:
     summary = record.summary
     persona = record.persona
     out = [
-        f"# Call with {summary.persona_name} (session {summary.id})",
+        f"# Call with {md(summary.persona_name)} (session {summary.id})",
         "",
-        f"- **Persona:** {persona.get('name', summary.persona_name)}, {persona.get('property_type', '')}, "
-        f"{persona.get('location', '')}".rstrip(", "),
-        f"- **Scenario:** {record.scenario.get('title', summary.scenario_id)} ({summary.difficulty}, "
+        f"- **Persona:** {md(str(persona.get('name', summary.persona_name)))}, "
+        f"{md(str(persona.get('property_type', '')))}, {md(str(persona.get('location', '')))}".rstrip(", "),
+        f"- **Scenario:** {md(str(record.scenario.get('title', summary.scenario_id)))} ({summary.difficulty}, "
         f"{'practice' if record.practice_mode else 'exam'} mode, {summary.mode})",
         f"- **Started:** {to_rfc3339_seconds(summary.started_at)}",
         f"- **Length:** {int(summary.duration_seconds or 0) // 60} min {int(summary.duration_seconds or 0) % 60} s",
         f"- **Status:** {summary.status}" + (f" ({summary.end_reason})" if summary.end_reason else ""),
     ]
     if record.error_message:
-        out.append(f"- **Problem:** {record.error_message}")
+        out.append(f"- **Problem:** {md(record.error_message)}")
     out.append("")
     grade = record.grade
     if grade is None:
@@ -94,7 +96,7 @@ def session_markdown(record: SessionRecord) -> str:
             "|---|---|---|---|",
             f"| {grade.rapport} | {grade.discovery} | {grade.objection_handling} | {grade.closing} |",
             "",
-            f"Graded by {grade.grader}" + (f" ({grade.note})" if grade.note else "") + ".",
+            f"Graded by {md(grade.grader)}" + (f" ({md(grade.note)})" if grade.note else "") + ".",
             f"Virtual earnings: ${grade.virtual_earnings:,}. XP: {grade.xp_earned}.",
             "",
         ]
@@ -104,19 +106,19 @@ def session_markdown(record: SessionRecord) -> str:
             ("Recommendations", grade.recommendations),
         ):
             if items:
-                out += [f"### {title}", "", *[f"- {item}" for item in items], ""]
+                out += [f"### {title}", "", *[f"- {md(item)}" for item in items], ""]
     if record.metrics is not None:
         out += ["## Call analytics", ""]
         for key, value in record.metrics.to_dict().items():
             if value is None or value == []:
                 continue
-            shown = ", ".join(value) if isinstance(value, list) else value
-            out.append(f"- {key.replace('_', ' ')}: {shown}")
+            shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+            out.append(f"- {key.replace('_', ' ')}: {md(shown)}")
         out.append("")
     out += ["## Transcript", ""]
     if not record.lines:
         out.append("(no lines were recorded)")
     for line in record.lines:
         mark = " *(interrupted)*" if line.interrupted else ""
-        out.append(f"**[{format_clock(line.offset_ms / 1000)}] {line.speaker.value}:** {line.text}{mark}  ")
+        out.append(f"**[{format_clock(line.offset_ms / 1000)}] {line.speaker.value}:** {md(line.text)}{mark}  ")
     return "\n".join(out).rstrip() + "\n"

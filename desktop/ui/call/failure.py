@@ -89,6 +89,7 @@ class FailurePage(QWidget):
         layout.setContentsMargins(24, 24, 24, 24)
         layout.addStretch(1)
         self.context = QLabel(objectName="muted", alignment=Qt.AlignmentFlag.AlignCenter)
+        self.context.setTextFormat(Qt.TextFormat.PlainText)  # the persona's name
         self.icon = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
         self.icon.setPixmap(icon_pixmap("warning", theme.DANGER, self.fontMetrics().height() * 3))
         self.headline = QLabel(objectName="failureHeadline", alignment=Qt.AlignmentFlag.AlignCenter)

@@ -3,6 +3,7 @@ that came up (and whether they were answered), and one tip for what to do next. 
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from desktop.core.transcript import TranscriptLine
@@ -11,6 +12,7 @@ from desktop.ui.call.hints import STAGE_LABELS, STAGES, TOPICS, CallHints, HintS
 
 def _chip(text: str, tip: str) -> QLabel:
     chip = QLabel(text, objectName="chip")
+    chip.setTextFormat(Qt.TextFormat.PlainText)  # an objection label comes from the persona
     chip.setToolTip(tip)
     return chip
 

@@ -27,6 +27,7 @@ from desktop.ui.call.panels import AiPanel, CoachPanel
 from desktop.ui.call.self_view import SelfView
 from desktop.ui.call.transcript_view import TranscriptView
 from desktop.ui.widgets import theme
+from desktop.ui.widgets.plain_text import plain
 
 URGENT_S = 30  # the countdown turns red for the last half minute
 
@@ -39,6 +40,7 @@ class CallHeader(QFrame):
         names.setSpacing(2)
         self.name = QLabel(objectName="callName")
         self.details = QLabel(objectName="muted")
+        plain(self.name, self.details)
         names.addWidget(self.name)
         names.addWidget(self.details)
         layout.addLayout(names, 1)

@@ -10,6 +10,7 @@ from desktop.core.personas import Persona
 from desktop.ui.call.icons import icon, icon_pixmap
 from desktop.ui.call.voice_ring import VoiceRing
 from desktop.ui.widgets import theme
+from desktop.ui.widgets.plain_text import plain, tooltip
 
 LISTENING = "listening"
 SPEAKING = "speaking"
@@ -40,6 +41,7 @@ class AiPanel(QFrame):
         self.status = QLabel(objectName="agentStatus", alignment=Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.name)
         layout.addWidget(self.status)
+        plain(self.title, self.name)
         self._status = ""
         self.set_status(LISTENING)
 
@@ -49,7 +51,7 @@ class AiPanel(QFrame):
 
     def set_persona(self, persona: Persona) -> None:
         self.title.setText(f"{persona.name} (AI seller)")
-        self.title.setToolTip(persona_line(persona))
+        self.title.setToolTip(tooltip(persona_line(persona)))
         self.name.setText(persona.name)
         self.ring.set_persona(persona.name, persona.avatar_color)
 
@@ -124,6 +126,7 @@ class DialingCard(QWidget):
         self.scenario = QLabel(objectName="muted", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
         self.chips = QLabel(objectName="dialChips", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
         self.status = QLabel("Calling\u2026", objectName="dialStatus", alignment=Qt.AlignmentFlag.AlignCenter)
+        plain(self.name, self.number, self.details, self.location, self.scenario, self.chips)
         for widget in (self.name, self.number, self.details, self.location, self.scenario, self.chips):
             layout.addWidget(widget)
         layout.addSpacing(self.fontMetrics().height())

@@ -9,6 +9,7 @@ from desktop.core.personas import Persona
 from desktop.ui.call.options import CallOptionsPanel
 from desktop.ui.widgets import icons, theme
 from desktop.ui.widgets.controls import Avatar, Chip
+from desktop.ui.widgets.plain_text import escape, plain
 
 
 class ContactDetail(QWidget):
@@ -47,6 +48,7 @@ class ContactDetail(QWidget):
         self.backstory = QLabel(objectName="muted", wordWrap=True)
         self.objections = QLabel(objectName="muted", wordWrap=True)
         self.objections.setToolTip("Shown in Practice mode only")
+        plain(self.name, self.phone, self.backstory, self.objections)
         for label in (self.property, self.backstory, self.objections):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             profile_layout.addWidget(label)
@@ -106,7 +108,8 @@ class ContactDetail(QWidget):
         else:
             self.best.setText(f"Best {best}")
             self.best.setStyleSheet(f"color: {theme.score_color(best)}; font-size: 14pt;")
-        self.property.setText(f"<b>{_escape(persona.property_type)}</b><br>{_escape(persona.location)}")
+        self.property.setTextFormat(Qt.TextFormat.RichText)  # our markup, the persona's words escaped
+        self.property.setText(f"<b>{escape(persona.property_type)}</b><br>{escape(persona.location)}")
         self.backstory.setText(persona.backstory)
         self.backstory.setVisible(bool(persona.backstory))
         editable = persona.source == "user"
@@ -120,7 +123,3 @@ class ContactDetail(QWidget):
         self.objections.setVisible(shown)
         if shown and persona is not None:
             self.objections.setText("Objections to expect: " + " · ".join(persona.objection_patterns))
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

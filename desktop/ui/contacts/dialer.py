@@ -39,6 +39,7 @@ from desktop.ui.call.sounds import DtmfPlayer
 from desktop.ui.shell.requests import CallRequest
 from desktop.ui.widgets import icons, theme
 from desktop.ui.widgets.controls import Avatar, avatar_icon
+from desktop.ui.widgets.plain_text import escape, plain, tooltip
 
 KEYS = (
     ("1", ""), ("2", "ABC"), ("3", "DEF"),
@@ -155,6 +156,7 @@ class DialerPage(QWidget):
         match_row.setSpacing(10)
         self.match_avatar = Avatar(36)
         self.match_text = QLabel(wordWrap=True)
+        self.match_text.setTextFormat(Qt.TextFormat.RichText)  # our markup; the persona's words are escaped
         self.match_text.setAlignment(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft)
         match_row.addStretch(1)
         match_row.addWidget(self.match_avatar)
@@ -197,6 +199,7 @@ class DialerPage(QWidget):
         actions.addWidget(self.backspace_button)
         layout.addLayout(actions)
         self.message = QLabel(wordWrap=True, alignment=Qt.AlignmentFlag.AlignCenter)
+        plain(self.message)  # "Calling <persona name>..."
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message.hide()
         layout.addWidget(self.message)
@@ -239,7 +242,7 @@ class DialerPage(QWidget):
         for persona in sorted((p for p in personas if p.phone), key=lambda p: p.name):
             item = QListWidgetItem(avatar_icon(persona.name, persona.avatar_color), f"{persona.name}\n{persona.phone}")
             item.setData(Qt.ItemDataRole.UserRole, persona.phone)
-            item.setToolTip(f"{persona.property_type}, {persona.location}")
+            item.setToolTip(tooltip(f"{persona.property_type}, {persona.location}"))
             self.numbers.addItem(item)
         self._update_match()
 
@@ -302,7 +305,7 @@ class DialerPage(QWidget):
         if persona is not None:
             self.match_avatar.set_person(persona.name, persona.avatar_color)
             self.match_text.setText(
-                f"<b>{persona.name}</b><br><span style='color:{theme.MUTED}'>{persona.location}</span>"
+                f"<b>{escape(persona.name)}</b><br><span style='color:{theme.MUTED}'>{escape(persona.location)}</span>"
             )
         elif self._digits:
             self.match_text.setText("")

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from desktop.core.personas import Persona, normalize_phone
 from desktop.ui.widgets import theme
 from desktop.ui.widgets.controls import paint_avatar
+from desktop.ui.widgets.plain_text import tooltip
 
 PERSONA_ROLE = Qt.ItemDataRole.UserRole + 1
 BEST_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -167,8 +168,10 @@ class ContactList(QListWidget):
             item.setData(BEST_ROLE, best_scores.get(persona.id))
             best = best_scores.get(persona.id)
             item.setToolTip(
-                f"{persona.name}, {persona.phone or 'no number'}\n{persona.property_type}, {persona.location}"
-                + (f"\nYour best score: {best}" if best is not None else "\nNot called yet")
+                tooltip(
+                    f"{persona.name}, {persona.phone or 'no number'}\n{persona.property_type}, {persona.location}"
+                    + (f"\nYour best score: {best}" if best is not None else "\nNot called yet")
+                )
             )
             item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{persona.name}, {persona.location}")
             self.addItem(item)

@@ -9,7 +9,7 @@ import json
 import re
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF
+from PySide6.QtCore import QMarginsF, QUrl
 from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
 from desktop.store.documents import session_document, session_markdown
@@ -38,15 +38,25 @@ def export_session(record: SessionRecord, fmt: str, path: Path | str, device_id:
         document = session_document(record, device_id, include_local_id=True)
         target.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     else:
-        write_pdf(session_markdown(record), target)
+        write_pdf(session_markdown(record), target, title=f"Call with {record.summary.persona_name}")
     return target
 
 
-def write_pdf(markdown: str, target: Path) -> None:
-    document = QTextDocument()
-    document.setMarkdown(markdown)
+class _NoResources(QTextDocument):
+    """A document that loads nothing: an image or a style sheet named in the text is never read from disk."""
+
+    def loadResource(self, kind: int, name: QUrl) -> object:  # noqa: N802 (Qt's name)
+        return None
+
+
+def write_pdf(markdown: str, target: Path, title: str = "Call") -> None:
+    """The report as a PDF. The Markdown is escaped already; HTML is switched off and no resource is loaded all the
+    same, so a line like `![x](/local.png)` can never pull a local file into the PDF."""
+    document = _NoResources()
+    features = QTextDocument.MarkdownFeature.MarkdownDialectGitHub | QTextDocument.MarkdownFeature.MarkdownNoHTML
+    document.setMarkdown(markdown, features)
     writer = QPdfWriter(str(target))
-    writer.setTitle(markdown.splitlines()[0].lstrip("# ") if markdown else "Call")
+    writer.setTitle(title)
     writer.setCreator("Roleplay Trainer")
     writer.setPageLayout(
         QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait, QMarginsF(18, 18, 18, 18))

@@ -61,6 +61,7 @@ class Avatar(QWidget):
 class Chip(QLabel):
     def __init__(self, text: str = "", tooltip: str = "") -> None:
         super().__init__(text, objectName="chip")
+        self.setTextFormat(Qt.TextFormat.PlainText)  # chips show data (a persona's traits)
         if tooltip:
             self.setToolTip(tooltip)
         self.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
