@@ -74,6 +74,40 @@ OBJECTION_MISSED = Tip(
     "That makes sense. Can I ask what's behind that?",
     "every objection deserves an acknowledgement and a question before you move on",
 )
+# A better answer to each common objection (keys: textcues.OBJECTION_CUES): acknowledge, then ask or resolve.
+OBJECTION_LINES = {
+    "Your offer is insulting": "I hear you, and I'd feel the same. What number would feel fair to you?",
+    "It's worth much more, I looked online": "That makes sense to check. Which ones were you looking at?",
+    "I'm not in a hurry": "No rush at all. If you did sell, when would you want it wrapped up?",
+    "I need to talk to my wife / my brothers": (
+        "Of course, it's their decision too. Would it help if we all got on a call together?"
+    ),
+    "How did you get my number?": (
+        "Fair question. Your name is in the county's property records; that's how I found you."
+    ),
+    "Are you a scam? Who are you with?": (
+        "Good question to ask. We're [company]; you can look us up, and we close through a title company."
+    ),
+    "Another investor offered more": "Thanks for telling me. What did you like about that offer?",
+    "I'll list it with an agent": "That's a good option. What would you want an agent to do for you?",
+    "It's been in the family for generations": "That's a lot of history. What would you want to see happen to it?",
+    "There are back taxes / a lien, is that a problem?": (
+        "Thanks for telling me; that's common. We can pay it off from the sale at closing. About how much is it?"
+    ),
+    "I don't want to deal with paperwork": (
+        "I understand. We handle the paperwork with a title company; you'd just sign."
+    ),
+    "Send me something in writing": "Of course. I'll email it today; what's the best address?",
+    "Call me back in six months": "No problem. When would be a better time to talk?",
+}
+
+
+def missed_objection(kinds: Sequence[str], seller_said: str) -> Tip:
+    """The tip for an objection the trainee moved past: a better line for that objection, and what the seller said."""
+    line = next((OBJECTION_LINES[k] for k in kinds if k in OBJECTION_LINES), OBJECTION_MISSED.try_text)
+    return Tip(line, f'the seller had just said "{quote(seller_said, 80)}"; {OBJECTION_MISSED.because}')
+
+
 NO_NEXT_STEP = Tip(
     "Could I send you a written offer today and call you Thursday at 6 to go over it together?",
     "a call that ends without a next step is a lost call",
@@ -134,28 +168,39 @@ def level_up(difficulty: Difficulty) -> str:
     return f"a call like this is ready for {levels[levels.index(difficulty) + 1].value}; try the same persona there."
 
 
+@dataclass(frozen=True)
+class Pin:
+    """One piece of feedback and the transcript line it is about (seq 0: about no line), for tests and the coach."""
+
+    kind: str  # "strength", "improvement" or "recommendation"
+    text: str
+    seq: int
+    about: str = ""  # what the note is about, e.g. "objection_missed"; "" for the general ones
+
+
 class Notes:
     """Collects feedback while the scorers run, then returns the capped, de-duplicated lists."""
 
     def __init__(self) -> None:
-        self._strengths: list[tuple[int, int, str, Found, str]] = []
-        self._improvements: list[tuple[int, int, str, str]] = []
-        self._recommendations: list[tuple[int, int, str, str]] = []
+        self._strengths: list[tuple[int, int, str, Found, str, str]] = []
+        self._improvements: list[tuple[int, int, str, str, int, str]] = []
+        self._recommendations: list[tuple[int, int, str, str, int, str]] = []
 
-    def strength(self, priority: int, found: Found | None, why: str) -> None:
+    def strength(self, priority: int, found: Found | None, why: str, about: str = "") -> None:
         if found and all(item[2] != why for item in self._strengths):
             text = f'You said "{quote(found[1])}": {why}'
-            self._strengths.append((-priority, len(self._strengths), why, found, text))
+            self._strengths.append((-priority, len(self._strengths), why, found, text, about))
 
-    def improve(self, severity: int, found: Found | None, tip: Tip) -> None:
-        if found and all(key != tip.try_text for _, _, key, _ in self._improvements):
+    def improve(self, severity: int, found: Found | None, tip: Tip, about: str = "") -> None:
+        if found and all(item[2] != tip.try_text for item in self._improvements):
             text = f'You said "{quote(found[1])}" — try "{tip.try_text}" because {tip.because}.'
-            self._improvements.append((-severity, len(self._improvements), tip.try_text, text))
+            self._improvements.append((-severity, len(self._improvements), tip.try_text, text, found[0].seq, about))
 
     def recommend(self, priority: int, found: Found | None, what: str) -> None:
         text = f'You said "{quote(found[1])}": {what}' if found else what[:1].upper() + what[1:]
-        if all(key != what for _, _, key, _ in self._recommendations):
-            self._recommendations.append((-priority, len(self._recommendations), what, text))
+        if all(item[2] != what for item in self._recommendations):
+            seq = found[0].seq if found else 0
+            self._recommendations.append((-priority, len(self._recommendations), what, text, seq, ""))
 
     def best_quote(self) -> Found | None:
         return min(self._strengths)[3] if self._strengths else None
@@ -168,6 +213,13 @@ class Notes:
 
     def recommendations(self) -> tuple[str, ...]:
         return tuple(item[3] for item in sorted(self._recommendations)[:MAX_ITEMS])
+
+    def pins(self) -> tuple[Pin, ...]:
+        """Every item that made it into the capped lists, with its line."""
+        kept = [Pin("strength", it[4], it[3][0].seq, it[5]) for it in sorted(self._strengths)[:MAX_ITEMS]]
+        kept += [Pin("improvement", it[3], it[4], it[5]) for it in sorted(self._improvements)[:MAX_ITEMS]]
+        kept += [Pin("recommendation", it[3], it[4], it[5]) for it in sorted(self._recommendations)[:MAX_ITEMS]]
+        return tuple(kept)
 
 
 _CORE_FILLER_RE = re.compile(r"(?i),?\s*\b(?:u+m+|u+h+|e+r+m*)\b,?")

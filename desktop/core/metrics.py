@@ -1,19 +1,23 @@
 """Call analytics, computed exactly as defined in the reference `call-analytics.md`, with the published targets.
 
-Only trainee and seller lines count; coach hints are not part of the conversation. Timing metrics come from line
-offsets and durations, so typed calls (voice=False) leave them None rather than report meaningless zeros.
+Objections (raised, and answered where) are found by `objections.py`, re-exported here for the callers that read
+them with the analytics. Only trainee and seller lines count; coach hints are not part of the conversation. Timing
+metrics come from line offsets and durations, so typed calls (voice=False) leave them None rather than report
+meaningless zeros.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import NamedTuple
 
+from desktop.core.objections import ObjectionEvent, detect_objections
 from desktop.core.results import CallMetrics
-from desktop.core.textcues import ACK_RE, filler_counts, is_acknowledgement, objection_matchers, question_kinds
+from desktop.core.textcues import filler_counts, is_acknowledgement, question_kinds
 from desktop.core.transcript import Speaker, TranscriptLine
+
+__all__ = ["ObjectionEvent", "compute_metrics", "conversation", "detect_objections", "turns"]
 
 # Pauses inside one trainee stretch longer than this end the monologue: a long silence is not speech, and speech
 # services split one long utterance into several final lines at much shorter pauses.
@@ -101,21 +105,6 @@ def rate_metric(name: str, value: float | None) -> str | None:
     return "warn"
 
 
-@dataclass(frozen=True)
-class ObjectionEvent:
-    """One objection pattern raised in a seller line, and how the trainee's next turn met it."""
-
-    pattern: str
-    seller_seq: int
-    reply_seqs: tuple[int, ...]
-    acknowledged: bool
-    questioned: bool
-
-    @property
-    def answered(self) -> bool:
-        return self.acknowledged or self.questioned
-
-
 def conversation(lines: Sequence[TranscriptLine]) -> list[TranscriptLine]:
     """Trainee and seller lines in seq order (coach hints dropped)."""
     kept = [ln for ln in lines if ln.speaker in (Speaker.TRAINEE, Speaker.SELLER)]
@@ -132,31 +121,6 @@ def turns(lines: Sequence[TranscriptLine]) -> list[list[TranscriptLine]]:
         else:
             grouped.append([line])
     return grouped
-
-
-def detect_objections(lines: Sequence[TranscriptLine], patterns: Sequence[str]) -> list[ObjectionEvent]:
-    """Every seller turn that raises one of the patterns, with the trainee's reply turn after it.
-
-    A pattern matches a seller line through the cue table for the common objections or, failing that, a fuzzy
-    keyword match on the pattern's own words. The reply answers it if it acknowledges and/or asks a question.
-    """
-    matchers = objection_matchers(patterns)
-    grouped = turns(conversation(lines))
-    events: list[ObjectionEvent] = []
-    for i, turn in enumerate(grouped):
-        if turn[0].speaker != Speaker.SELLER or not matchers:
-            continue
-        lowered = [(ln, ln.text.lower().replace("’", "'")) for ln in turn]
-        hits = [(p, hit) for p, matches in matchers if (hit := next((ln for ln, low in lowered if matches(low)), None))]
-        if not hits:
-            continue
-        reply = grouped[i + 1] if i + 1 < len(grouped) else []
-        reply_text = " ".join(ln.text for ln in reply).lower().replace("’", "'")
-        acknowledged = ACK_RE.search(reply_text) is not None
-        questioned = any(question_kinds(ln.text) for ln in reply)
-        for pattern, hit in hits:
-            events.append(ObjectionEvent(pattern, hit.seq, tuple(ln.seq for ln in reply), acknowledged, questioned))
-    return events
 
 
 def _speaking_ms(lines: Sequence[TranscriptLine]) -> int:

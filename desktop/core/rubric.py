@@ -38,7 +38,8 @@ REASON_RE = _rx(
     r"your (?:land|lot|parcel|property|acres?|place|mailer|letter)|our (?:letter|mailer|offer))"
 )
 PERMISSION_RE = _rx(
-    r"\b(?:good time|okay time|ok time|bad time|catch you at|(?:got|have) a (?:minute|second|moment|few minutes)|"
+    r"\b(?:good time|okay time|ok time|bad time|catch you at|"
+    r"(?:got|have) (?:a|two|a few|a couple of) (?:minutes?|seconds?|moments?)|"
     r"is now (?:a good|okay|ok)|mind if i ask|would it be (?:okay|ok|alright) if|is it (?:okay|ok|alright) if|"
     r"can i ask you a (?:few|couple))"
 )
@@ -78,6 +79,19 @@ def has_money(lowered: str) -> bool:
     return _MONEY_HINT_RE.search(lowered) is not None and MONEY_RE.search(lowered) is not None
 
 
+# Company names are capitalised, so this one reads the original text: "with Red Oak Land", "from Canyon Land Buyers".
+COMPANY_RE = re.compile(r"\b(?:with|from|at|here at)\s+(?:[A-Z][\w&'-]*\s?){1,4}|(?i:\bwe buy\b)")
+CALLED_BACK_RE = _rx(r"\bthanks? (?:you )?for (?:calling|getting back|returning)")
+# Sending something concrete: a written offer, an agreement, information.
+SEND_RE = _rx(
+    r"\b(?:send|email|e-mail|mail)\b.{0,40}?\b(?:offer|agreement|contract|information|info|details|it|something|"
+    r"numbers)\b|\bwritten offer\b"
+)
+# A conversation or a visit, which with a named time makes a next step specific.
+MEETING_RE = _rx(
+    r"\b(?:call|talk|speak|meet|come by|stop by|visit|go over|walk through|set up|see it|look at it|on the (?:line|"
+    r"phone)|three-way)"
+)
 NEXT_STEP_RE = _rx(
     r"\b(?:send (?:you|over|it|the|a|an)\b.{0,30}?(?:offer|agreement|contract|paperwork|documents)|"
     r"(?:written|cash|formal) offer|purchase (?:and sale )?agreement|put (?:it|this|that|something) "
@@ -87,14 +101,15 @@ NEXT_STEP_RE = _rx(
     r"under contract|what time works|(?:does|would) .{0,30}work for you|when(?:'s| is) a good time)"
 )
 SPECIFIC_RE = _rx(
-    r"\b(?:today|tonight|tomorrow|this (?:afternoon|evening|morning|week)|monday|tuesday|wednesday|thursday|"
+    r"\b(?:today|tonight|tomorrow|this (?:afternoon|evening|morning)|monday|tuesday|wednesday|thursday|"
     r"friday|saturday|sunday|\d{1,2}(?::\d\d)?\s?(?:am|pm|a\.m\.|p\.m\.|o'clock)|at (?:\d{1,2}|noon|one|two|"
     r"three|four|five|six|seven|eight|nine|ten)\b|email address|best email|docusign|e-?sign)"
 )
 SUMMARY_RE = _rx(
     r"\b(?:what i(?:'m| am) hearing|just to make sure|let me make sure|make sure i (?:understand|have|got)|"
     r"if i (?:understand|heard) you|to recap|to summari[sz]e|let me (?:recap|summari[sz]e)|it sounds like|"
-    r"sounds like (?:you|your|the)|what i heard|correct me if|did i get that right|do i have that right)"
+    r"sounds like (?:you|your|the)|what i heard|correct me if|did i get that right|do i have that right|"
+    r"(?:have|got) it right|^so (?:you|you're|you've|it's|it|your)\b.{0,80},.{0,80}\band\b)"
 )
 AGREE_RE = _rx(
     r"\b(?:send it(?: over)?|go ahead and send|let's do (?:it|that)|that works|works for me|that(?:'d| would) work|"
@@ -116,27 +131,35 @@ TOPICS: dict[str, re.Pattern[str]] = {
         r"\b(?:why (?:are you|would you|do you|sell|now|did you)|what (?:has|had|made|makes|got|is)\b.{0,20}\b"
         r"(?:thinking|considering|want|interested|looking)|thinking about selling|reason (?:for|you're|to) sell|"
         r"what's (?:got|getting|making) you|plans? for (?:the|it|this)|how come you|motivat|"
-        r"(?:considering|open to|interested in) selling|what's (?:prompting|behind))"
+        r"(?:considering|open to|interested in) selling|what's (?:prompting|behind)|what (?:has|had) you\b|"
+        r"what made you (?:buy|call|want|decide)|what changed|what (?:would|do) you (?:like|want|plan) to do with|"
+        r"what are you (?:thinking|planning|hoping) (?:of |to )?do|what's (?:going on|the story)|what happened|"
+        r"what would (?:make|get) you|still thinking about|how are you feeling about|mean to you)"
     ),
     "timeline": _rx(
         r"\b(?:when (?:would|do|are|were) you\b.{0,12}\b(?:like|want|need|hope|hoping|plan|looking|thinking)|"
         r"timeline|time ?frame|how soon|how quickly|by when|what happens if (?:it )?(?:doesn't|does not|don't) sell|"
-        r"deadline|how fast|before (?:winter|summer|spring|the end)|wrapped up|off your plate)"
+        r"deadline|how fast|before (?:winter|summer|spring|the end)|wrapped up|off your plate|this year|"
+        r"\bsoon\b|close (?:fast|quickly)|how long (?:do you expect|will|until|before)|want (?:it )?(?:sold|done) by)"
     ),
     "property": _rx(
         r"\b(?:acre|access|road|easement|power|electric|utilit|water|well|septic|sewer|zoning|zoned|flood|survey|"
-        r"structure|house|cabin|trailer|building|condition|taxes|lien|title|deed|mortgage|frontage|terrain|wooded|"
-        r"cleared|perc|hoa|boundar|owed?\b|shed|vacant|lot itself)"
+        r"structure|cabin|trailer|condition|taxes|lien|title|mortgage|frontage|terrain|wooded|"
+        r"cleared|perc|hoa|boundar|owed?\b|shed|vacant|lot itself|wet|rent|repair|units?\b|roof|inside|dock|lease|"
+        r"shape|acreage|bedroom|kitchen|land like|wooded|frontage)"
     ),
     "price": _rx(
-        r"\b(?:price|number in mind|what (?:would|do) you (?:want|need|hope|expect|take)|how much (?:would|do|are) "
-        r"you|asking|worth|hop(?:e|ing) to get|ballpark|figure|other offers?|what you paid|paid for it|"
+        r"\b(?:price|number|what (?:would|do) you (?:want|need|hope|expect|take)(?! to (?:happen|see|do))|"
+        r"how much (?:would|do|are) you|asking price|are you asking|you're asking|worth|hop(?:e|ing) to get|ballpark|"
+        r"figure|other offers?|what you paid|paid for it|(?:his|their|that|the other) offer|fair\b|\bnet\b|"
+        r"what you'?d (?:want|take|need)|values?\b|offer look like|"
         r"(?:make|makes) (?:it|this) (?:fair|work)|what would it take)"
     ),
     "decision": _rx(
         r"\b(?:anyone else|anybody else|who else|decision|decide|on the title|on the deed|co-?owner|"
         r"your (?:wife|husband|spouse|brothers?|sisters?|siblings|family|kids|children|partner|son|daughter)|"
-        r"the (?:family|heirs|other owners))"
+        r"the (?:family|heirs|other owners)|personal representative|how does (?:he|she|they) feel|"
+        r"what does (?:he|she|your \w+) think|both of you)"
     ),
 }
 

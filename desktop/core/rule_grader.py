@@ -14,17 +14,21 @@ from typing import NamedTuple
 
 from desktop.core import feedback_wording as fb
 from desktop.core.difficulty import Difficulty
-from desktop.core.metrics import ObjectionEvent, compute_metrics, conversation, detect_objections, turns
+from desktop.core.metrics import compute_metrics, conversation, turns
+from desktop.core.objections import ObjectionEvent, detect_objections, objection_kinds
 from desktop.core.results import HEURISTIC_GRADER, CallMetrics, Grade
 from desktop.core.rubric import (
     ADDRESS_RE,
     AGREE_RE,
     ARGUE_RE,
+    CALLED_BACK_RE,
+    COMPANY_RE,
     EMPATHY_RE,
     FOLLOWUP_RE,
     GREETING_RE,
     INTRO_RE,
     INTRO_RE_LOW,
+    MEETING_RE,
     META_RE,
     MONEY_RE,
     NEXT_STEP_RE,
@@ -33,6 +37,7 @@ from desktop.core.rubric import (
     PRESSURE_RE,
     REASON_RE,
     REFUSE_RE,
+    SEND_RE,
     SPECIFIC_RE,
     STRONG_EMPATHY_RE,
     SUMMARY_RE,
@@ -69,8 +74,9 @@ def _parse(line: TranscriptLine) -> tuple[_Sentence, ...]:
     for part in sentences(line.text) or [line.text]:
         low = _low(part)
         kind = sentence_kind(part)
-        # Topics count only when asked about, so statements are not scanned for them.
-        parsed.append(_Sentence(part, low, kind, topics_of(low) if kind else ()))
+        # Topics count only when asked about, so statements are not scanned for them; "would you take $800 an acre?"
+        # puts a price to the seller, it discovers nothing.
+        parsed.append(_Sentence(part, low, kind, topics_of(low) if kind and not has_money(low) else ()))
     return tuple(parsed)
 
 
@@ -88,6 +94,7 @@ class _Call:
     parsed: dict[int, tuple[_Sentence, ...]]
     pressure: frozenset[int]  # seqs of lines that pressure the seller
     arguing: frozenset[int]  # seqs of lines that argue with the seller
+    seller_text: dict[int, str]  # seq -> what the seller said, for tips that recall it
 
     def first_sentence(self, line: TranscriptLine, last: bool = False) -> Found:
         parts = self.parsed[line.seq]
@@ -122,30 +129,37 @@ def _band(value: float, steps: Sequence[tuple[float, int]]) -> int:
     return next((points for limit, points in steps if value <= limit), 0)
 
 
-def _rapport(call: _Call, metrics: CallMetrics, notes: fb.Notes) -> int:
+def _rapport(call: _Call, metrics: CallMetrics, notes: fb.Notes, lowball: Found | None) -> int:
     opener = call.trainee[:2]
     greeting = call.find(opener, GREETING_RE)
     intro = call.trainee_name is not None
     reason = call.find(call.trainee[:3], REASON_RE)
-    score = 10 * bool(greeting) + 15 * intro + 5 * bool(reason)
+    company = any(COMPANY_RE.search(ln.text) for ln in call.trainee[:3])  # capitals matter: not lower-cased
+    # On a call-back the seller already knows why they are talking; thanking them for calling does the same job.
+    inbound = call.find(call.trainee[:1], CALLED_BACK_RE)
+    permission = call.find(call.trainee, PERMISSION_RE)
+    score = 5 * bool(greeting) + 15 * intro + 10 * bool(company) + 10 * bool(reason or inbound)
+    score += 15 * bool(permission or inbound)
     name = call.seller_name
     named = name is not None and any(re.search(rf"\b{re.escape(name)}\b", ln.text) for ln in opener)
     reused = name is not None and any(re.search(rf"\b{re.escape(name)}\b", ln.text) for ln in call.trainee[2:])
-    permission = call.find(call.trainee, PERMISSION_RE)
     empathy = [ln for ln in call.trainee if EMPATHY_RE.search(call.lows[ln.seq])]
-    score += 5 * named + 10 * reused + 15 * bool(permission) + _band(-len(empathy), [(-3, 20), (-2, 16), (-1, 10)])
+    score += 5 * named + 5 * reused + _band(-len(empathy), [(-3, 20), (-2, 15), (-1, 10)])
     ratio = metrics.talk_ratio
     if ratio is None:
         # Typed calls have no speech timing; the share of words is the nearest thing to a talk ratio.
         mine = sum(len(words(ln.text)) for ln in call.trainee)
         total = mine + sum(len(words(ln.text)) for t in call.grouped for ln in t if ln.speaker == Speaker.SELLER)
         ratio = mine / total if total else 0.0
-    score += 12 if ratio < 0.25 else _band(ratio, [(0.60, 20), (0.65, 12), (0.75, 5)])
+    score += 6 if ratio < 0.25 else _band(ratio, [(0.60, 10), (0.65, 5)])
     pressure = [ln for ln in call.trainee if ln.seq in call.pressure]
     arguing = [ln for ln in call.trainee if ln.seq in call.arguing]
-    # Talking over the seller costs trust; the first time may be an accident.
+    # Talking over the seller costs trust; the first time may be an accident. So do a price before any question and
+    # a concern brushed off.
     overtalk = max(0, (metrics.interruptions or 0) - 1)
+    brushed_off = any(e.reply_seqs and not e.answered for e in call.events)
     score -= min(45, 15 * len(pressure)) + min(30, 10 * len(arguing)) + min(20, 4 * overtalk)
+    score -= 15 * bool(lowball) + 8 * brushed_off * (score < 60)
 
     if intro and greeting:
         notes.strength(4, call.find(opener, INTRO_RE_LOW) or greeting, fb.OPENER if reason else fb.GREETING)
@@ -160,6 +174,9 @@ def _rapport(call: _Call, metrics: CallMetrics, notes: fb.Notes) -> int:
     if pressure:
         notes.improve(10, call.find(pressure, PRESSURE_RE), fb.PRESSURE)
     return max(0, min(100, score))
+
+
+_COVERAGE = (5, 40, 45, 60, 80, 85)  # topics asked about (0-5) -> the base of the discovery score
 
 
 def _discovery(call: _Call, notes: fb.Notes) -> int:
@@ -191,8 +208,16 @@ def _discovery(call: _Call, notes: fb.Notes) -> int:
                     if keywords(sentence) & seller_words or FOLLOWUP_RE.search(low):
                         followed = True
                         followups.append((line, sentence))
-    score = 12 * len(asked) + 5 * min(4, len(open_q)) + 5 * min(4, len(followups))
-
+    # Coverage of the five topics sets the band (the reference's "what a good first call finds out"); open questions
+    # and follow-ups move the score within it, so a short call that covers the ground is not marked down for length.
+    asking = sum(
+        1 for turn in call.grouped for ln in turn if ln.seq in call.parsed for p in call.parsed[ln.seq] if p.topics
+    )
+    base = _COVERAGE[min(len(asked), 5)] if asking >= 2 else _COVERAGE[0] + 15 * asking  # one question is not discovery
+    score = base + min(14, 4 * min(3, len(open_q)) + 3 * min(2, len(followups)))
+    closed_topical = sum(1 for found, topic in closed_q if topic)
+    if closed_topical >= 3 * max(1, len(open_q)):
+        score = min(score, 59)  # mostly yes/no questions: an interrogation, not a conversation
     best = asked.get("motivation") or (open_q[0] if open_q else None)
     if best:
         notes.strength(7, best, fb.OPEN_QUESTION)
@@ -214,37 +239,56 @@ def _objections(call: _Call, notes: fb.Notes, lowball: Found | None) -> int:
     for event in call.events:
         by_pattern.setdefault(event.pattern, []).append(event)
     lookup = {ln.seq: ln for ln in call.trainee}
-    per_pattern: list[int] = []
-    for events in by_pattern.values():
-        # Each raising of the objection is scored on the reply it got; the best reply counts.
-        scored: list[tuple[int, bool, list[TranscriptLine]]] = []
+    answered: list[float] = []  # per objection: 1 when its best reply answered it, else 0
+    full: list[float] = []  # per objection: 1 when that reply both acknowledged it and took it up
+    argued_count = 0
+    for pattern, events in by_pattern.items():
+        # An objection raised again and answered the second time counts as answered: the seller heard an answer.
+        scored: list[tuple[int, ObjectionEvent, list[TranscriptLine]]] = []
         for event in events:
             reply = [lookup[s] for s in event.reply_seqs if s in lookup]
             argued = any(ln.seq in call.arguing or ln.seq in call.pressure for ln in reply)
-            points = 40 * event.acknowledged + 40 * event.questioned + (-20 if argued else 20) if reply else 0
-            scored.append((max(0, points), argued, reply))
-        best, _, reply = max(scored, key=lambda item: item[0])
-        per_pattern.append(best)
-        worst_argued = next((r for _, a, r in scored if a), None)
-        if best >= 80:
-            notes.strength(9, call.find(reply, ACK_RE) or call.first_sentence(reply[0]), fb.OBJECTION_HANDLED)
-        if worst_argued:
-            found = call.find(worst_argued, ARGUE_RE) or call.find(worst_argued, PRESSURE_RE)
-            notes.improve(8, found or call.first_sentence(worst_argued[0]), fb.ARGUED)
-        elif best < 80 and reply:
-            notes.improve(6, call.first_sentence(reply[0]), fb.OBJECTION_MISSED)
-    # Nothing to handle: a middling score, lower when the trainee barely took part.
-    score = sum(per_pattern) / len(per_pattern) if per_pattern else (60 if len(call.trainee) >= 3 else 20)
+            argued_count += argued
+            points = 0 if not event.answered or argued else 1 + (event.acknowledged and event.questioned)
+            scored.append((points, event, reply))
+        top = max(points for points, _, _ in scored)
+        answered.append(1.0 if top else 0.0)
+        full.append(1.0 if top == 2 else 0.0)
+        best, best_event, _ = max(scored, key=lambda item: item[0])
+        if best == 2 and best_event.answer_seq in lookup:
+            answer = lookup[best_event.answer_seq]
+            found = call.find([answer], ACK_RE) or call.first_sentence(answer)
+            notes.strength(9, found, fb.OBJECTION_HANDLED, about="objection_handled")
+        for _, event, reply in scored:
+            harsh = [ln for ln in reply if ln.seq in call.arguing or ln.seq in call.pressure]
+            if harsh:
+                found = call.find(harsh, ARGUE_RE) or call.find(harsh, PRESSURE_RE) or call.first_sentence(harsh[0])
+                notes.improve(8, found, fb.ARGUED, about="objection_argued")
+            elif reply and not event.answered:
+                tip = fb.missed_objection(objection_kinds(pattern), call.seller_text.get(event.seller_seq, pattern))
+                notes.improve(6, call.first_sentence(reply[0]), tip, about="objection_missed")
+    # The share answered sets the band (about half answered is fair, all is good); answering each fully (an
+    # acknowledgement and a question or a straight answer) makes it strong.
+    if answered:
+        score = 15 + 55 * sum(answered) / len(answered) + 30 * sum(full) / len(full) - min(30, 15 * argued_count)
+    else:
+        # Nothing to handle: a middling score, lower when the trainee barely took part.
+        score = 60 if len(call.trainee) >= 3 else 20
     if lowball:
-        score -= 25
+        score -= 10
         notes.improve(9, lowball, fb.LOWBALL)
     pressure = len(call.pressure)
     return max(0, min(100, round(score - min(30, 15 * pressure))))
 
 
 def _closing(call: _Call, notes: fb.Notes) -> tuple[int, bool]:
+    # A next step is specific when it is a conversation or a visit at a named time; sending something is concrete
+    # but leaves the seller no commitment; "I'll call you back" is not a step at all.
     ask = call.find(call.trainee, NEXT_STEP_RE)
-    specific = call.find([ask[0]], SPECIFIC_RE) if ask else None
+    sending = call.find(call.trainee, SEND_RE)
+    specific = next(
+        (f for ln in call.trainee if (f := call.find([ln], SPECIFIC_RE)) and MEETING_RE.search(f[1].lower())), None
+    )
     summary = call.find(call.trainee[2:], SUMMARY_RE)
     # The seller agrees to a next step or a price the trainee just put to them. Seller agreement is rare, so it is
     # looked for first and only then is the trainee's turn before it read.
@@ -255,10 +299,12 @@ def _closing(call: _Call, notes: fb.Notes) -> tuple[int, bool]:
         reply = _low(" ".join(ln.text for ln in turn))
         if AGREE_RE.search(reply) and not REFUSE_RE.search(reply):
             asked = [call.lows[ln.seq] for ln in call.grouped[i - 1] if ln.seq in call.lows]
-            agreed = any(NEXT_STEP_RE.search(low) or has_money(low) for low in asked)
-    score = 35 * bool(ask) + 20 * bool(specific) + 20 * bool(summary) + 20 * agreed
+            agreed = any(NEXT_STEP_RE.search(low) or SEND_RE.search(low) or has_money(low) for low in asked)
+    score = 65 if specific else 50 if (sending or ask) else 20
+    score += 20 * bool(summary) + 10 * (agreed and bool(specific or sending or ask))
     score += 5 * any(THANKS_RE.search(call.lows[ln.seq]) for ln in call.trainee[-2:])
-    if ask and specific:
+    ask = specific or ask or sending
+    if specific:
         notes.strength(8, specific, fb.NEXT_STEP)
     elif ask:
         notes.improve(4, ask, fb.VAGUE_NEXT_STEP)
@@ -288,6 +334,16 @@ def _lowball(call: _Call) -> Found | None:
     return None
 
 
+@dataclass(frozen=True)
+class GradeEvidence:
+    """A grade with what it rests on: the objections found (and where each was answered) and the line each piece
+    of feedback is about. The labelled-set benchmark and the coach read it; the store keeps only the grade."""
+
+    grade: Grade
+    objections: tuple[ObjectionEvent, ...] = ()
+    pins: tuple[fb.Pin, ...] = ()
+
+
 def grade_call(
     lines: Sequence[TranscriptLine],
     *,
@@ -303,6 +359,20 @@ def grade_call(
     (as a voice call when any line has a duration). seller_name: the persona's name, to notice the trainee using
     it; without it the name is read from the greetings.
     """
+    return grade_with_evidence(
+        lines, objection_patterns=objection_patterns, difficulty=difficulty, metrics=metrics, seller_name=seller_name
+    ).grade
+
+
+def grade_with_evidence(
+    lines: Sequence[TranscriptLine],
+    *,
+    objection_patterns: Sequence[str] = (),
+    difficulty: Difficulty = Difficulty.ROOKIE,
+    metrics: CallMetrics | None = None,
+    seller_name: str | None = None,
+) -> GradeEvidence:
+    """`grade_call`, with the evidence behind the grade."""
     conv = conversation(lines)
     # Lines that address the grader are dropped before anything is read, so they can earn nothing anywhere.
     clean = [
@@ -316,7 +386,7 @@ def grade_call(
         metrics = compute_metrics(conv, objection_patterns=objection_patterns, voice=voice, objection_events=found)
     trainee = tuple(ln for ln in clean if ln.speaker == Speaker.TRAINEE)
     if not trainee:
-        return Grade(0, 0, 0, 0, improvements=(fb.SILENT,), grader=HEURISTIC_GRADER)
+        return GradeEvidence(Grade(0, 0, 0, 0, improvements=(fb.SILENT,), grader=HEURISTIC_GRADER), tuple(events))
     seller, own = _names(clean, trainee, seller_name)
     grouped = tuple(tuple(t) for t in turns(clean))
     lows = {ln.seq: _low(ln.text) for ln in trainee}
@@ -325,12 +395,14 @@ def grade_call(
     harsh = [(seq, low) for seq, low in lows.items() if HARSH_RE.search(low)]
     pressure = frozenset(seq for seq, low in harsh if PRESSURE_RE.search(low))
     arguing = frozenset(seq for seq, low in harsh if ARGUE_RE.search(low))
-    call = _Call(trainee, grouped, seller, own, tuple(events), lows, parsed, pressure, arguing)
+    seller_text = {ln.seq: ln.text for ln in clean if ln.speaker == Speaker.SELLER}
+    call = _Call(trainee, grouped, seller, own, tuple(events), lows, parsed, pressure, arguing, seller_text)
 
     notes = fb.Notes()
-    rapport = _rapport(call, metrics, notes)
+    lowball = _lowball(call)
+    rapport = _rapport(call, metrics, notes, lowball)
     discovery = _discovery(call, notes)
-    objection = _objections(call, notes, _lowball(call))
+    objection = _objections(call, notes, lowball)
     closing, agreed = _closing(call, notes)
     fb.delivery_notes(notes, trainee, metrics)
     grade = Grade(rapport, discovery, objection, closing)
@@ -340,7 +412,7 @@ def grade_call(
     xp = int(round((XP_BASE + XP_PER_POINT * grade.overall) * mult))
     if grade.overall >= 80:
         notes.recommend(6, notes.best_quote() or call.first_sentence(trainee[0]), fb.level_up(difficulty))
-    return Grade(
+    final = Grade(
         rapport,
         discovery,
         objection,
@@ -352,3 +424,4 @@ def grade_call(
         virtual_earnings=earnings,
         xp_earned=xp,
     )
+    return GradeEvidence(final, tuple(events), notes.pins())

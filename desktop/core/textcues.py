@@ -172,7 +172,12 @@ ACK_RE = re.compile(
     r"(?:that |it )?makes (?:total |complete |a lot of )?sense|fair enough|that's (?:totally |completely )?fair|"
     r"fair (?:point|question)|i hear you|i'd feel the same|i would feel the same|i'd be the same|"
     r"i can see why|i appreciate (?:that|you|it)|good question|great question|i respect that|"
-    r"(?:that's|that is) a (?:great|good|fair|real) (?:point|concern)|i'm sorry|sorry to hear|no wonder)\b"
+    r"(?:that's|that is) a (?:great|good|fair|real) (?:point|concern)|i'm sorry|sorry to hear|no wonder|"
+    r"(?:totally|completely|fully) understand|understood|thanks? (?:you )?for (?:sharing|telling|being|letting)|"
+    r"glad you (?:told|asked|mentioned)|good to know|i get why|i'd (?:ask|wonder|be careful|want to know)|"
+    r"i'd expect that|(?:that's|totally|very) fair|fair to ask|(?:good|fair) (?:thing|question) to ask|"
+    r"(?:that )?happens (?:a lot|all the time)|more common than you'd think|(?:it|that) has gone up|you're right|"
+    r"(?:meant|means) a (?:lot|great deal))\b"
 )
 
 
@@ -187,7 +192,7 @@ OBJECTION_CUES: dict[str, str] = {
     ),
     "It's worth much more, I looked online": (
         r"worth (?:a lot |much |way |far )?more|worth at least|zillow|redfin|land ?watch|looked (?:it )?(?:up )?online|"
-        r"looked it up|apprais|assess|tax value|comps\b|comparable|sold for"
+        r"looked it up|apprais|assess|tax value|comps\b|comparable|sold for|\bonline\b"
     ),
     "I'm not in a hurry": (
         r"(?:no|not in a|in no|not in any) (?:hurry|rush)|don't (?:need|have) to sell|not desperate|take my time|"
@@ -196,7 +201,9 @@ OBJECTION_CUES: dict[str, str] = {
     "I need to talk to my wife / my brothers": (
         r"(?:talk|speak|check|discuss|run it|ask|consult)\b.{0,25}\b(?:wife|husband|spouse|brothers?|sisters?|"
         r"siblings|kids|children|family|heirs|partner|son|daughter|mom|mother|dad|father)|"
-        r"not (?:just|only) my decision|my decision alone|"
+        r"not (?:just|only) my decision|my decision alone|(?:talk|run) it (?:over |by )(?:with )?(?:him|her|them)|"
+        r"(?:wife|husband|spouse|ex|ex-husband|ex-wife|brothers?|sisters?|kids|family|partner) (?:has|have|needs?|"
+        r"would have|will have) to (?:agree|sign|approve|be on board)|"
         r"(?:all|everyone|both of us|we both|they all) (?:have|has|need|needs) to (?:agree|sign)"
     ),
     "How did you get my number?": (
@@ -205,12 +212,13 @@ OBJECTION_CUES: dict[str, str] = {
     ),
     "Are you a scam? Who are you with?": (
         r"scam|fraud|con artist|who are you with|what company|who do you work for|which company|\blegit|"
-        r"never heard of|how do i know|trust you|are you (?:even )?real|fishy|too good to be true"
+        r"never heard of|how do i know|trust you|are you (?:even )?(?:a )?real|real company|fishy|too good to be true"
     ),
     "Another investor offered more": (
         r"(?:another|other|different) (?:investor|buyer|company|offer)|offered (?:me )?more|"
         r"(?:better|higher|bigger) offer|(?:someone|somebody) else (?:offered|wants)|"
-        r"(?:got|had|has|have) (?:an|another) offer|outbid"
+        r"(?:got|had|has|have) (?:an|another) offer|outbid|another (?:guy|man|woman|outfit)|"
+        r"(?:guy|someone|somebody|company|investor) (?:who |that )?offered|other offer|an offer for"
     ),
     "I'll list it with an agent": (
         r"list (?:it|the)|listing|realtor|\bagent\b|\bmls\b|on the market|for sale by owner|sell it myself"

@@ -1,0 +1,44 @@
+"""How far the rule grader agrees with the labelled calls in tests/core/labelled: objections raised (strict, as a
+share of the union of labelled and found (objection, line) pairs), objections answered (same verdict at the same
+line), skill bands (poor / fair / good / strong) and objection tips pointing at the right line.
+
+Floors (issue 15): raised >= 95 %, answered >= 90 %, bands >= 85 %.
+Run: .venv/bin/python benchmarks/grading_agreement.py [--misses] to list each disagreement.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from desktop.core.results import SCORE_NAMES  # noqa: E402
+from tests.core.labelled import band_of, labelled_calls  # noqa: E402
+from tests.core.labelled.agreement import grade_labelled, measure  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--misses", action="store_true", help="list every disagreement")
+    args = parser.parse_args()
+    calls = labelled_calls()
+    result = measure(calls)
+    raisings = sum(len(c.raisings) for c in calls)
+    print(f"labelled calls: {len(calls)} ({sum(c.voice for c in calls)} with speech timing), {raisings} raisings")
+    print(f"raised    {result.raised:6.1%}  ({result.raised_both}/{result.raised_either})   floor 95 %")
+    print(f"answered  {result.answered:6.1%}  ({result.answered_agree}/{result.answered_total})   floor 90 %")
+    print(f"bands     {result.bands:6.1%}  ({result.bands_agree}/{result.bands_total})   floor 85 %")
+    print(f"tips      {result.tips:6.1%}  ({result.tips_right}/{result.tips_total} objection tips at the right line)")
+    for skill in SCORE_NAMES:
+        agree = sum(band_of(getattr(grade_labelled(c).grade, skill)) == c.bands[skill][0] for c in calls)
+        print(f"  {skill:<20} {agree}/{len(calls)}")
+    if args.misses:
+        print("\n".join(result.misses))
+    ok = result.raised >= 0.95 and result.answered >= 0.90 and result.bands >= 0.85
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
