@@ -8,9 +8,13 @@ ends the call with the last `agent_response`, an `end_call` tool event and close
 A debrief (`role: coach` in the variables) is played by `CoachBrain` the same way, or by the model with the coach's
 prompt and the coach rules as its fallback.
 
-Typed turns are not echoed back: the service does not send `user_transcript` for `user_message`. Spoken turns get a
-`user_transcript` of `SPOKEN_TURN_PLACEHOLDER`, because the partner detects speech but cannot recognise words; the
-placeholder says so honestly instead of inventing what the trainee said.
+Typed turns are not echoed back: the service does not send `user_transcript` for `user_message`. Spoken turns are
+heard by `Hearing` (voice activity, tentative and final words, barge-in, the seller's echo kept out) and answered from
+their words; the seller's lines are spoken by `Speaker`, sentence by sentence. Only a partner whose recogniser would
+not load falls back to `SPOKEN_TURN_PLACEHOLDER`, which says honestly that the words were not heard.
+
+Bounds, so that no client can stall the loop or grow the process: a typed turn is cut to `MAX_TYPED_CHARS`, an audio
+chunk over `MAX_AUDIO_CHUNK_BYTES` is ignored, and the record keeps the last `MAX_RECORD_LINES` lines.
 """
 
 from __future__ import annotations
@@ -31,21 +35,27 @@ from typing import Any
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
+from desktop.partner.echo import EchoGuard
+from desktop.partner.hearing import BargeIn, Heard, Hearing, HearingEvent, Level, Tentative, vocabulary_prompt
 from desktop.partner.model_seller import SellerModelConfig
 from desktop.partner.players import Player, make_player
 from desktop.partner.seller.brain import SellerTurn
 from desktop.partner.setup import BuiltinPersonas, PartnerRole, PersonaSource, call_setup
-from desktop.partner.turns import TurnDetector
+from desktop.partner.speaking import Speaker, SpeechSynth
+from desktop.speech.recogniser import RecognitionPool
 
 log = logging.getLogger(__name__)
 
 AUDIO_FORMAT = "pcm_16000"
 SAMPLE_RATE = 16000
-SPOKEN_TURN_PLACEHOLDER = "(spoken turn - the practice partner does not transcribe speech)"
+SPOKEN_TURN_PLACEHOLDER = "(spoken turn - the practice partner's speech recogniser is not available)"
 END_CALL_REASON = "Agent ended the call"
+MAX_TYPED_CHARS = 4000  # a typed turn longer than a spoken minute is cut: the rules read every character
+MAX_AUDIO_CHUNK_BYTES = 64 * 1024  # 2 s of audio; clients send 20-250 ms
+MAX_RECORD_LINES = 400
 
-# Turns text into PCM16 LE mono at 16 kHz; the partner is text-only unless one is given.
-SpeechSynth = Callable[[str], bytes]
+# A recognition pool for one call, or None when the partner cannot recognise words (given when the call starts).
+PoolSource = Callable[[], "asyncio.Future[RecognitionPool | None]"]
 
 
 @dataclass(frozen=True)
@@ -72,6 +82,12 @@ class ConversationRecord:
     pongs: int = 0
     pings: int = 0
     spoken_turns: int = 0
+    heard_s: float = 0.0  # seconds of trainee audio taken in
+    tentatives: int = 0
+    interruptions: int = 0
+    echo_turns: int = 0  # turns that were the seller's own voice coming back, and were dropped
+    # Seconds from the end of a spoken turn (the detector closing it) to the seller's first audio chunk sent.
+    reply_s: list[float] = field(default_factory=list)
     ignored_frames: int = 0
     fallbacks: int = 0
     end_reason: str = ""
@@ -86,7 +102,7 @@ class _Typed:
 @dataclass(frozen=True)
 class _Spoken:
     event_id: int
-    talked_over: bool
+    heard: Heard
 
 
 class PartnerConversation:
@@ -102,6 +118,7 @@ class PartnerConversation:
         model: SellerModelConfig | None,
         speech: SpeechSynth | None,
         changed: threading.Condition,
+        pool: PoolSource | None = None,
     ) -> None:
         self.ws = ws
         self.record = record
@@ -118,12 +135,15 @@ class PartnerConversation:
         self._rtt_ms: int | None = None
         self._missed = 0
         self._turns: asyncio.Queue[_Typed | _Spoken] = asyncio.Queue()
-        self._detector = TurnDetector(SAMPLE_RATE)
-        self._speaking_until = 0.0
+        self._pool_source = pool
+        self._pool: asyncio.Future[RecognitionPool | None] | None = None
+        self._echo = EchoGuard()
+        self._hearing: Hearing | None = None
+        self._speaker: Speaker | None = None
         self._seller: Player | None = None
         self._unknown_types: set[str] = set()
         self._ending = False
-        self._barge_in_id: int | None = None
+        self._user_event_id: int | None = None  # the trainee turn being heard: its tentatives and transcript share it
 
     async def run(self) -> None:
         tasks: list[asyncio.Task[Any]] = []
@@ -138,6 +158,17 @@ class PartnerConversation:
             elif hasattr(self._speech, "for_persona"):  # a voice of the persona's own (the coach keeps a neutral one)
                 self._speech = self._speech.for_persona(setup.persona if setup.coach is None else None)
             self._seller = self._make_seller(setup)
+            if self._speech is not None:
+                self._speaker = Speaker(
+                    self._speech,
+                    self._send_audio_chunk,
+                    self._echo,
+                    chunk_ms=self.options.audio_chunk_ms,
+                    lead_s=self.options.audio_lead_s,
+                )
+            if not setup.text_only:
+                self._pool = self._pool_source() if self._pool_source is not None else None
+                self._hearing = Hearing(self._pool, self._echo, prompt=vocabulary_prompt(setup))
             await self._send(
                 "conversation_initiation_metadata",
                 "conversation_initiation_metadata_event",
@@ -153,6 +184,12 @@ class PartnerConversation:
                 ),
                 asyncio.create_task(self._guarded(self._ping()), name=f"partner-ping-{self.record.conversation_id}"),
             ]
+            if self._hearing is not None:
+                tasks.append(
+                    asyncio.create_task(
+                        self._guarded(self._listen(self._hearing)), name=f"partner-hear-{self.record.conversation_id}"
+                    )
+                )
             if leftover is not None:
                 await self._on_frame(leftover)
             async for raw in self.ws:
@@ -165,6 +202,10 @@ class PartnerConversation:
                 task.cancel()
             if tasks:
                 await asyncio.wait(tasks, timeout=1.0)
+            if self._hearing is not None:
+                await self._hearing.close()
+            if self._pool is not None:
+                self._pool.add_done_callback(_close_pool)
             if self._seller is not None:
                 with self._changed:
                     self.record.fallbacks = self._seller.fallbacks
@@ -213,6 +254,9 @@ class PartnerConversation:
             text = frame.get("text")
             text = text.get("text") if isinstance(text, dict) else text
             if isinstance(text, str) and text.strip() and not self._ending:
+                if len(text) > MAX_TYPED_CHARS:
+                    log.warning("a typed turn of %d characters was cut to %d", len(text), MAX_TYPED_CHARS)
+                    text = text[:MAX_TYPED_CHARS]
                 self._turns.put_nowait(_Typed(text.strip()))
             else:
                 self._count_ignored()
@@ -229,25 +273,65 @@ class PartnerConversation:
 
     async def _on_audio(self, payload: object) -> None:
         try:
-            pcm = base64.b64decode(payload, validate=True) if isinstance(payload, str) else None
+            fits = isinstance(payload, str) and len(payload) <= MAX_AUDIO_CHUNK_BYTES * 4 // 3 + 4
+            pcm = base64.b64decode(payload, validate=True) if fits else None  # type: ignore[arg-type]
         except (binascii.Error, ValueError):
             pcm = None
         if pcm is None:
-            log.warning("ignoring a user_audio_chunk that is not base64 audio")
+            log.warning("ignoring a user_audio_chunk that is not base64 audio of a sensible size")
             self._count_ignored()
             return
-        was_speaking = self._detector.in_speech
-        ended = self._detector.feed(pcm)
-        if self._ending:
-            return
-        if not was_speaking and self._detector.in_speech and time.monotonic() < self._speaking_until:
-            # Barge-in while the seller's audio plays: tell the client to drop it, as the service does.
-            self._barge_in_id = next(self._event_ids)
-            self._speaking_until = 0.0
-            await self._send("interruption", "interruption_event", {"event_id": self._barge_in_id})
-        for _ in ended:
-            barge_in, self._barge_in_id = self._barge_in_id, None
-            self._turns.put_nowait(_Spoken(barge_in or next(self._event_ids), talked_over=barge_in is not None))
+        if self._hearing is not None and not self._ending:
+            self._hearing.feed(pcm)
+            with self._changed:
+                self.record.heard_s += len(pcm) / (SAMPLE_RATE * 2)
+                self._changed.notify_all()
+
+    async def _listen(self, hearing: Hearing) -> None:
+        """What the ear reports, out as the service's messages; finished turns go to the responder."""
+        while True:
+            event: HearingEvent = await hearing.events.get()
+            if isinstance(event, Level):
+                await self._send("vad_score", "vad_score_event", {"vad_score": event.score})
+            elif isinstance(event, Tentative):
+                with self._changed:
+                    self.record.tentatives += 1
+                await self._send(
+                    "tentative_user_transcript",
+                    "tentative_user_transcription_event",
+                    {"user_transcript": event.text, "event_id": self._user_turn_id()},
+                )
+            elif isinstance(event, BargeIn):
+                await self._barge_in()
+            elif isinstance(event, Heard):
+                turn_id, self._user_event_id = self._user_turn_id(), None
+                self._turns.put_nowait(_Spoken(turn_id, event))
+            with self._changed:
+                self.record.echo_turns = self._echo.echo_turns
+
+    def _user_turn_id(self) -> int:
+        if self._user_event_id is None:
+            self._user_event_id = next(self._event_ids)
+        return self._user_event_id
+
+    async def _barge_in(self) -> None:
+        """The trainee talks over the seller: drop its audio, as the service does, and say what was heard of it."""
+        self._user_event_id = next(self._event_ids)  # the interruption's id is the new turn's
+        with self._changed:
+            self.record.interruptions += 1
+        await self._send("interruption", "interruption_event", {"event_id": self._user_event_id})
+        cut = self._speaker.cut() if self._speaker is not None else None
+        if cut is not None:
+            await self._send(
+                "agent_response_correction",
+                "agent_response_correction_event",
+                {
+                    "original_agent_response": cut.original,
+                    "corrected_agent_response": cut.corrected,
+                    "event_id": cut.event_id,
+                },
+            )
+            self._correct_last("seller", cut.original, cut.corrected)
 
     def _on_pong(self, event_id: object) -> None:
         sent = self._pings_out.pop(event_id, None) if isinstance(event_id, int) else None
@@ -284,56 +368,47 @@ class PartnerConversation:
         await self._say(self._seller.greeting())  # here, so the reader already hears a barge-in on the greeting
         while True:
             item = await self._turns.get()
-            if self.options.reply_delay > 0:
-                await asyncio.sleep(self.options.reply_delay)
+            ended_at = None
             if isinstance(item, _Typed):
+                if self.options.reply_delay > 0:
+                    await asyncio.sleep(self.options.reply_delay)
                 self._note("trainee", item.text)
                 turn = await self._seller.reply(item.text)
             else:
+                # A spoken turn: the pause that ended it was the human pause; the seller answers at once.
+                heard, ended_at = item.heard, item.heard.ended_at
+                text = heard.text or SPOKEN_TURN_PLACEHOLDER
                 with self._changed:
                     self.record.spoken_turns += 1
                 await self._send(
-                    "user_transcript",
-                    "user_transcription_event",
-                    {
-                        "user_transcript": SPOKEN_TURN_PLACEHOLDER,
-                        "event_id": item.event_id,
-                    },
+                    "user_transcript", "user_transcription_event", {"user_transcript": text, "event_id": item.event_id}
                 )
-                self._note("trainee", SPOKEN_TURN_PLACEHOLDER)
-                turn = self._seller.reply_unheard()
-            await self._say(turn)
+                self._note("trainee", text)
+                if heard.text:
+                    turn = await self._seller.reply(heard.text, talked_over=heard.talked_over)
+                else:
+                    turn = self._seller.reply_unheard()
+            await self._say(turn, ended_at)
             if turn.end_call:
                 await self._end_call(turn.end_reason)
                 return
 
-    async def _say(self, turn: SellerTurn) -> None:
+    async def _say(self, turn: SellerTurn, turn_ended_at: float | None = None) -> None:
         event_id = next(self._event_ids)
         await self._send("agent_response", "agent_response_event", {"agent_response": turn.text, "event_id": event_id})
         self._note("seller", turn.text)
-        if self._speech is not None:
-            await self._send_audio(turn.text, event_id)
-
-    async def _send_audio(self, text: str, event_id: int) -> None:
-        assert self._speech is not None
-        try:
-            pcm = await asyncio.to_thread(self._speech, text)
-        except Exception:
-            log.exception("speech synthesis failed; this line is text only")
+        if self._speaker is None:
             return
-        bytes_per_s = SAMPLE_RATE * 2
-        step = bytes_per_s * self.options.audio_chunk_ms // 1000
-        started = time.monotonic()
-        self._speaking_until = started + len(pcm) / bytes_per_s
-        for start in range(0, len(pcm), step):
-            if self._speaking_until == 0.0:  # the trainee barged in: the rest of this line is not sent
-                return
-            # Stream about as fast as it plays, a little ahead, as the service does; a barge-in can then cut it short.
-            ahead = start / bytes_per_s - (time.monotonic() - started)
-            if ahead > self.options.audio_lead_s:
-                await asyncio.sleep(ahead - self.options.audio_lead_s)
-            chunk = base64.b64encode(pcm[start : start + step]).decode("ascii")
-            await self._send("audio", "audio_event", {"audio_base_64": chunk, "event_id": event_id})
+        first = len(self._speaker.first_audio_s)
+        decided = time.monotonic()
+        await self._speaker.speak(turn.text, event_id)
+        if turn_ended_at is not None and len(self._speaker.first_audio_s) > first:
+            with self._changed:
+                self.record.reply_s.append(decided - turn_ended_at + self._speaker.first_audio_s[first])
+                del self.record.reply_s[:-MAX_RECORD_LINES]
+
+    async def _send_audio_chunk(self, chunk: str, event_id: int) -> None:
+        await self._send("audio", "audio_event", {"audio_base_64": chunk, "event_id": event_id})
 
     async def _end_call(self, reason: str) -> None:
         self._ending = True
@@ -380,6 +455,15 @@ class PartnerConversation:
     def _note(self, speaker: str, text: str) -> None:
         with self._changed:
             self.record.lines.append((speaker, text))
+            del self.record.lines[:-MAX_RECORD_LINES]  # a call left running keeps only its recent lines
+            self._changed.notify_all()
+
+    def _correct_last(self, speaker: str, original: str, corrected: str) -> None:
+        with self._changed:
+            for index in range(len(self.record.lines) - 1, -1, -1):
+                if self.record.lines[index] == (speaker, original):
+                    self.record.lines[index] = (speaker, corrected)
+                    break
             self._changed.notify_all()
 
     def _finish(self, reason: str) -> None:
@@ -389,6 +473,11 @@ class PartnerConversation:
             if reason == "ended":
                 self.record.ended = True
             self._changed.notify_all()
+
+
+def _close_pool(pool: asyncio.Future[RecognitionPool | None]) -> None:
+    if not pool.cancelled() and pool.exception() is None and pool.result() is not None:
+        pool.result().close(wait=False)  # type: ignore[union-attr]
 
 
 def _decode(raw: str | bytes) -> dict[str, Any] | None:

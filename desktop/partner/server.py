@@ -4,11 +4,17 @@ user can practise with no account and no network. Qt-free.
 It serves the conversation WebSocket (`/v1/convai/conversation?agent_id=...`, any agent id: a public agent) and
 `GET /v1/convai/conversation/get-signed-url`, which checks `xi-api-key` when the partner was given an API key and
 returns a signed URL on itself, so the private-agent path of the client can be exercised locally. Each conversation
-is played by `SellerBrain` rules, or by an OpenAI-compatible model when one is configured (`partner_llm`).
+is played by `SellerBrain` rules, or by an OpenAI-compatible model when one is configured (`model_seller`).
 
 It is text-only (`agent_response`, no `audio`) unless given a speech synthesizer (`speech=`); the app passes the
-operating system's own engine (`system_speech`) when there is one and the trainee has not turned the voice off.
-Spoken trainee turns are detected by energy, not recognised (see `partner_call`).
+operating system's own engine (`system_voice`) when there is one and the trainee has not turned the voice off.
+Spoken trainee turns are recognised on the device (`hearing`): the Whisper model loads once, on the first spoken
+call, in a worker thread, and each call decodes in a bounded pool of its own.
+
+Who may talk to it: only this machine (it listens on 127.0.0.1 and checks the Host header, against DNS rebinding),
+never a web page (a browser always sends Origin on a WebSocket and on a cross-site request; the app and the SDKs send
+none, so any Origin not allowed is refused), and with an API key set, only a conversation opened through a signed URL
+obtained with that key.
 
 `start()` returns the base URL to use as the ElevenLabs API URL; `stop()` closes every call and joins within 2 s.
 The server runs on its own thread and asyncio loop; every public method is safe from any thread.
@@ -26,6 +32,7 @@ import threading
 import time
 from collections.abc import Callable
 from http import HTTPStatus
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -33,9 +40,11 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
 
-from desktop.partner.conversation import ConversationRecord, PartnerConversation, PartnerOptions, SpeechSynth
+from desktop.partner.conversation import ConversationRecord, PartnerConversation, PartnerOptions
 from desktop.partner.model_seller import SellerModelConfig, seller_model_config
 from desktop.partner.setup import BuiltinPersonas, PersonaSource
+from desktop.partner.speaking import SpeechSynth
+from desktop.speech.recogniser import ModelUnavailable, Recogniser, RecognitionPool
 
 log = logging.getLogger(__name__)
 
@@ -44,9 +53,15 @@ SIGNED_URL_PATH = "/v1/convai/conversation/get-signed-url"
 HEALTH_PATHS = ("/", "/health")
 SIGNED_URL_LIFETIME_S = 15 * 60  # as the service: a signed URL must be used within 15 minutes
 MAX_SIGNATURES = 1000
-MAX_MESSAGE_BYTES = 16 * 1024 * 1024
+# The largest client frame: an audio chunk of a few hundred ms is ~11 KB as base64; a bigger frame closes the socket
+# (1009) before it is read whole, so no client can make the partner hold or parse megabytes.
+MAX_MESSAGE_BYTES = 256 * 1024
 AUTO_MODEL = "auto"
-MAX_RECORDS = 200
+MAX_RECORDS = 50
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+# One thread for the decoder: the machine's other core stays with the call's audio and the window; measured here, a
+# second thread saved little on short turns and cost the GUI its smoothness.
+RECOGNISER_THREADS = 1
 
 
 class PracticePartner:
@@ -62,10 +77,15 @@ class PracticePartner:
         settings: Any | None = None,
         speech: SpeechSynth | None = None,
         seed: int | None = None,
+        hearing: bool = True,
+        recogniser: Recogniser | None = None,
+        speech_model_dir: Path | None = None,
+        allowed_origins: tuple[str, ...] = (),
     ) -> None:
         """model: the chat model that plays the seller; AUTO_MODEL (the default) uses one when an OpenAI key is set
         (model and base URL from `settings`), None always plays by rules. speech: text -> PCM16 16 kHz mono, for a
-        partner with a voice; without it the partner is text-only (agent_response, no audio)."""
+        partner with a voice; without it the partner is text-only (agent_response, no audio). hearing: recognise
+        spoken turns (with `recogniser` when given, else the model in `speech_model_dir`, else the shipped one)."""
         self._builtins = BuiltinPersonas()
         self._personas: PersonaSource = catalog or self._builtins
         self.host = host
@@ -75,6 +95,12 @@ class PracticePartner:
         self.model = seller_model_config(settings) if model == AUTO_MODEL else model
         self._speech = speech
         self._seed = seed
+        self.hearing = hearing
+        self._recogniser = recogniser
+        self._speech_model_dir = speech_model_dir
+        self._recogniser_load: asyncio.Future[Recogniser | None] | None = None
+        self.recogniser_problem = ""  # why spoken turns cannot be recognised, when they cannot
+        self.allowed_origins = allowed_origins
         self._conversation_count = 0
         self._records: list[ConversationRecord] = []
         self._signatures: dict[str, float] = {}  # signature -> monotonic expiry
@@ -115,9 +141,20 @@ class PracticePartner:
             return False
         return True
 
-    def configure(self, *, model: SellerModelConfig | None, speech: SpeechSynth | None) -> None:
-        """Who plays the seller and with what voice, from the next conversation on (calls in progress keep theirs)."""
+    def configure(
+        self, *, model: SellerModelConfig | None, speech: SpeechSynth | None, speech_model_dir: Path | None = None
+    ) -> None:
+        """Who plays the seller, with what voice and which recogniser, from the next conversation on (calls in progress
+        keep theirs). A different speech model is loaded at the next spoken call."""
         self.model, self._speech = model, speech
+        if speech_model_dir != self._speech_model_dir:
+            self._speech_model_dir = speech_model_dir
+            if self._loop is not None and not self._loop.is_closed():
+                with contextlib.suppress(RuntimeError):
+                    self._loop.call_soon_threadsafe(self._forget_recogniser)
+
+    def _forget_recogniser(self) -> None:
+        self._recogniser_load = None
 
     def __enter__(self) -> PracticePartner:
         self.start()
@@ -208,8 +245,49 @@ class PracticePartner:
             model=self.model,
             speech=self._speech,
             changed=self._changed,
+            pool=self._pool_for_call if self.hearing else None,
         )
         await conversation.run()
+
+    # --- recognition -----------------------------------------------------------------------------------------------
+
+    def _pool_for_call(self) -> asyncio.Future[RecognitionPool | None]:
+        """A recognition pool for one call, once the shared model has loaded (off the loop, once per model)."""
+        loop = asyncio.get_running_loop()
+        if self._recogniser_load is None:
+            self._recogniser_load = loop.run_in_executor(None, self._load_recogniser, self._speech_model_dir)
+        pool: asyncio.Future[RecognitionPool | None] = loop.create_future()
+
+        def loaded(load: asyncio.Future[Recogniser | None]) -> None:
+            recogniser = None if load.cancelled() or load.exception() else load.result()
+            if not pool.done():
+                pool.set_result(RecognitionPool(recogniser, max_workers=1, max_pending=2) if recogniser else None)
+
+        self._recogniser_load.add_done_callback(loaded)
+        return pool
+
+    def _load_recogniser(self, model_dir: Path | None) -> Recogniser | None:
+        if self._recogniser is not None and model_dir in (None, self._recogniser.model_dir):
+            return self._recogniser
+        try:
+            recogniser = Recogniser.load(model_dir, cpu_threads=RECOGNISER_THREADS)
+        except ModelUnavailable as problem:
+            self.recogniser_problem = str(problem)
+            log.warning("spoken turns cannot be recognised: %s", problem)
+            return None
+        except Exception as problem:  # CTranslate2 or onnxruntime missing or broken in this installation
+            self.recogniser_problem = f"The speech recogniser would not start ({problem})."
+            log.exception("the speech recogniser would not load")
+            return None
+        self.recogniser_problem = recogniser.fallback_reason
+        self._recogniser = recogniser
+        return recogniser
+
+    def preload_recogniser(self) -> None:
+        """Load the model now (from any thread) rather than at the first spoken call."""
+        if self.hearing and self._loop is not None and not self._loop.is_closed():
+            with contextlib.suppress(RuntimeError):
+                self._loop.call_soon_threadsafe(lambda: self._pool_for_call().add_done_callback(_close_unused))
 
     # --- HTTP ------------------------------------------------------------------------------------------------------
 
@@ -217,6 +295,9 @@ class PracticePartner:
         parts = urlsplit(request.path)
         query = parse_qs(parts.query)
         agent_id = (query.get("agent_id") or [""])[0]
+        refused = self._refuse_outsider(request)
+        if refused is not None:
+            return refused
         if parts.path == SIGNED_URL_PATH:
             return self._signed_url(request, agent_id)
         if parts.path in HEALTH_PATHS:
@@ -226,9 +307,23 @@ class PracticePartner:
         if not agent_id:
             return _json(HTTPStatus.BAD_REQUEST, {"detail": "agent_id is required"})
         signature = (query.get("conversation_signature") or query.get("token") or [None])[0]
+        if signature is None and self.api_key:
+            return _json(HTTPStatus.FORBIDDEN, {"detail": "this partner needs a signed URL (it has an API key)"})
         if signature is not None and not self._signature_valid(signature):
             return _json(HTTPStatus.FORBIDDEN, {"detail": "the signed URL is invalid or has expired"})
         return None  # a public agent, or a valid signed URL: go on with the WebSocket handshake
+
+    def _refuse_outsider(self, request: Request) -> Response | None:
+        """A web page (it sends Origin) or a request for another host name (DNS rebinding) is refused."""
+        origin = request.headers.get("Origin")
+        if origin is not None and origin not in self.allowed_origins:
+            log.warning("refused a request from the web origin %r", origin[:100])
+            return _json(HTTPStatus.FORBIDDEN, {"detail": "web pages may not use the practice partner"})
+        host = (request.headers.get("Host") or "").rsplit(":", 1)[0]
+        if host and host not in LOCAL_HOSTS and host != self.host:
+            log.warning("refused a request for the host %r", host[:100])
+            return _json(HTTPStatus.FORBIDDEN, {"detail": "unknown host"})
+        return None
 
     def _signed_url(self, request: Request, agent_id: str) -> Response:
         if self.api_key and not hmac.compare_digest(
@@ -260,4 +355,9 @@ def _json(status: HTTPStatus, body: dict[str, Any]) -> Response:
 
 
 def _copy(record: ConversationRecord) -> ConversationRecord:
-    return ConversationRecord(**{**record.__dict__, "lines": list(record.lines)})
+    return ConversationRecord(**{**record.__dict__, "lines": list(record.lines), "reply_s": list(record.reply_s)})
+
+
+def _close_unused(pool: asyncio.Future[RecognitionPool | None]) -> None:
+    if not pool.cancelled() and pool.exception() is None and pool.result() is not None:
+        pool.result().close(wait=False)  # type: ignore[union-attr]

@@ -99,9 +99,10 @@ class Recogniser:
             model = _load_model(shipped, cpu_threads)
             return cls(model, shipped, cpu_threads=cpu_threads, gate=gate, fallback_reason=str(problem))
 
-    def transcribe(self, pcm16_mono_16k: bytes, *, prompt: str | None = None) -> Transcript:
+    def transcribe(self, pcm16_mono_16k: bytes, *, prompt: str | None = None, beam_size: int = 1) -> Transcript:
         """The words in the audio (PCM16 little-endian mono at 16 kHz), or empty text when it holds no speech.
-        `prompt` may carry words the speaker is likely to use (names, places), which Whisper then spells right."""
+        `prompt` may carry words the speaker is likely to use (names, places), which Whisper then spells right.
+        `beam_size` above 1 searches several readings (slower, sometimes better)."""
         samples = to_float(pcm16_mono_16k)
         duration = samples.size / RATE
         if duration < self.gate.min_seconds:
@@ -113,8 +114,8 @@ class Recogniser:
             segments, _ = self._model.transcribe(
                 samples,
                 language="en",
-                beam_size=1,
-                # One greedy pass: temperature fallback re-decodes up to five times, slow and prone to invention.
+                beam_size=beam_size,
+                # One pass: temperature fallback re-decodes up to five times, slow and prone to invention.
                 temperature=0.0,
                 condition_on_previous_text=False,
                 without_timestamps=True,
@@ -164,14 +165,18 @@ class RecognitionPool:
         self._slots = threading.BoundedSemaphore(max_pending)
         self._closed = False
 
-    def submit(self, pcm16_mono_16k: bytes, *, prompt: str | None = None) -> concurrent.futures.Future[Transcript]:
+    def submit(
+        self, pcm16_mono_16k: bytes, *, prompt: str | None = None, beam_size: int = 1
+    ) -> concurrent.futures.Future[Transcript]:
         """Decode in a worker; the future holds the Transcript (wrap it with asyncio.wrap_future on a loop)."""
         if self._closed:
             raise RuntimeError("the recognition pool is closed")
         if not self._slots.acquire(blocking=False):
             raise RecognitionBusy("recognition is still working on earlier audio")
         try:
-            future = self._executor.submit(self.recogniser.transcribe, pcm16_mono_16k, prompt=prompt)
+            future = self._executor.submit(
+                self.recogniser.transcribe, pcm16_mono_16k, prompt=prompt, beam_size=beam_size
+            )
         except BaseException:
             self._slots.release()
             raise

@@ -10,8 +10,9 @@ from desktop.speech.vad import SileroScorer, SpeechScorer
 
 
 @dataclass(frozen=True)
-class VadScore:
-    """The speech probability after a chunk (ElevenLabs sends it as `vad_score`); `at` is seconds of audio fed."""
+class VoiceActivity:
+    """The speech probability after a chunk (the partner sends it as the protocol's `vad_score`); `at` is seconds of
+    audio fed. Named apart from the protocol message `messages.VadScore`, which is what the client receives."""
 
     score: float
     at: float
@@ -37,7 +38,7 @@ class SpeechEnded:
         return len(self.audio) / BYTES_PER_SECOND
 
 
-TurnEvent = VadScore | SpeechStarted | SpeechEnded
+TurnEvent = VoiceActivity | SpeechStarted | SpeechEnded
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,22 @@ class TurnDetector:
         return self._in_turn
 
     @property
+    def silence_ms(self) -> float:
+        """How long the open turn has been quiet (0 while the trainee speaks, or when no turn is open)."""
+        return self._silent_run * 1000 / BYTES_PER_SECOND if self._in_turn else 0.0
+
+    @property
+    def turn_bytes(self) -> int:
+        return len(self._turn)
+
+    def end_now(self, reason: str = "complete") -> SpeechEnded | None:
+        """Close the open turn before the full pause, when the caller already knows the sentence is complete (a
+        decode of the turn so far ends a question); None when no turn is open."""
+        if not self._in_turn:
+            return None
+        return self._end(self._fed / BYTES_PER_SECOND, reason)
+
+    @property
     def turn_audio(self) -> bytes:
         """The open turn's audio so far (empty when no turn is open): what a tentative decode works on."""
         return bytes(self._turn)
@@ -87,7 +104,7 @@ class TurnDetector:
         score = self.scorer.push(to_float(chunk))
         self._fed += len(chunk)
         at = self._fed / BYTES_PER_SECOND
-        events: list[TurnEvent] = [VadScore(score, at)]
+        events: list[TurnEvent] = [VoiceActivity(score, at)]
         if not self._in_turn:
             self._recent += chunk
             del self._recent[: max(0, len(self._recent) - _bytes(settings.pre_roll_ms))]
@@ -109,7 +126,7 @@ class TurnDetector:
 
     def _end(self, at: float, reason: str) -> SpeechEnded:
         audio = bytes(self._turn)
-        if reason == "silence":
+        if reason in ("silence", "complete"):
             # The trailing pause holds no words; dropping most of it saves decode time (keep 200 ms of tail).
             audio = audio[: max(0, len(audio) - self._silent_run + _bytes(200))]
         self._turn = bytearray()

@@ -35,6 +35,20 @@ def _speech_wav(path: Path, seconds: float = 1.0, rate: int = 8000, silence_afte
     return path
 
 
+def _spoken_wav(path: Path, silence_after: float = 0.6) -> Path:
+    """Real words (espeak-ng): the partner recognises speech, and a tone holds none."""
+    from tests.speech.spoken import speak
+
+    samples = np.concatenate([np.zeros(3200, np.int16), speak("How many acres is the land?", path.parent)])
+    samples = np.concatenate([samples, np.zeros(int(16000 * silence_after), np.int16)])
+    with wave.open(str(path), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(16000)
+        wav.writeframes(samples.astype("<i2").tobytes())
+    return path
+
+
 def _stored(data_home: Path, session_id: int):
     store = Store.open(data_home / "roleplay.db", data_home / "backups")
     try:
@@ -124,7 +138,7 @@ def test_mic_wav_streams_audio_chunks_to_the_agent_and_records_the_call(
 
 def test_mic_wav_call_with_the_partner_gets_a_spoken_turn_answered(capsys, tmp_path, monkeypatch) -> None:
     monkeypatch.delenv("ELEVENLABS_AGENT_ID", raising=False)
-    wav = _speech_wav(tmp_path / "turn.wav")
+    wav = _spoken_wav(tmp_path / "turn.wav")
     code = main(["call", "--persona", PERSONA_ID, "--agent", "partner", "--mic-wav", str(wav), "--json"])
     document = json.loads(capsys.readouterr().out)
     assert code == 0
@@ -134,12 +148,12 @@ def test_mic_wav_call_with_the_partner_gets_a_spoken_turn_answered(capsys, tmp_p
 
 def test_mic_wav_answered_before_it_ends_hangs_up_without_sitting_out_the_reply_wait(capsys, tmp_path) -> None:
     # The seller answers during the WAV's long closing silence; nothing is left to wait for once the WAV ends.
-    wav = _speech_wav(tmp_path / "turn.wav", silence_after=6.0)
+    wav = _spoken_wav(tmp_path / "turn.wav", silence_after=6.0)
     code = main(["call", "--persona", PERSONA_ID, "--agent", "partner", "--mic-wav", str(wav), "--json"])
     document = json.loads(capsys.readouterr().out)
     assert code == 0
     assert [line["speaker"] for line in document["transcript"]][:3] == ["seller", "trainee", "seller"]
-    assert document["duration_seconds"] < 7.2 + WAV_REPLY_WAIT_S / 2  # the WAV's length, then the settle, not 20 s
+    assert document["duration_seconds"] < 8.2 + WAV_REPLY_WAIT_S / 2  # the WAV's length, then the settle, not 20 s
 
 
 def test_unreachable_agent_is_one_line_exit_1_and_the_session_is_kept(capsys, data_home, monkeypatch) -> None:

@@ -1,12 +1,15 @@
 """What the practice partner tests share: a caller built on the app's own AgentConnection, a partner on a free port
-and the callers to close (fixtures `partner` and `callers`, registered in conftest), the init frame of a persona's
-call, and speech-like audio for spoken turns."""
+and the callers to close (fixtures `partner` and `callers`, registered in conftest), one loaded recogniser for the
+whole run (`shared_recogniser`), the init frame of a persona's call, and audio for spoken turns: real espeak-ng
+speech (`spoken`), streamed at the pace of a microphone (`stream_audio`)."""
 
 from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,12 +21,15 @@ from desktop.core.prompts import AgentConfig, build_agent_config
 from desktop.core.scenarios import load_scenarios
 from desktop.partner.conversation import PartnerOptions
 from desktop.partner.server import PracticePartner
+from desktop.speech.recogniser import Recogniser
 from desktop.voice.agent.connection import AgentConnection, ConnectionConfig, ConnectionEnd
 from desktop.voice.agent.messages import (
     AgentResponse,
 )
+from tests.speech.spoken import speak
 
 WAIT = 10.0
+PARTNER_KEY = "good-key"  # the `partner` fixture's key; a partner with no key gives a signed URL to anyone
 RATE = 16000
 PERSONAS = {p.id: p for p in load_builtin_personas()}
 SCENARIOS = {s.id: s for s in load_scenarios()}
@@ -62,7 +68,7 @@ class Caller:
             self.ends.append(end)
             self._cond.notify_all()
 
-    def start(self, url: str, config: AgentConfig, *, api_key: str = "", text_only: bool = True) -> Caller:
+    def start(self, url: str, config: AgentConfig, *, api_key: str = PARTNER_KEY, text_only: bool = True) -> Caller:
         self.conn.start(
             ConnectionConfig(
                 agent_id="practice-partner",
@@ -103,9 +109,20 @@ class Caller:
         return self.ends[0]
 
 
+@pytest.fixture(scope="session")
+def shared_recogniser() -> Recogniser:
+    """The shipped model, loaded once: each partner would otherwise load its own (half a second, ~100 MB)."""
+    return Recogniser.load(cpu_threads=1)
+
+
+@pytest.fixture(scope="session")
+def speech_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("partner-speech")
+
+
 @pytest.fixture
-def partner() -> Iterator[PracticePartner]:
-    server = PracticePartner(options=FAST, seed=11, api_key="good-key", model=None)
+def partner(shared_recogniser: Recogniser) -> Iterator[PracticePartner]:
+    server = PracticePartner(options=FAST, seed=11, api_key=PARTNER_KEY, model=None, recogniser=shared_recogniser)
     server.start()
     yield server
     assert server.stop(), "the partner did not stop within 2 s"
@@ -164,3 +181,34 @@ def silence(ms: int) -> bytes:
 def chunks(pcm: bytes, ms: int = 20) -> list[bytes]:
     step = RATE * ms // 1000 * 2
     return [pcm[i : i + step] for i in range(0, len(pcm), step)]
+
+
+def spoken(text: str, folder: Path, voice: str = "en-us", words_per_minute: int = 165) -> bytes:
+    """Real speech: the sentence spoken by espeak-ng, PCM16 LE mono 16 kHz."""
+    return speak(text, folder, voice, words_per_minute).astype("<i2").tobytes()
+
+
+def stream_audio(caller: Caller, pcm: bytes, *, speed: float = 1.0, chunk_ms: int = 20) -> None:
+    """Sends audio in chunks at the pace a microphone delivers it (`speed` times real time). The pacing is the audio's
+    clock, not a wait for the partner: every check after it waits on a condition."""
+    started = time.monotonic()
+    step = RATE * chunk_ms // 1000 * 2
+    for index, start in enumerate(range(0, len(pcm), step)):
+        caller.conn.send_audio(pcm[start : start + step])
+        due = started + (index + 1) * chunk_ms / 1000 / speed
+        pause = due - time.monotonic()
+        if pause > 0:
+            threading.Event().wait(pause)
+
+
+def signed_ws_url(partner: PracticePartner, agent_id: str = "a") -> str:
+    """A conversation URL on a partner with an API key: signed, as a private agent's must be."""
+    import httpx2
+
+    response = httpx2.get(
+        f"{partner.http_url}/v1/convai/conversation/get-signed-url",
+        params={"agent_id": agent_id},
+        headers={"xi-api-key": PARTNER_KEY},
+    )
+    response.raise_for_status()
+    return response.json()["signed_url"]

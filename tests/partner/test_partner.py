@@ -34,6 +34,7 @@ from tests.partner.partner_kit import (
     init_frame,
     new_caller,
     received,
+    signed_ws_url,
 )
 
 pytestmark = pytest.mark.timeout(60)
@@ -191,7 +192,7 @@ def test_a_client_that_never_answers_pings_is_dropped_with_1002() -> None:
 
 
 def test_unknown_and_malformed_frames_are_ignored(partner: PracticePartner) -> None:
-    with connect(f"{partner.ws_url}/v1/convai/conversation?agent_id=a") as ws:
+    with connect(signed_ws_url(partner)) as ws:
         ws.send(init_frame(config_for(Difficulty.BEGINNER)))
         assert received(ws, "conversation_initiation_metadata")
         received(ws, "agent_response")
@@ -208,7 +209,7 @@ def test_unknown_and_malformed_frames_are_ignored(partner: PracticePartner) -> N
 
 
 def test_a_missing_initiation_frame_still_starts_a_call(partner: PracticePartner) -> None:
-    with connect(f"{partner.ws_url}/v1/convai/conversation?agent_id=a") as ws:
+    with connect(signed_ws_url(partner)) as ws:
         ws.send('{"type": "user_message", "text": "Hello? Who am I speaking with?"}')
         assert received(ws, "conversation_initiation_metadata")
         greeting = received(ws, "agent_response")

@@ -1,5 +1,5 @@
-"""The practice partner's spoken turns (turn detection, its voice, barge-in) and a seller played by a chat model
-(the fake OpenAI server), with the rules answering when the model fails."""
+"""The practice partner's voice on a text-only call, and a seller played by a chat model (the fake OpenAI server), with
+the rules answering when the model fails. Spoken turns are in test_partner_hearing.py."""
 
 from __future__ import annotations
 
@@ -9,77 +9,25 @@ from collections.abc import Iterator
 import pytest
 
 from desktop.core.difficulty import Difficulty
-from desktop.partner.conversation import SPOKEN_TURN_PLACEHOLDER
 from desktop.partner.model_seller import SellerModelConfig, clean_reply, trim_history
 from desktop.partner.server import PracticePartner
-from desktop.partner.turns import TurnDetector
 from desktop.voice.agent.connection import EndKind
 from desktop.voice.agent.messages import (
-    AgentResponse,
     AudioChunk,
-    Interruption,
-    UserTranscript,
 )
 from tests.fake_openai_server import FakeOpenAIServer, http_error, raw, reply, stall
 from tests.partner.partner_kit import (
     FAST,
-    RATE,
     Caller,
-    chunks,
     config_for,
     new_caller,
-    silence,
     speech,
 )
 
 pytestmark = pytest.mark.timeout(60)
 
 
-# --- spoken turns -----------------------------------------------------------------------------------------------
-
-
-def test_speech_then_silence_is_one_turn_and_gets_an_answer(partner: PracticePartner, callers: list[Caller]) -> None:
-    caller = new_caller(callers).start(partner.http_url, config_for(Difficulty.ROOKIE), text_only=False)
-    caller.wait_responses(1)
-    # A click is not a turn; the speech after it is.
-    for chunk in chunks(speech(60, 0.8) + silence(900) + speech(800) + silence(900)):
-        caller.conn.send_audio(chunk)
-    assert caller.wait(lambda: len(caller.of(UserTranscript)) == 1 and len(caller.responses()) >= 2)
-    assert caller.of(UserTranscript)[0].text == SPOKEN_TURN_PLACEHOLDER
-    for chunk in chunks(speech(500) + silence(800)):
-        caller.conn.send_audio(chunk)
-    assert caller.wait(lambda: len(caller.responses()) >= 3)
-    assert len(caller.of(UserTranscript)) == 2
-    assert partner.wait_for(lambda calls: calls[-1].spoken_turns == 2)
-
-
-def test_the_turn_detector_ends_a_turn_after_700_ms_of_silence() -> None:
-    detector = TurnDetector(RATE)
-    audio = silence(500) + speech(800) + silence(680)
-    pieces = [audio[i : i + 1234] for i in range(0, len(audio), 1234)]  # odd sizes, split mid-sample
-    assert [t for piece in pieces for t in detector.feed(piece)] == []
-    assert detector.in_speech
-    (turn,) = detector.feed(silence(40))
-    assert (turn.start_ms, turn.end_ms) == (500, 1300)
-    assert detector.feed(speech(150) + silence(1000)) == []  # too short to be speech
-
-
-def test_a_partner_with_a_voice_streams_audio_and_stops_it_on_barge_in(callers: list[Caller]) -> None:
-    line_pcm = speech(3000, 0.1)
-    voice = lambda text: line_pcm  # noqa: E731 - a stand-in synthesizer: every line is 3 s of sound
-    with PracticePartner(options=FAST, model=None, speech=voice) as speaking:
-        caller = new_caller(callers).start(speaking.http_url, config_for(Difficulty.ROOKIE), text_only=False)
-        caller.wait_responses(1)
-        assert caller.wait(lambda: bool(caller.of(AudioChunk)))
-        greeting = caller.of(AgentResponse)[0]
-        for chunk in chunks(speech(600) + silence(800)):
-            caller.conn.send_audio(chunk)
-        assert caller.wait(lambda: bool(caller.of(Interruption)) and len(caller.responses()) >= 2)
-        interruption = caller.of(Interruption)[0]
-        assert interruption.event_id > greeting.event_id
-        assert caller.of(UserTranscript)[0].event_id == interruption.event_id
-        greeting_audio = b"".join(a.pcm for a in caller.of(AudioChunk) if a.event_id == greeting.event_id)
-        assert 0 < len(greeting_audio) < len(line_pcm) and line_pcm.startswith(greeting_audio)
+# --- the voice ------------------------------------------------------------------------------------------------------
 
 
 def test_a_text_only_call_gets_no_audio_even_from_a_partner_with_a_voice(callers: list[Caller]) -> None:

@@ -9,7 +9,14 @@ import numpy as np
 import pytest
 
 from desktop.speech.recogniser import Recogniser
-from desktop.speech.turn_detector import SpeechEnded, SpeechStarted, TurnDetector, TurnEvent, TurnSettings, VadScore
+from desktop.speech.turn_detector import (
+    SpeechEnded,
+    SpeechStarted,
+    TurnDetector,
+    TurnEvent,
+    TurnSettings,
+    VoiceActivity,
+)
 from desktop.speech.vad import SileroScorer, WebRtcScorer
 from tests.speech.spoken import RATE, SENTENCES, room_noise, silence, speak, white_noise, with_noise, word_error_rate
 
@@ -25,7 +32,7 @@ def stream(detector: TurnDetector, samples: np.ndarray) -> list[TurnEvent]:
 
 
 def turns(events: list[TurnEvent]) -> list[TurnEvent]:
-    return [event for event in events if not isinstance(event, VadScore)]
+    return [event for event in events if not isinstance(event, VoiceActivity)]
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +71,7 @@ def test_two_sentences_make_two_turns_ended_by_the_pause(two_sentences: tuple) -
 
 def test_scores_are_high_in_speech_and_low_in_silence(two_sentences: tuple) -> None:
     audio, spans = two_sentences
-    scores = [e for e in stream(TurnDetector(), audio) if isinstance(e, VadScore)]
+    scores = [e for e in stream(TurnDetector(), audio) if isinstance(e, VoiceActivity)]
     assert len(scores) == -(-audio.size * 2 // CHUNK)  # one score per chunk
     inside = [s.score for s in scores if spans[0][0] + 0.3 < s.at < spans[0][1] - 0.3]
     before = [s.score for s in scores if s.at < 0.9]

@@ -1,0 +1,339 @@
+"""The practice partner's ear for one call: the trainee's `user_audio_chunk` audio in, what ElevenLabs would send out.
+
+Per 20 ms of audio the Silero turn detector (`speech.turn_detector`) scores speech; the score goes out as `vad_score`
+(coalesced to ten a second). While a turn grows, its audio so far is decoded in the call's bounded recognition pool
+(never on the event loop) and the words go out as `tentative_user_transcript`; one decode at a time per call, and a
+decode that would start while another runs is skipped, not queued, so the words on screen never lag behind a backlog.
+
+Turn ends are where the latency is. As soon as the trainee has been quiet for `speculate_ms`, the turn so far is
+decoded speculatively: if the pause then lasts until the detector ends the turn, that decode is the final transcript
+and no time is spent decoding after the pause; if the words form a finished sentence (a question, a full stop that
+does not trail off on "and"), the turn ends after `quick_end_ms` instead of the detector's full pause. Speech after
+the speculation makes it a mere tentative.
+
+Turns that open while the seller's audio plays may be its echo (`echo.EchoGuard`): they count only once their words
+are known and are not the seller's own. No words at all (noise, a cough) is no turn: nothing is sent, no phantom line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import logging
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from desktop.partner.echo import EchoGuard, words_of
+from desktop.speech.pcm import BYTES_PER_SECOND
+from desktop.speech.recogniser import RecognitionBusy, RecognitionPool, Transcript
+from desktop.speech.turn_detector import SpeechEnded, SpeechStarted, TurnDetector, VoiceActivity
+
+log = logging.getLogger(__name__)
+
+PIECE = 640  # 20 ms of PCM16 at 16 kHz: the detector's step, whatever size the client's chunks are
+# Words that leave a sentence hanging: a pause after them is the trainee thinking, not done.
+_TRAILING = frozenset(
+    "and but so or because the a an to of with for um uh like if my your our that which who when then than".split()
+)
+
+
+@dataclass(frozen=True)
+class HearingSettings:
+    speculate_ms: int = 160
+    quick_end_ms: int = 380
+    first_tentative_s: float = 0.6  # turn audio (with its 0.3 s lead-in) before the first tentative decode
+    tentative_step_s: float = 0.7  # new audio between tentative decodes
+    level_interval_s: float = 0.1
+
+
+# --- what the ear reports --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Level:
+    score: float
+
+
+@dataclass(frozen=True)
+class BargeIn:
+    """The trainee is talking over the seller's audio: stop it."""
+
+
+@dataclass(frozen=True)
+class Tentative:
+    text: str
+
+
+@dataclass(frozen=True)
+class Heard:
+    """A finished turn. `text` is empty only when the partner has no recogniser (it heard speech, not words)."""
+
+    text: str
+    talked_over: bool
+    spoken_s: float
+    decode_s: float
+    opened_at: float  # monotonic
+    ended_at: float  # monotonic: when the detector closed the turn
+
+
+HearingEvent = Level | BargeIn | Tentative | Heard
+
+
+@dataclass
+class _Turn:
+    number: int
+    opened_at: float
+    suspect: bool  # may be the seller's echo until its words say otherwise
+    talked_over: bool = False
+    echo: bool = False
+    spec: concurrent.futures.Future[Transcript] | None = None  # speculative decode from the current pause
+    complete: bool = False  # the speculative decode reads as a finished sentence
+    decoded_bytes: int = 0  # turn audio covered by the last tentative decode
+    last_text: str = ""
+
+
+def vocabulary_prompt(role) -> str:
+    """Words this call is likely to hold, for Whisper's prompt: it then spells the seller's name and place right and
+    leans towards the trade's words. `role` is the call's `PartnerRole`."""
+    persona = role.persona
+    caller = role.trainee_name or "the caller"
+    return (
+        f"A phone call. {caller} asks {persona.name} about the {persona.property_type} in {persona.location}: "
+        "the acres, water and power, a well, septic, the road, back taxes, the price, a cash offer, closing."
+    )
+
+
+def looks_complete(text: str) -> bool:
+    """A decoded turn that reads as said and done: ends in a question mark, or a full stop after a word that does not
+    leave the sentence hanging. Whisper punctuates as it hears the intonation, which is what a listener uses too."""
+    text = text.strip()
+    found = words_of(text)
+    if len(found) < 2 or not text.endswith(("?", ".", "!")):
+        return False
+    return text.endswith("?") or found[-1] not in _TRAILING
+
+
+class Hearing:
+    """Owned by one conversation on the partner's event loop. `feed` takes audio; events come out of `events`."""
+
+    def __init__(
+        self,
+        pool: RecognitionPool | asyncio.Future[RecognitionPool | None] | None,
+        echo: EchoGuard,
+        *,
+        detector: TurnDetector | None = None,
+        prompt: str | None = None,
+        settings: HearingSettings | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        # The pool may still be loading when the call starts (the model takes about half a second): turns wait for it.
+        self._pool_coming = pool if isinstance(pool, asyncio.Future) else None
+        self.pool: RecognitionPool | None = None if isinstance(pool, asyncio.Future) else pool
+        self.echo = echo
+        self.detector = detector or TurnDetector()
+        self.prompt = prompt
+        self.settings = settings or HearingSettings()
+        self._clock = clock
+        self.events: asyncio.Queue[HearingEvent] = asyncio.Queue()
+        self._carry = b""
+        self._turn: _Turn | None = None
+        self._turns = 0
+        self._busy: concurrent.futures.Future[Transcript] | None = None  # the tentative or speculative decode
+        self._finals: deque[concurrent.futures.Future[Transcript]] = deque()
+        self._last_final: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._level_sent = 0.0
+        self._level: float | None = None
+        self.dropped_turns = 0  # turns that held no words: noise, breath, a cough
+
+    # --- audio in (event loop) ---------------------------------------------------------------------------------------
+
+    def feed(self, pcm: bytes) -> None:
+        data = self._carry + pcm
+        whole = len(data) - len(data) % PIECE
+        self._carry = data[whole:]
+        for start in range(0, whole, PIECE):
+            for event in self.detector.feed(data[start : start + PIECE]):
+                if isinstance(event, VoiceActivity):
+                    self._level = event.score
+                elif isinstance(event, SpeechStarted):
+                    self._open_turn()
+                elif isinstance(event, SpeechEnded):
+                    self._close_turn(event)
+            if self._turn is not None:
+                self._step_turn()
+        self._send_level()
+
+    def _send_level(self) -> None:
+        now = self._clock()
+        if self._level is not None and now - self._level_sent >= self.settings.level_interval_s:
+            self.events.put_nowait(Level(round(self._level, 3)))
+            self._level_sent, self._level = now, None
+
+    def _open_turn(self) -> None:
+        now = self._clock()
+        self._turns += 1
+        turn = _Turn(self._turns, now, suspect=self.echo.suspect(now))
+        self._turn = turn
+        if not turn.suspect and self.echo.seller_audible(now):
+            self._barge_in(turn)
+
+    def _barge_in(self, turn: _Turn) -> None:
+        turn.talked_over = True
+        self.echo.cut()
+        self.events.put_nowait(BargeIn())
+
+    def _step_turn(self) -> None:
+        turn, settings = self._turn, self.settings
+        assert turn is not None
+        silence = self.detector.silence_ms
+        if silence == 0 and turn.spec is not None:
+            turn.spec, turn.complete = None, False  # the trainee went on: that decode is only a tentative now
+        if turn.complete and silence >= settings.quick_end_ms:
+            ended = self.detector.end_now()
+            if ended is not None:
+                self._close_turn(ended)
+            return
+        if self._ready_pool() is None or self._busy is not None:
+            return
+        size = self.detector.turn_bytes
+        if silence >= settings.speculate_ms and turn.spec is None:
+            turn.spec = self._decode(turn, speculative=True)
+        elif silence == 0 and size >= settings.first_tentative_s * BYTES_PER_SECOND:
+            grown = size - turn.decoded_bytes >= settings.tentative_step_s * BYTES_PER_SECOND
+            if grown or not turn.decoded_bytes:
+                self._decode(turn, speculative=False)
+
+    def _ready_pool(self) -> RecognitionPool | None:
+        coming = self._pool_coming
+        if self.pool is None and coming is not None and coming.done():
+            self._pool_coming = None
+            self.pool = None if coming.cancelled() or coming.exception() else coming.result()
+        return self.pool
+
+    def _decode(self, turn: _Turn, *, speculative: bool) -> concurrent.futures.Future[Transcript] | None:
+        assert self.pool is not None
+        audio = self.detector.turn_audio
+        try:
+            future = self.pool.submit(audio, prompt=self.prompt)
+        except RecognitionBusy:
+            return None  # a tentative skipped; the next chunk tries again
+        turn.decoded_bytes = len(audio)
+        self._busy = future
+        self._spawn(self._tentative_done(turn, future, speculative))
+        return future
+
+    async def _tentative_done(
+        self, turn: _Turn, future: concurrent.futures.Future[Transcript], speculative: bool
+    ) -> None:
+        try:
+            heard = await asyncio.wrap_future(future)
+        except Exception:
+            log.exception("a tentative decode failed")
+            return
+        finally:
+            if self._busy is future:
+                self._busy = None
+        if turn is not self._turn:
+            return  # the turn ended meanwhile; its final decode speaks for it
+        if heard.text and turn.suspect and not turn.echo:
+            self._judge_suspect(turn, heard.text)
+        if turn.echo or not heard.text:
+            return
+        turn.last_text = heard.text
+        self.events.put_nowait(Tentative(heard.text))
+        if speculative and turn.spec is future and looks_complete(heard.text):
+            turn.complete = True
+
+    def _judge_suspect(self, turn: _Turn, text: str) -> None:
+        """A turn that opened while the seller played: the seller's own words coming back, or the trainee?"""
+        turn.suspect = False
+        if self.echo.is_echo(text):
+            turn.echo = True
+            log.info("ignoring the seller's own voice coming back through the microphone")
+        elif self.echo.seller_audible():
+            self._barge_in(turn)
+
+    # --- turn end ----------------------------------------------------------------------------------------------------
+
+    def _close_turn(self, ended: SpeechEnded) -> None:
+        turn, self._turn = self._turn, None
+        if turn is None:
+            return
+        ended_at = self._clock()
+        if turn.echo:
+            return
+        reuse = turn.spec if ended.reason in ("silence", "complete") else None
+        previous = self._last_final
+        self._last_final = self._spawn(self._final(turn, ended, reuse, previous, ended_at))
+
+    async def _final(
+        self,
+        turn: _Turn,
+        ended: SpeechEnded,
+        reuse: concurrent.futures.Future[Transcript] | None,
+        previous: asyncio.Task[None] | None,
+        ended_at: float,
+    ) -> None:
+        text, decode_s = "", 0.0
+        if self._pool_coming is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.shield(self._pool_coming)
+        if self._ready_pool() is not None:
+            heard = await self._final_decode(ended.audio, reuse)
+            text, decode_s = (heard.text, heard.decode_seconds) if heard is not None else ("", 0.0)
+            if not text:
+                self.dropped_turns += 1
+                log.debug("a turn with no words (%.1f s) was dropped", ended.duration)
+                return
+            if turn.suspect:
+                self._judge_suspect(turn, text)
+                if turn.echo:
+                    return
+        if previous is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await previous  # finals go out in the order the turns ended
+        self.events.put_nowait(Heard(text, turn.talked_over, ended.duration, decode_s, turn.opened_at, ended_at))
+
+    async def _final_decode(
+        self, audio: bytes, reuse: concurrent.futures.Future[Transcript] | None
+    ) -> Transcript | None:
+        assert self.pool is not None
+        try:
+            if reuse is not None and not reuse.cancelled():
+                return await asyncio.wrap_future(reuse)
+            while True:
+                try:
+                    future = self.pool.submit(audio, prompt=self.prompt)
+                    break
+                except RecognitionBusy:  # earlier turns are still decoding: the final waits its turn, never skips
+                    waiting = self._finals[0] if self._finals else self._busy
+                    if waiting is None:
+                        await asyncio.sleep(0.02)
+                    else:
+                        await asyncio.wait([asyncio.wrap_future(waiting)])
+            self._finals.append(future)
+            try:
+                return await asyncio.wrap_future(future)
+            finally:
+                self._finals.remove(future)
+        except Exception:
+            log.exception("decoding a turn failed; it is dropped")
+            return None
+
+    # --- lifecycle ---------------------------------------------------------------------------------------------------
+
+    def _spawn(self, work) -> asyncio.Task[None]:
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=1.0)
