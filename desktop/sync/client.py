@@ -26,6 +26,7 @@ from desktop.sync.errors import (
 SESSIONS_PATH = "/api/v1/training-sessions"
 USAGE_PATH = "/api/v1/usage/today"
 PERSONAS_PATH = "/api/v1/personas"
+ASSIGNMENTS_PATH = "/api/v1/assignments"
 REJECTED_STATUSES = (400, 413, 422)
 MAX_MESSAGE = 500
 
@@ -164,6 +165,17 @@ class BackendClient:
         if not isinstance(personas, list):
             raise _bad_answer(response, "the persona list")
         return PersonasAnswer(personas, response.headers.get("ETag", ""))
+
+    def assignments(self) -> list:
+        """The member's assignments; [] from a server that has none (404: it predates them)."""
+        response = self._send("GET", ASSIGNMENTS_PATH)
+        if response.status_code == 404:
+            return []
+        self._raise_for_status(response)
+        entries = _json_object(response).get("assignments")
+        if not isinstance(entries, list):
+            raise _bad_answer(response, "the assignment list")
+        return entries
 
     # -- plumbing ---------------------------------------------------------------------------------------------------
 

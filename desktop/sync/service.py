@@ -16,6 +16,7 @@ from desktop.store.local_data import LocalData
 from desktop.store.queries import SessionQueries
 from desktop.store.sessions import SessionRepository
 from desktop.store.sync_store import SyncStore
+from desktop.sync.assignments import AssignmentsResult, refresh_assignments
 from desktop.sync.backoff import RetryPolicy
 from desktop.sync.client import BackendClient
 from desktop.sync.config import backend_token, backend_url
@@ -53,6 +54,7 @@ class SyncReport:
     pulled: PullResult | None = None
     usage: UsageToday | None = None
     team_personas: TeamPersonasResult | None = None
+    assignments: AssignmentsResult | None = None
     problem: str = ""
 
     @property
@@ -206,6 +208,7 @@ class SyncService:
             ("pulled", self._puller.pull),
             ("usage", lambda: refresh_usage(client, self.store)),
             ("team_personas", lambda: refresh_team_personas(client, self.store)),
+            ("assignments", lambda: refresh_assignments(client, self.store)),
         ):
             try:
                 setattr(report, name, part())

@@ -171,6 +171,19 @@ class TeamServer:
             "save_persona(team, data, TeamPersona.objects.filter(team=team, slug=data['id']).first())\n"
         )
 
+    def assign(self, email: str | None, persona_id: str, scenario_id: str, difficulty: str, pass_mark: int) -> None:
+        """An assignment due in two days, for one member (or the whole team when email is None)."""
+        self.shell(
+            "from datetime import date, timedelta\n"
+            "from roleplay_server.team.models import Assignment, Team\n"
+            "from roleplay_server.team.people import find_member\n"
+            f"email = {email!r}\n"
+            "Assignment.objects.create(team=Team.objects.get(name=" + repr(TEAM) + "),"
+            " member=find_member(email) if email else None,"
+            f" persona_id={persona_id!r}, scenario_id={scenario_id!r}, difficulty={difficulty!r},"
+            f" pass_mark={pass_mark}, due_date=date.today() + timedelta(days=2))\n"
+        )
+
 
 def start_team_server(workers: int = 2) -> TeamServer:
     server = TeamServer(Path(tempfile.mkdtemp(prefix="roleplay-team-server-")))

@@ -7,6 +7,7 @@ from desktop.settings import load_settings
 from desktop.store.catalog import PersonaCatalog
 from desktop.store.documents import session_document
 from desktop.store.sync_store import SyncStore
+from desktop.sync.assignments import cached_assignments, open_assignment_for
 from tests.sync import team_server_fixtures
 from tests.sync.sync_data import all_synced, make_sessions, remote_document
 from tests.sync.team_server_fixtures import without_id
@@ -129,3 +130,22 @@ def test_team_personas_come_with_an_etag_and_change_when_the_coach_edits_them(li
     live.server.save_persona({**TEAM_PERSONA, "name": "Marge Olsen-Reyes"})
     third = service.sync_now().team_personas
     assert third.changed and PersonaCatalog(queries).persona("team-marge-olsen").name == "Marge Olsen-Reyes"
+
+
+def test_assignments_reach_the_app_and_a_synced_call_that_meets_one_passes_it(live, repo):
+    live.server.assign(live.email, "walter-briggs", "cold-call-first-contact", "PRO", pass_mark=45)
+    live.server.assign(None, "rosa-delgado", "cold-call-first-contact", "ELITE", pass_mark=80)  # the whole team
+    service = live.service()
+    first = service.sync_now().assignments
+    assert (first.count, first.open, first.skipped) == (2, 2, 0)
+    badge = open_assignment_for(service.store, "walter-briggs").badge()
+    assert badge.startswith("Assigned by your coach: due ") and "pass at 45" in badge
+    assert open_assignment_for(service.store, "nobody") is None
+
+    make_sessions(repo, 1)  # Walter Briggs, first contact, PRO, graded 48
+    report = service.sync_now()
+    assert report.pushed == 1 and report.assignments.open == 1
+    by_persona = {a.persona_id: a for a in cached_assignments(service.store)}
+    assert (by_persona["walter-briggs"].status, by_persona["walter-briggs"].best_score) == ("passed", 48)
+    assert by_persona["rosa-delgado"].status == "open" and by_persona["rosa-delgado"].attempts == 0
+    assert open_assignment_for(service.store, "walter-briggs") is None

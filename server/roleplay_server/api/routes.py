@@ -1,4 +1,4 @@
-"""The API object and its five operations: PUT/DELETE one session, list sessions, usage today, personas."""
+"""The API object and its operations: PUT/DELETE one session, list sessions, usage today, personas, assignments."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from ninja import Header, NinjaAPI, Query
 from roleplay_server.api import errors
 from roleplay_server.api.auth import DeviceTokenAuth, check_rate
 from roleplay_server.api.schemas import (
+    AssignmentList,
     DeleteResult,
     Error,
     Invalid,
@@ -22,7 +23,7 @@ from roleplay_server.api.schemas import (
     StaleRevision,
     UsageToday,
 )
-from roleplay_server.team import session_store, usage
+from roleplay_server.team import assignments, session_store, usage
 from roleplay_server.team.instants import parse_instant, rfc3339
 from roleplay_server.team.models import TeamPersona
 
@@ -176,3 +177,13 @@ def list_personas(request: HttpRequest, if_none_match: str | None = Header(None,
     response["ETag"] = etag
     response["Cache-Control"] = "private, no-cache"
     return response
+
+
+@api.get(
+    "/v1/assignments",
+    operation_id="listAssignments",
+    summary="The calls the member's coach assigned, with where the member stands on each",
+    response={200: AssignmentList, 401: Error},
+)
+def list_assignments(request: HttpRequest):
+    return {"assignments": assignments.for_app(request.auth)}

@@ -168,3 +168,25 @@ class Persona(_Document):
 
 class PersonaList(Schema):
     personas: list[Persona]
+
+
+class Assignment(Schema):
+    id: int
+    persona_id: str
+    persona_name: str
+    scenario_id: str
+    scenario_title: str
+    difficulty: Difficulty
+    mode: Literal["practice", "exam"]
+    due_date: str = Field(json_schema_extra={"format": "date"})
+    pass_mark: Score
+    max_attempts: int | None = Field(ge=1)
+    attempts: NonNegative
+    best_score: Score | None
+    status: Literal["open", "passed", "missed"]
+    passed_at: DateTime | None
+    assigned_by: str
+
+
+class AssignmentList(Schema):
+    assignments: list[Assignment]

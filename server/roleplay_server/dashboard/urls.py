@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from roleplay_server.dashboard import views_library, views_member, views_people, views_team
+from roleplay_server.dashboard import views_assignments, views_library, views_member, views_people, views_team
 
 app_name = "dashboard"
 urlpatterns = [
@@ -18,6 +18,8 @@ urlpatterns = [
     path("personas/<int:persona_id>/", views_library.persona_edit, name="persona_edit"),
     path("personas/<int:persona_id>/delete/", views_library.persona_delete, name="persona_delete"),
     path("limits/", views_library.limits, name="limits"),
+    path("assignments/", views_assignments.assignment_list, name="assignments"),
+    path("assignments/<int:assignment_id>/delete/", views_assignments.assignment_delete, name="assignment_delete"),
     path("devices/", views_people.devices, name="devices"),
     path("devices/<int:token_id>/revoke/", views_people.revoke_device, name="revoke_device"),
 ]

@@ -85,6 +85,7 @@ class TrainingSession(models.Model):
     end_reason = models.CharField(max_length=24, blank=True)
     persona_id = models.CharField(max_length=128, blank=True)
     persona_name = models.CharField(max_length=200, blank=True)
+    scenario_id = models.CharField(max_length=128, blank=True)
     scenario_title = models.CharField(max_length=200, blank=True)
     difficulty = models.CharField(max_length=16, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -148,3 +149,53 @@ class UsageLimit(models.Model):
 
     def __str__(self) -> str:
         return f"limits for {self.member or self.team}"
+
+
+DIFFICULTIES = [(d, d.capitalize()) for d in ("BEGINNER", "ROOKIE", "PRO", "ELITE", "NIGHTMARE")]
+
+
+class Assignment(models.Model):
+    """A call the coach wants made: a persona, a scenario and a difficulty (in practice or exam mode), for one member
+    or the whole team (member empty), by a due date, passed at a score, within a number of attempts."""
+
+    class Mode(models.TextChoices):
+        PRACTICE = "practice", "Practice"
+        EXAM = "exam", "Exam"
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="assignments")
+    member = models.ForeignKey(Member, null=True, blank=True, on_delete=models.CASCADE, related_name="assignments")
+    persona_id = models.CharField(max_length=128)
+    persona_name = models.CharField(max_length=200, blank=True)
+    scenario_id = models.CharField(max_length=128)
+    scenario_title = models.CharField(max_length=200, blank=True)
+    difficulty = models.CharField(max_length=16, choices=DIFFICULTIES)
+    mode = models.CharField(max_length=8, choices=Mode.choices, default=Mode.PRACTICE)
+    due_date = models.DateField()
+    pass_mark = models.PositiveSmallIntegerField(default=75)
+    max_attempts = models.PositiveSmallIntegerField(null=True, blank=True)
+    created_by = models.ForeignKey(Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        indexes = [models.Index(fields=["team", "persona_id", "scenario_id"], name="assignment_match")]
+
+    def __str__(self) -> str:
+        return f"{self.persona_name or self.persona_id} / {self.scenario_title or self.scenario_id} by {self.due_date}"
+
+
+class AssignmentAttempt(models.Model):
+    """A synced call that matches an assignment (one row per call, kept up to date when the call is re-graded)."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="attempts")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    session = models.ForeignKey(TrainingSession, on_delete=models.CASCADE, related_name="+")
+    started_at = models.DateTimeField()
+    overall = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["started_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["assignment", "session"], name="one_attempt_per_call")]
+
+    def __str__(self) -> str:
+        return f"attempt {self.session_id} on {self.assignment_id}"

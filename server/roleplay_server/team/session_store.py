@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from roleplay_server.team import assignments
 from roleplay_server.team.instants import parse_instant
 from roleplay_server.team.models import Member, TrainingSession
 
@@ -36,6 +37,7 @@ def summary_columns(document: dict) -> dict:
         "end_reason": document.get("end_reason") or "",
         "persona_id": persona["id"][:128],
         "persona_name": persona["name"][:200],
+        "scenario_id": str(scenario.get("id") or "")[:128],
         "scenario_title": (scenario.get("title") or "")[:200],
         "difficulty": scenario["difficulty"],
         "started_at": parse_instant(document["started_at"]),
@@ -63,10 +65,12 @@ def put_session(member: Member, document: dict) -> WriteResult:
                         return WriteResult(409, row, row.revision, error)
                     _fill(row, document)
                     row.save()
+                    assignments.record_attempt(row)
                     return WriteResult(200, row, row.revision)
                 row = TrainingSession(member=member, team_id=member.team_id, client_session_id=key)
                 _fill(row, document)
                 row.save(force_insert=True)
+                assignments.record_attempt(row)
                 return WriteResult(201, row, row.revision)
         except IntegrityError:
             continue  # another request inserted the same key between our read and our insert: read it again
@@ -102,6 +106,7 @@ def delete_session(member: Member, client_session_id: uuid.UUID, revision: int, 
         row.document, row.revision, row.deleted_at, row.updated_at = {}, revision, now, now
         row.device_id = device_id[:128] or row.device_id or "unknown"
         row.save()
+        assignments.forget_attempts(row)
     return WriteResult(200, row, row.revision)
 
 
