@@ -15,6 +15,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 
+from desktop.core.coach_moments import Moment, call_moments, moments_to_text, skill_facts
 from desktop.core.coach_review import (
     hardest_moment,
     proposed_goals,
@@ -35,7 +36,8 @@ COACH_ROLE = "coach"
 GOAL_MARKER = "Your goal for next time:"
 # A coach prompt stays well inside a model's context and an agent platform's prompt size.
 MAX_COACH_TRANSCRIPT_CHARS = 40_000
-MAX_VARIABLE_CHARS = 700
+MAX_VARIABLE_CHARS = 1200
+MAX_MOMENTS_CHARS = 8000  # a dozen moments with their quotes
 _GOAL_RE = re.compile(r"your goal for next time\s*(?:is)?\s*[:：]\s*", re.I)
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z“\"'])")
 _OPEN_QUOTES, _CLOSE_QUOTES = "“", "”"
@@ -89,6 +91,7 @@ class CoachBrief:
     alternative_goal: str = ""
     previous_goal: str = ""
     memory: str = ""
+    moments: str = ""  # the call's moments as JSON (`coach_moments`), so questions about them can be answered
 
     @property
     def persona_first_name(self) -> str:
@@ -109,7 +112,8 @@ class CoachBrief:
         values: dict[str, DynamicValue] = {ROLE_VARIABLE: COACH_ROLE}
         for item in fields(self):
             value = getattr(self, item.name)
-            values[f"coach_{item.name}"] = value if isinstance(value, int) else str(value)[:MAX_VARIABLE_CHARS]
+            limit = MAX_MOMENTS_CHARS if item.name == "moments" else MAX_VARIABLE_CHARS
+            values[f"coach_{item.name}"] = value if isinstance(value, int) else str(value)[:limit]
         values.update(
             persona_id=self.persona_id,
             persona_name=self.persona_name,
@@ -173,10 +177,10 @@ def build_coach_brief(call: GradedCall, profile: TraineeProfile | None = None, t
         strength=_strength(grade),
         weakness=_weakness(grade),
         why_overall=why_overall(grade),
-        why_rapport=why_answer("rapport", grade, call.metrics),
-        why_discovery=why_answer("discovery", grade, call.metrics),
-        why_objection_handling=why_answer("objection_handling", grade, call.metrics),
-        why_closing=why_answer("closing", grade, call.metrics),
+        **{
+            f"why_{area}": why_answer(area, grade, call.metrics, facts=skill_facts(area, call.lines, grade, patterns))
+            for area in ("rapport", "discovery", "objection_handling", "closing")
+        },
         moment_kind=moment.kind,
         moment_title=moment.title,
         moment_seller_line=moment.seller_line,
@@ -188,7 +192,16 @@ def build_coach_brief(call: GradedCall, profile: TraineeProfile | None = None, t
         alternative_goal=clean_goal(alternative),
         previous_goal=previous,
         memory=profile_summary(profile, persona_id) if profile is not None else "",
+        moments=moments_to_text(_fitting(call_moments(call.lines, grade, patterns))),
     )
+
+
+def _fitting(moments: Sequence[Moment]) -> list[Moment]:
+    """As many moments as fit the variable whole: a cut JSON text would lose them all."""
+    kept = list(moments)
+    while kept and len(moments_to_text(kept)) > MAX_MOMENTS_CHARS:
+        kept.pop()
+    return kept
 
 
 def _strength(grade: Grade) -> str:
@@ -283,12 +296,20 @@ def coach_system_prompt(brief: CoachBrief, grade_json: str = "", transcript_bloc
         f"{quoted(brief.alternative_goal or brief.goal)} or take their own. When they agree, or say goodbye, state "
         f'the goal on its own line in exactly this form: "{GOAL_MARKER} <the goal in one sentence>". Use that '
         "phrase only for the final goal, then say goodbye and end the call.",
+        "# When the trainee asks about the call\n"
+        'Answer from the call itself, never with the average score. Asked about a moment ("when he asked how I got '
+        'his number"), find it in the transcript, quote what the seller said and what the trainee answered, give '
+        "one better line and say why. Asked why a score is what it is, answer from the grade's evidence below "
+        "(which questions were asked, which objections were answered, the next step). Asked to replay a moment, "
+        "play the seller's line from it and coach the retry. Then go back to where the debrief was.",
     ]
     history = [brief.memory] if brief.memory else []
     if brief.previous_goal:
         history.append(f"Their goal before this call: {quoted(brief.previous_goal)}.")
     if history:
         sections.append("# The trainee's history (from the app)\n" + " ".join(history))
+    evidence = [f"{AREA_LABELS[a]}: {brief.why(a)}" for a in ("rapport", "discovery", "objection_handling", "closing")]
+    sections.append("# The grade's evidence (from the app)\n" + "\n".join(evidence))
     if grade_json:
         sections.append(
             "# The grade and the call analytics (from the app, as JSON)\n"

@@ -204,11 +204,16 @@ def _moment_at(lines: Sequence[TranscriptLine], line: TranscriptLine, item: Feed
     )
 
 
-def why_answer(area: str, grade: Grade, metrics: CallMetrics | None, lines: Sequence[TranscriptLine] = ()) -> str:
-    """Why one score is what it is, from the grade's own feedback and the call's analytics (never invented)."""
+def why_answer(
+    area: str, grade: Grade, metrics: CallMetrics | None, lines: Sequence[TranscriptLine] = (), facts: str = ""
+) -> str:
+    """Why one score is what it is, from the grade's own feedback, the call's analytics and `facts` read from the
+    call (`coach_moments.skill_facts`); never invented."""
     label = AREA_LABELS[area]
     score = getattr(grade, area)
     parts = [f"{label[:1].upper()}{label[1:]} got {score} of 100."]
+    if facts:
+        parts.append(facts)
     fact = _analytics_fact(area, metrics)
     if fact:
         parts.append(fact)

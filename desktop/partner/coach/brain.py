@@ -10,9 +10,11 @@ partner (and its model path, which keeps the rules as a fallback) runs either. D
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from desktop.core.coach import CoachBrief, goal_statement, opening_line
-from desktop.core.coach_review import quoted
+from desktop.core.coach_moments import Moment, find_moment, mentions_moment, moments_from_text
+from desktop.core.coach_review import area_of, quoted
 from desktop.core.profile import AREA_LABELS, clean_goal
 from desktop.core.results import SCORE_NAMES
 from desktop.partner.seller.brain import SellerTurn
@@ -55,6 +57,11 @@ _LOOSE_GOAL_RE = re.compile(
     r"(?P<goal>(?:work on|focus on|practi[cs]e|try to|make sure|always|stop|start|get better at)\b.+)",
     re.I,
 )
+# "What should I have done differently when...", "how should I have handled...", "what was wrong with my answer..."
+_ADVICE_RE = _rx(
+    r"\b(?:should (?:i|i've)|could (?:i|i've)|would (?:i|you)|differently|instead|better|what went wrong|handle|"
+    r"how did i do|was that (?:ok|okay|good|right|wrong)|what about|what happened|(?:was|went) wrong|my answer)"
+)
 _SCORE_RE = _rx(r"\b(?:score|scored|grade|graded|overall|points?|marks?|so low|number)\b")
 _AREA_RES = {
     "objection_handling": _rx(r"objection|push ?-?back|resist|argu"),
@@ -86,6 +93,7 @@ class CoachBrain:
         self.offered_alternative = False
         self.unclear = 0
         self._first_message = first_message or opening_line(brief)
+        self.moments = moments_from_text(brief.moments)
 
     @property
     def first(self) -> str:
@@ -107,8 +115,20 @@ class CoachBrain:
         # A goodbye ends the debrief, except inside a replayed close, where it may be part of the retry.
         if turn.goodbye and not (self.state == ROLEPLAY and self.brief.moment_kind == "closing"):
             return self._close("Thanks for debriefing with me.")
-        if self.state == ROLEPLAY:
+        if self.state == ROLEPLAY and not (_PRACTISE_RE.search(text) and self._moment_asked(text)):
             return self._judge_retry(text, turn)
+        moment = self._moment_asked(text)
+        if moment is not None and _PRACTISE_RE.search(text):
+            self._replay(moment)
+            return self._start_roleplay("Sure.")
+        # "Why is my closing low?" is about a score, "what about when he said..." about a moment.
+        about_score = any(cue.search(text) for cue in _AREA_RES.values()) and not mentions_moment(text)
+        if (
+            moment is not None
+            and not about_score
+            and (_ADVICE_RE.search(text) or mentions_moment(text) or _WHY_RE.search(text))
+        ):
+            return self._say(self._about_moment(moment) + " " + self._next_prompt(moment))
         if _WHY_RE.search(text) or (_asks_about_a_score(text) and not _PRACTISE_RE.search(text)):
             return self._say(self._why(text) + " " + self._next_prompt())
         if self.state == OVERVIEW:
@@ -223,7 +243,41 @@ class CoachBrain:
             return f"Because {AREA_LABELS[area]} is where this call lost the most. {self.brief.why(area)}"
         return self.brief.why(self.brief.ranked_areas()[0])
 
-    def _next_prompt(self) -> str:
+    def _moment_asked(self, text: str) -> Moment | None:
+        return find_moment(self.moments, text) if self.moments else None
+
+    def _about_moment(self, moment: Moment) -> str:
+        """The moment, quoted from the call, with a better line and why."""
+        seller = f"When {self.first} said {quoted(moment.seller_line)}, " if moment.seller_line else "When "
+        said = f"you said {quoted(moment.trainee_line)}." if moment.trainee_line else "you moved straight on."
+        if moment.kind == "objection" and moment.answered:
+            verdict = f"That answered it. To make it land even better, try {quoted(moment.try_instead)}: "
+        elif moment.kind == "objection":
+            verdict = f"That didn't answer the objection. A better line: {quoted(moment.try_instead)}, because "
+        else:
+            verdict = f"A better line: {quoted(moment.try_instead)}, because "
+        return f"{seller}{said} {verdict}{moment.because}."
+
+    def _replay(self, moment: Moment) -> None:
+        """Make `moment` the one the role-play replays."""
+        area = (
+            "objection_handling" if moment.kind == "objection" else area_of(moment.because + " " + moment.try_instead)
+        )
+        kind = {"objection_handling": "objection", "closing": "closing", "discovery": "discovery"}.get(area, "rapport")
+        self.brief = replace(
+            self.brief,
+            moment_kind=kind,
+            moment_title=moment.title,
+            moment_seller_line=moment.seller_line or "Hello?",
+            moment_trainee_line=moment.trainee_line,
+            moment_try=moment.try_instead,
+            moment_because=moment.because,
+            moment_objection=moment.objection,
+        )
+
+    def _next_prompt(self, moment: Moment | None = None) -> str:
+        if moment is not None and self.state not in (GOAL_OFFERED, OWN_GOAL):
+            return "Want to replay that moment? Say “let's practise that”."
         if self.state == GOAL_OFFERED:
             return f"So, does {quoted(self.goal)} work for you?"
         if self.state == OWN_GOAL:
