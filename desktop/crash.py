@@ -21,10 +21,14 @@ from pathlib import Path
 from types import TracebackType
 
 from desktop import settings as app_settings
+from desktop.log_repeats import RepeatLimiter
 from desktop.logging_setup import redact
 
 log = logging.getLogger("desktop.crash")
 qt_log = logging.getLogger("qt")
+# Qt can repeat one warning thousands of times a second (a disabled socket notifier did, at 2 MB/s): a few copies and
+# a count keep rotation from throwing away everything logged before it.
+qt_log.addFilter(RepeatLimiter())
 
 MAX_DIALOGS = 3  # a fault that repeats (in a paint event, say) is logged every time but shown only this often
 
