@@ -27,6 +27,7 @@ SESSIONS_PATH = "/api/v1/training-sessions"
 USAGE_PATH = "/api/v1/usage/today"
 PERSONAS_PATH = "/api/v1/personas"
 ASSIGNMENTS_PATH = "/api/v1/assignments"
+ME_PATH = "/api/v1/me"
 REJECTED_STATUSES = (400, 413, 422)
 MAX_MESSAGE = 500
 
@@ -165,6 +166,12 @@ class BackendClient:
         if not isinstance(personas, list):
             raise _bad_answer(response, "the persona list")
         return PersonasAnswer(personas, response.headers.get("ETag", ""))
+
+    def me(self) -> dict:
+        """Who the token belongs to: email, name, role, team and the dashboard's address."""
+        response = self._send("GET", ME_PATH)
+        self._raise_for_status(response)
+        return _json_object(response)
 
     def assignments(self) -> list:
         """The member's assignments; [] from a server that has none (404: it predates them)."""

@@ -115,3 +115,18 @@ def test_only_a_coach_assigns_and_every_form_needs_csrf(people):
     assert other_team_coach.post(f"/assignments/{row.pk}/delete/").status_code == 404
     assert signed_in(people.coach).post(f"/assignments/{row.pk}/delete/").status_code == 302
     assert Assignment.objects.count() == 0
+
+
+def test_me_names_the_tokens_member_and_the_dashboard(people):
+    _row, token = create_token(people.coach, "laptop")
+    response = Client().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {token}")
+    body = json.loads(response.content)
+    assert not problems(body, "/api/v1/me", "get", response.status_code), body
+    assert body == {
+        "email": "coach@a.example",
+        "name": "Cody Coach",
+        "role": "coach",
+        "team": "Team A",
+        "dashboard_url": "http://testserver/",
+    }
+    assert Client().get("/api/v1/me", HTTP_AUTHORIZATION="Bearer rpt_nope").status_code == 401

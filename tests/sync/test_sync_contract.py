@@ -68,6 +68,7 @@ def test_the_contract_file_is_openapi_3_1_with_every_endpoint(contract: Contract
         "/api/v1/usage/today",
         "/api/v1/personas",
         "/api/v1/assignments",
+        "/api/v1/me",
     }
     put = spec["paths"][PUT_PATH]["put"]["responses"]
     assert {"200", "201", "401", "403", "409", "422", "413", "400", "429"} <= set(put)

@@ -40,6 +40,7 @@ from desktop.ui.settings.form import (
 )
 from desktop.ui.settings.persona_agents import PersonaAgentsCard
 from desktop.ui.settings.sound import DEFAULT_DEVICE, SoundCard
+from desktop.ui.settings.team import TeamCard
 from desktop.ui.widgets import icons, theme
 from desktop.ui.widgets.controls import Banner, FieldError, SegmentedControl, mark_invalid
 
@@ -207,11 +208,12 @@ class SettingsPage(QWidget):
         self.body.addWidget(card)
 
     def _build_backend(self) -> None:
-        card = FormCard("Team backend", "Sync your calls with your team. Optional: everything works offline.")
+        self.team = card = TeamCard()
         self.errors["backend_url"] = card.add_row("Address", self._line("backend_url", "https://training.example.com"),
                                                   "Your team's Roleplay Trainer server")  # fmt: skip
         self._secret(card, "backend_token", "The sign-in token your team gave you")
         self._test(card, "backend", "Check the address and your sign-in now")
+        card.add_dashboard_link(self.fields["backend_url"])
         self.body.addWidget(card)
 
     def _build_sound(self) -> None:

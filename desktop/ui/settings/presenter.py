@@ -251,7 +251,10 @@ class SettingsPresenter(QObject):
             if service == "openai":
                 return checks.check_openai(form.openai_base_url, form.openai_model.strip(), key("openai_api_key"))
             if service == "backend":
-                return checks.check_backend(form.backend_url, key("backend_token"))
+                from desktop.ui.settings.team import with_identity
+
+                checked = checks.check_backend(form.backend_url, key("backend_token"))
+                return with_identity(checked, form.backend_url, key("backend_token"))
             raise ValueError(f"unknown service {service!r}")
 
         self._page.show_test_running(service)

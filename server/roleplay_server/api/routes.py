@@ -1,4 +1,5 @@
-"""The API object and its operations: PUT/DELETE one session, list sessions, usage today, personas, assignments."""
+"""The API object and its operations: PUT/DELETE one session, list sessions, usage today, personas, assignments,
+and who the token belongs to."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from roleplay_server.api.schemas import (
     DeleteResult,
     Error,
     Invalid,
+    Me,
     PersonaList,
     PutResult,
     SessionDocument,
@@ -187,3 +189,20 @@ def list_personas(request: HttpRequest, if_none_match: str | None = Header(None,
 )
 def list_assignments(request: HttpRequest):
     return {"assignments": assignments.for_app(request.auth)}
+
+
+@api.get(
+    "/v1/me",
+    operation_id="whoAmI",
+    summary="Who the token belongs to: for the app's Settings (signed in as) and its link to the dashboard",
+    response={200: Me, 401: Error},
+)
+def who_am_i(request: HttpRequest):
+    member = request.auth
+    return {
+        "email": member.user.email,
+        "name": member.name,
+        "role": member.role,
+        "team": member.team.name,
+        "dashboard_url": request.build_absolute_uri("/"),
+    }

@@ -190,3 +190,11 @@ class Assignment(Schema):
 
 class AssignmentList(Schema):
     assignments: list[Assignment]
+
+
+class Me(Schema):
+    email: str
+    name: str
+    role: Literal["trainee", "coach", "admin"]
+    team: str
+    dashboard_url: str
