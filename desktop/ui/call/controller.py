@@ -13,7 +13,7 @@ import itertools
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
@@ -174,6 +174,15 @@ class CallController(QObject):
         if plan is not None and plan.debrief_of is not None:
             return self.place_debrief(plan.debrief_of, typed=plan.typed)
         return plan is not None and self.place(plan)
+
+    def retry_typed(self) -> bool:
+        """The last call again, in typing mode: what is left when the sound system fails."""
+        plan = self._last_plan
+        if plan is None:
+            return False
+        if plan.debrief_of is not None:
+            return self.place_debrief(plan.debrief_of, typed=True)
+        return self.place(replace(plan, typed=True))
 
     def hang_up(self) -> None:
         if self._call is not None:

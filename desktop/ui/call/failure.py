@@ -28,6 +28,7 @@ class Failure:
     settings_help: bool = False  # the fix is in Settings (key, agent id, overrides)
     session_id: int | None = None
     kept_lines: int = 0
+    typing_helps: bool = False  # the sound system failed, and a typed call needs none
 
     @property
     def kept_text(self) -> str:
@@ -50,6 +51,13 @@ def describe_outcome(outcome: CallOutcome) -> Failure | None:
         return None
     message = outcome.message or "The call stopped for a reason the app could not tell."
     settings_help = outcome.code in SETTINGS_CODES or _mentions_settings(message)
+    if "microphone" in message.lower() or "speaker" in message.lower() or "device" in message.lower():
+        headline = "There is a problem with your microphone or speaker"
+        next_step = (
+            "Check that your headset is plugged in, pick it under Devices or in Settings, then call again. "
+            "Or type the call instead: it needs no sound."
+        )
+        return Failure(headline, message, next_step, True, outcome.session_id, outcome.line_count, typing_helps=True)
     if outcome.status == Status.FAILED:
         headline = "The call could not connect"
         next_step = (
@@ -60,9 +68,6 @@ def describe_outcome(outcome: CallOutcome) -> Failure | None:
     elif outcome.end_reason is EndReason.CONNECTION_LOST:
         headline = "The call dropped"
         next_step = "Check your internet connection, then call again."
-    elif "microphone" in message.lower() or "speaker" in message.lower() or "device" in message.lower():
-        headline = "There is a problem with your microphone or speaker"
-        next_step = "Check that your headset is plugged in, pick it under Devices or in Settings, then call again."
     else:
         headline = "The call was ended by the agent service"
         next_step = "Fix it in Settings, then call again." if settings_help else "Wait a moment, then call again."
@@ -79,6 +84,7 @@ class FailurePage(QWidget):
     retry_requested = Signal()
     settings_requested = Signal()
     review_requested = Signal(int)  # session id: see what was kept
+    type_instead_requested = Signal()  # the same call, typed
     dismissed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -92,28 +98,34 @@ class FailurePage(QWidget):
         self.context.setTextFormat(Qt.TextFormat.PlainText)  # the persona's name
         self.icon = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
         self.icon.setPixmap(icon_pixmap("warning", theme.DANGER, self.fontMetrics().height() * 3))
-        self.headline = QLabel(objectName="failureHeadline", alignment=Qt.AlignmentFlag.AlignCenter)
+        # Wrapped: a long headline in a narrow window was cut mid-sentence.
+        self.headline = QLabel(objectName="failureHeadline", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
+        self.context.setWordWrap(True)
         self.message = QLabel(alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
         self.next_step = QLabel(objectName="failureNext", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
         self.kept = QLabel(objectName="muted", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
         for widget in (self.icon, self.context, self.headline, self.message, self.next_step, self.kept):
             layout.addWidget(widget)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
         self.retry = QPushButton("Call again", objectName="primary", toolTip="Place the same call again")
+        self.type_instead = QPushButton("Type the call instead", toolTip="Place the same call in typing mode")
         self.settings = QPushButton("Open Settings", toolTip="Check your keys, agent id and devices")
         self.review = QPushButton("See what was saved", toolTip="Open the part of the call that was kept")
         self.close = QPushButton("Back", toolTip="Back to your contacts")
-        for button in (self.retry, self.settings, self.review, self.close):
-            button.setCursor(Qt.CursorShape.PointingHandCursor)
-            buttons.addWidget(button)
-        buttons.addStretch(1)
         layout.addSpacing(self.fontMetrics().height() // 2)
-        layout.addLayout(buttons)
+        # Two rows, ways to call first: five buttons in one row of a card this wide were cut to their middles.
+        for row in ((self.retry, self.type_instead), (self.settings, self.review, self.close)):
+            buttons = QHBoxLayout()
+            buttons.addStretch(1)
+            for button in row:
+                button.setCursor(Qt.CursorShape.PointingHandCursor)
+                buttons.addWidget(button)
+            buttons.addStretch(1)
+            layout.addLayout(buttons)
         layout.addStretch(2)
         self.retry.clicked.connect(self.retry_requested)
         self.settings.clicked.connect(self.settings_requested)
+        self.type_instead.clicked.connect(self.type_instead_requested)
         self.review.clicked.connect(self._review)
         self.close.clicked.connect(self.dismissed)
 
@@ -124,6 +136,7 @@ class FailurePage(QWidget):
         self.next_step.setText(failure.next_step)
         self.kept.setText(failure.kept_text)
         self.settings.setVisible(failure.settings_help)
+        self.type_instead.setVisible(failure.typing_helps)
         self.review.setVisible(failure.session_id is not None and failure.kept_lines > 0)
 
     def _review(self) -> None:

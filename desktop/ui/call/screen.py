@@ -113,6 +113,7 @@ class CallScreen(QWidget):
         self.dialing.cancel.clicked.connect(self.hang_up)
         f = self.failure_page
         f.retry_requested.connect(c.retry)
+        f.type_instead_requested.connect(c.retry_typed)
         f.settings_requested.connect(self.settings_requested)
         f.review_requested.connect(self.call_finished)
         f.dismissed.connect(self.closed)

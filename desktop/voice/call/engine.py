@@ -107,6 +107,7 @@ class Call:
         self._timer = CallTimer(CallTimerPolicy(setup.max_seconds))
         self._t0: float | None = None
         self._hangup: tuple[EndReason, str] | None = None  # why and with what words the call began to hang up
+        self._audio_failed = False  # the devices would not open: the call never really began
         self._log = CallEventLog(None)
         # Touched by the socket thread too: the devices (the speaker is thread-safe by contract), the audio timing and
         # the output rate it is measured in.
@@ -238,6 +239,12 @@ class Call:
                 self._device_failed(payload)
             self._tick()
 
+    @property
+    def _began(self) -> bool:
+        """The trainee was in a call: the agent answered and, for a voice call, the devices opened. A call without
+        sound never began, so it is kept as one that did not connect, not as a call in the history."""
+        return self._t0 is not None and not self._audio_failed
+
     def _elapsed_ms(self, at: float | None = None) -> int:
         if self._t0 is None:
             return 0
@@ -305,6 +312,7 @@ class Call:
         assert self._t0 is not None and self._session_id is not None
         problem = self._audio.open(input_rate, self._output_rate, self._t0)
         if problem:
+            self._audio_failed = True
             self._begin_hangup(EndReason.ERROR, problem)
             return False
         if self._audio.recording_path is not None:
@@ -354,14 +362,14 @@ class Call:
         # The socket thread reports the end through the inbox and `_handle_closed` finishes the call; a connection
         # thread that failed to stop in time never will, so finish without it.
         if not self._connection.wait_ended(0):
-            self._finish(reason, Status.COMPLETED if self._t0 is not None else Status.FAILED, message)
+            self._finish(reason, Status.COMPLETED if self._began else Status.FAILED, message)
 
     def _handle_closed(self, end: ConnectionEnd) -> None:
         self._log.event("closed", end=end.kind.value, code=end.code)
         if self._hangup is None and end.kind is EndKind.AGENT_ENDED:
             self._set_state(CallState.ENDING)
             self._audio.drain()  # the agent's goodbye finishes before the speaker closes
-        reason, status, message = session_end(end, self._hangup, connected=self._t0 is not None)
+        reason, status, message = session_end(end, self._hangup, connected=self._began)
         self._finish(reason, status, message, code=end.code)
 
     def _finish(self, reason: EndReason, status: str, message: str, code: int | None = None) -> None:
