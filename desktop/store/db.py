@@ -11,6 +11,7 @@ from peewee import SqliteDatabase
 from desktop.file_lock import FileLock
 from desktop.store.migrations import LATEST_VERSION, MigrationError, migrate
 from desktop.store.models import database
+from desktop.store.owner_lock import OwnerLock
 from desktop.store.writer import DatabaseWriter
 
 # busy_timeout comes first: switching a new file to WAL takes a lock that another process may hold for a moment.
@@ -72,6 +73,8 @@ class Store:
         self.path = path
         self.writer = writer
         self.migration_backup = backup
+        self.locks_dir = path.parent / "locks"
+        self.owner_lock = OwnerLock(self.locks_dir)
 
     @classmethod
     def open(cls, path: Path, backup_dir: Path | None = None) -> Store:
@@ -94,6 +97,7 @@ class Store:
         self.writer.submit(self.db.close)
         self.writer.close()
         self.db.close()
+        self.owner_lock.release()  # after the last write: our calls are ended or, if not, recoverable
 
 
 def _preflight(path: Path) -> None:

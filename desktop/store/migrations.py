@@ -192,12 +192,22 @@ def _m5_debrief_link() -> tuple[str, ...]:
     )
 
 
+def _m6_owner_lock() -> tuple[str, ...]:
+    # Who owns an active call: the name of an OS lock file its process holds (a process id alone is reused after a
+    # reboot and is 1 in every PID namespace). When the last write to a call happened: a crashed call's length.
+    return (
+        "ALTER TABLE sessions ADD COLUMN owner_lock TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE sessions ADD COLUMN last_write_at TEXT",
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "sessions, transcript lines, grades, user personas", _m1_initial()),
     Migration(2, "full-text search over transcript lines", _m2_transcript_search()),
     Migration(3, "sync: remote sessions, rejections, cached limits and team personas", _m3_sync_state()),
     Migration(4, "trainee goals for the coaching memory", _m4_trainee_goals()),
     Migration(5, "coach debriefs linked to the call they review", _m5_debrief_link()),
+    Migration(6, "the owner of an active call by its OS lock; the time of a call's last write", _m6_owner_lock()),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -47,6 +47,8 @@ class SessionRow(BaseModel):
     duration_seconds = FloatField(null=True)
     owner_pid = IntegerField(null=True)
     owner_host = CharField(default="")
+    owner_lock = CharField(default="")  # the lock file (store/owner_lock.py) the owning process holds
+    last_write_at = CharField(null=True)
     metrics = TextField(null=True)
     recording_path = CharField(default="")
     needs_grading = BooleanField(default=False)

@@ -23,6 +23,7 @@ from desktop.core.transcript import TranscriptLine
 from desktop.core.vocabulary import END_REASONS, ENDED_STATUSES, GRADED_KINDS, KINDS, MODES, EndReason, Status
 from desktop.store.db import Store
 from desktop.store.models import GradeRow, LineRow, SessionRow, UserPersonaRow
+from desktop.store.owner_lock import owner_is_running, remove_stale_locks
 from desktop.store.processes import process_is_alive
 
 T = TypeVar("T")
@@ -111,6 +112,8 @@ class SessionRepository:
                 started_at=started,
                 owner_pid=self._pid,
                 owner_host=self._host,
+                owner_lock=self._store.owner_lock.token(),
+                last_write_at=started,
             )
             return StartedSession(row.id, session_uuid, started)
 
@@ -122,6 +125,7 @@ class SessionRepository:
             row.conversation_id = conversation_id
             if agent_id is not None:
                 row.agent_id = agent_id
+            row.last_write_at = to_iso(utc_now())
             row.save()
 
         self._write(job)
@@ -157,6 +161,7 @@ class SessionRepository:
 
         def job() -> None:
             self._active(session_id)
+            SessionRow.update(last_write_at=to_iso(utc_now())).where(SessionRow.id == session_id).execute()
             LineRow.insert(
                 session=session_id,
                 seq=line.seq,
@@ -279,16 +284,18 @@ class SessionRepository:
 
     # -- crash recovery -------------------------------------------------------------------------------------
 
-    def recover_orphaned_sessions(self, is_alive: Callable[[int], bool] = process_is_alive) -> list[int]:
+    def recover_orphaned_sessions(self, is_alive: Callable[[SessionRow], bool] | None = None) -> list[int]:
         """Sessions left `active` by a process that is gone become `interrupted`, keep their lines, and are
-        queued for grading. Returns their ids."""
+        queued for grading. Returns their ids. `is_alive(row)`: whether the row's owner still runs (a test seam;
+        by default its OS lock, see owner_lock.py)."""
+        owner_alive = is_alive or self._owner_is_running
+        dead_owners: set[str] = set()
 
         def job() -> list[int]:
             recovered = []
             for row in SessionRow.select().where(SessionRow.status == Status.ACTIVE):
                 # A session owned on another machine (a copied database) cannot still be running: recover it.
-                owned_here = row.owner_host == self._host and row.owner_pid is not None
-                if owned_here and (row.owner_pid == self._pid or is_alive(row.owner_pid)):
+                if row.owner_host == self._host and owner_alive(row):
                     continue
                 last = (
                     LineRow.select(LineRow.offset_ms, LineRow.duration_ms)
@@ -296,19 +303,28 @@ class SessionRepository:
                     .order_by((LineRow.offset_ms + LineRow.duration_ms).desc())
                     .first()
                 )
-                spoken_s = (last.offset_ms + last.duration_ms) / 1000 if last else 0.0
+                length_s = _recovered_length(row, last)
                 row.status = Status.INTERRUPTED
                 row.end_reason = EndReason.APP_EXIT.value
-                row.duration_seconds = spoken_s
-                row.ended_at = to_iso(parse_iso(row.started_at) + timedelta(seconds=spoken_s))
+                row.duration_seconds = length_s
+                row.ended_at = to_iso(parse_iso(row.started_at) + timedelta(seconds=length_s))
                 row.needs_grading = last is not None and row.kind in GRADED_KINDS
                 row.owner_pid = None
                 row.revision += 1
                 row.save()
                 recovered.append(row.id)
+                dead_owners.add(row.owner_lock)
             return recovered
 
-        return self._write(job)
+        recovered = self._write(job)
+        remove_stale_locks(self._store.locks_dir, dead_tokens=dead_owners)
+        return recovered
+
+    def _owner_is_running(self, row: SessionRow) -> bool:
+        if row.owner_lock:
+            return owner_is_running(self._store.locks_dir, row.owner_lock)
+        # A row written before owner locks existed: only its process id is known.
+        return row.owner_pid is not None and (row.owner_pid == self._pid or process_is_alive(row.owner_pid))
 
     # -- user-made personas -----------------------------------------------------------------------------------
 
@@ -348,3 +364,11 @@ class SessionRepository:
         SessionRow.update(revision=SessionRow.revision + 1).where(
             (SessionRow.id == session_id) & (SessionRow.status != Status.ACTIVE)
         ).execute()
+
+
+def _recovered_length(row: SessionRow, last_line: LineRow | None) -> float:
+    """How long a crashed call ran: until its last write. Line offsets are no measure: in a typed call they are
+    estimated speaking times (a 3 s call summed to 14 s). Rows from before `last_write_at` keep the old estimate."""
+    if row.last_write_at:
+        return max(0.0, (parse_iso(row.last_write_at) - parse_iso(row.started_at)).total_seconds())
+    return (last_line.offset_ms + last_line.duration_ms) / 1000 if last_line else 0.0

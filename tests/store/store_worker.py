@@ -1,6 +1,7 @@
 """A process that writes to one data folder the way one part of the app does, for the many-writer tests.
 
-Roles: `call` (start, lines, end: the GUI's or `roleplay call`'s writes), `grader` (grades what is flagged, until
+Roles: `call` (start, lines, end: the GUI's or `roleplay call`'s writes), `hold` (one call kept open until
+standard input closes), `grader` (grades what is flagged, until
 the stop file appears, then drains), `sync` (marks finished sessions pushed and caches an answer, until the stop file
 appears). Every committed write is printed only after it returned; any failed write ends the process with a
 traceback and a non-zero exit.
@@ -33,6 +34,16 @@ def run_calls(repo: SessionRepository, calls: int) -> None:
         print(f"ended {started.id}", flush=True)
 
 
+def hold_a_call(repo: SessionRepository) -> None:
+    """Starts a call with one line, says so, and ends it only when its standard input closes."""
+    started = repo.start_session(persona_snapshot=PERSONA, scenario_snapshot=SCENARIO, difficulty="PRO")
+    repo.append_line(started.id, TranscriptLine(1, Speaker.TRAINEE, "hello", 0, 800))
+    print(f"holding {started.id}", flush=True)
+    sys.stdin.read()
+    repo.end_session(started.id, end_reason="user_hangup")
+    print(f"ended {started.id}", flush=True)
+
+
 def run_grader(repo: SessionRepository, stop: Path) -> None:
     queries = SessionQueries()
     while True:
@@ -61,6 +72,8 @@ def main(db_path: str, role: str, arg: str) -> None:
     try:
         if role == "call":
             run_calls(repo, int(arg))
+        elif role == "hold":
+            hold_a_call(repo)
         elif role == "grader":
             run_grader(repo, Path(arg))
         elif role == "sync":
@@ -72,4 +85,4 @@ def main(db_path: str, role: str, arg: str) -> None:
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:4])
+    main(*(sys.argv[1:4] + [""])[:3])

@@ -152,6 +152,20 @@ def test_migration_5(tmp_path: Path):
     assert db.execute_sql("SELECT client_session_id, parent_session_id FROM sessions").fetchall() == [("debrief", None)]
 
 
+def test_migration_6(tmp_path: Path):
+    db = fresh(tmp_path / "h.db")
+    migrate(db, tmp_path / "backups", target=5)
+    db.execute_sql(
+        "INSERT INTO sessions (client_session_id, mode, status, persona_id, persona_name, persona_snapshot,"
+        " scenario_id, scenario_snapshot, difficulty, started_at, owner_pid) VALUES ('u', 'text', 'active', 'p', 'P',"
+        " '{}', 's', '{}', 'PRO', '2026-01-01T00:00:00.000Z', 42)"
+    )
+    migrate(db, tmp_path / "backups", target=6)
+    assert schema_version(db) == 6
+    # A call left active by an older version has no owner lock (recovery falls back to its pid) and no last write.
+    assert db.execute_sql("SELECT owner_pid, owner_lock, last_write_at FROM sessions").fetchall() == [(42, "", None)]
+
+
 def test_a_failing_step_leaves_the_previous_schema(tmp_path: Path, monkeypatch):
     from desktop.store import migrations
 
