@@ -136,6 +136,7 @@ class AppShell:
         feedback = FeedbackScreen()
         feedback.set_debrief_enabled(True)
         feedback_presenter = FeedbackPresenter(state, feedback)
+        feedback.regrade_requested.connect(lambda session_id: grading.enqueue(session_id, force=True))
         review = ReviewScreen()
         review_presenter = ReviewPresenter(state, review)
         controller = CallController(state)

@@ -210,6 +210,22 @@ def compute_metrics(
     if not voice:
         return base
 
+    # A voice call the trainee typed into for a while: typed lines have no speech timing, so pace, fillers, talk
+    # ratio, monologue and patience are measured on the spoken part only (typed words over spoken minutes gave
+    # "1077 words a minute"). The seller's answer to a typed turn belongs to the typed part too.
+    typed = {ln.seq for ln in trainee if ln.duration_ms <= 0}
+    grouped = turns(conv)
+    after_typed = {
+        ln.seq
+        for prev, turn in zip(grouped, grouped[1:], strict=False)
+        if turn[0].speaker == Speaker.SELLER
+        and all(p.seq in typed for p in prev if p.speaker == Speaker.TRAINEE)
+        and prev[0].speaker == Speaker.TRAINEE
+        for ln in turn
+    }
+    spoken_conv = [ln for ln in conv if ln.seq not in typed and ln.seq not in after_typed]
+    trainee = [ln for ln in spoken_conv if ln.speaker == Speaker.TRAINEE]
+    seller = [ln for ln in spoken_conv if ln.speaker == Speaker.SELLER]
     trainee_ms = _speaking_ms(trainee)
     both_ms = trainee_ms + _speaking_ms(seller)
     trainee_min = trainee_ms / 60000
@@ -225,13 +241,14 @@ def compute_metrics(
     return CallMetrics(
         **{
             **base.__dict__,
-            "talk_ratio": round(trainee_ms / both_ms, 4) if both_ms else None,
-            "longest_monologue_s": round(_longest_monologue_ms(conv) / 1000, 3),
+            "talk_ratio": round(trainee_ms / both_ms, 4) if both_ms and trainee_ms else None,
+            "longest_monologue_s": round(_longest_monologue_ms(spoken_conv) / 1000, 3) if trainee else None,
             "fillers_per_min": round(core / trainee_min, 3) if trainee_min else None,
             "soft_fillers_per_min": round(soft / trainee_min, 3) if trainee_min else None,
             "words_per_min": round(word_count / trainee_min, 2) if trainee_min else None,
-            "patience_s": None if (p := _patience_s(conv)) is None else round(p, 3),
+            "patience_s": None if (p := _patience_s(spoken_conv)) is None else round(p, 3),
             "switches_per_min": round(switches / (call_length_s / 60), 3) if call_length_s > 0 else None,
             "interruptions": _interruptions(conv),
+            "typed_lines": len(typed),
         }
     )

@@ -37,6 +37,8 @@ class CallMetrics:
     patience_s: float | None = None
     switches_per_min: float | None = None
     interruptions: int | None = None
+    # Trainee lines typed during a voice call: the timing metrics above leave them (and the seller's answers) out.
+    typed_lines: int = 0
 
     def to_dict(self) -> dict:
         data = asdict(self)

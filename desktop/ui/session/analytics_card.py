@@ -24,6 +24,17 @@ TYPED_NOTE = (
     "This call was typed, so speech timing (talk ratio, pace, pauses, fillers) cannot be measured: "
     "only questions, objections and turns are shown."
 )
+
+
+def mixed_note(typed_lines: int) -> str:
+    """What a voice call with typed turns measured its timing on."""
+    plural = "line" if typed_lines == 1 else "lines"
+    return (
+        f"Voice + typed: you typed {typed_lines} {plural}, so talk ratio, pace, pauses, monologue and fillers are "
+        "measured on the spoken part only; questions and objections count every line."
+    )
+
+
 EXPLAIN = {
     "talk_ratio": "Your speech time over both sides' speech time; silence not counted.",
     "longest_monologue_s": "Your longest stretch of talking without the seller speaking.",
@@ -137,7 +148,10 @@ class AnalyticsCard(QFrame):
         if metrics is None:
             self.note.setText("No analytics for this call: nothing was said that could be measured.")
         else:
-            self.note.setText(TYPED_NOTE if typed or metrics.talk_ratio is None else "")
+            typed_only = typed or (metrics.talk_ratio is None and not metrics.typed_lines)
+            self.note.setText(
+                TYPED_NOTE if typed_only else mixed_note(metrics.typed_lines) if metrics.typed_lines else ""
+            )
         self.note.setVisible(bool(self.note.text()))
         for index, row in enumerate(self.rows):
             top = index * 3

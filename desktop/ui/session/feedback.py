@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.clock import format_clock
+from desktop.core.results import HEURISTIC_GRADER
 from desktop.core.vocabulary import Status
 from desktop.store.queries import SessionRecord
 from desktop.ui.session.analytics_card import AnalyticsCard
@@ -49,7 +50,7 @@ def describe_call(record: SessionRecord) -> str:
         record.scenario.get("title") or summary.scenario_id,
         summary.difficulty.title(),
         "Practice" if record.practice_mode else "Exam",
-        "typed" if summary.mode == "text" else "voice",
+        "typed" if summary.mode == "text" else "voice + typed" if _typed_into(record) else "voice",
         format_clock(summary.duration_seconds),
         local_time(summary.started_at),
         STATUS_TEXT.get(summary.status, summary.status),
@@ -57,10 +58,31 @@ def describe_call(record: SessionRecord) -> str:
     return "  ·  ".join(part for part in parts if part)
 
 
+def _typed_into(record: SessionRecord) -> bool:
+    """A voice call the trainee typed into for part of it (the analytics counted the typed lines)."""
+    return bool(record.metrics is not None and getattr(record.metrics, "typed_lines", 0))
+
+
+def measured_on(record: SessionRecord) -> str:
+    """What the grade was measured on, said plainly under the scores."""
+    metrics = record.metrics
+    if metrics is None:
+        return ""
+    turns = f"{metrics.trainee_turns} of your turns and {metrics.seller_turns} of the seller's"
+    if record.summary.mode == "text":
+        how = "typed, so no speech timing"
+    elif metrics.typed_lines:
+        how = "speech timing from the spoken part only"
+    else:
+        how = "with speech timing"
+    return f"Measured on the transcript: {turns} ({how})."
+
+
 class FeedbackScreen(QWidget):
     """Shows one session's outcome. Fed by FeedbackPresenter; emits what the user wants to do next."""
 
     replay_requested = Signal(int)
+    regrade_requested = Signal(int)  # "Grade again": the rules stood in for the model, which may answer now
     call_again_requested = Signal(str, str, str)  # persona_id, scenario_id, difficulty
     debrief_requested = Signal(int)
 
@@ -96,7 +118,11 @@ class FeedbackScreen(QWidget):
             "&Debrief with coach", icons.icon("bulb"), "Talk the call through with the coach"
         )
         self.debrief_button.hide()
-        for button in (self.replay_button, self.debrief_button, self.call_again_button):
+        self.regrade_button = self._button(
+            "&Grade again", icons.icon("pulse"), "Ask the model to grade this call again (the rules stood in)"
+        )
+        self.regrade_button.hide()
+        for button in (self.replay_button, self.regrade_button, self.debrief_button, self.call_again_button):
             header.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
         outer.addLayout(header)
 
@@ -124,6 +150,10 @@ class FeedbackScreen(QWidget):
         left = QVBoxLayout()
         self.scores = ScoresCard()
         left.addWidget(self.scores)
+        self.measured = QLabel("")
+        self.measured.setObjectName("muted")
+        self.measured.setWordWrap(True)
+        left.addWidget(self.measured)
         self.feedback = FeedbackCard()
         left.addWidget(self.feedback)
         left.addStretch(1)
@@ -137,6 +167,7 @@ class FeedbackScreen(QWidget):
 
         follow_theme(self.restyle)
         self.replay_button.clicked.connect(self._replay)
+        self.regrade_button.clicked.connect(self._regrade)
         self.call_again_button.clicked.connect(self._call_again)
         self.debrief_button.clicked.connect(self._debrief)
         self.show_loading()
@@ -192,6 +223,9 @@ class FeedbackScreen(QWidget):
         self.scores.show_grade(grade, pending)
         self.feedback.show_grade(grade, FEEDBACK_PENDING if grade is None and summary.needs_grading else pending)
         self.analytics.show_metrics(record.metrics, typed=summary.mode == "text")
+        self.measured.setText(measured_on(record) if grade is not None else "")
+        # The rules stood in for a configured model (the note says why): offer the model another go.
+        self.regrade_button.setVisible(grade is not None and grade.grader == HEURISTIC_GRADER and bool(grade.note))
 
     def show_grading_failed(self, message: str) -> None:
         """Grading raised; the session stays flagged, so it is graded again at the next start."""
@@ -236,12 +270,18 @@ class FeedbackScreen(QWidget):
         self.banner.show()
 
     def _set_buttons_enabled(self, enabled: bool) -> None:
-        for button in (self.replay_button, self.call_again_button, self.debrief_button):
+        for button in (self.replay_button, self.call_again_button, self.debrief_button, self.regrade_button):
             button.setEnabled(enabled)
 
     def _replay(self) -> None:
         if self._record:
             self.replay_requested.emit(self._record.id)
+
+    def _regrade(self) -> None:
+        if self._record:
+            self.regrade_button.hide()
+            self._banner("grading", GRADING_TEXT, busy=True)
+            self.regrade_requested.emit(self._record.id)
 
     def _call_again(self) -> None:
         if self._record:

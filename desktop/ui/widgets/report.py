@@ -201,7 +201,9 @@ class ScoresCard(QFrame):
             f"<b>${grade.virtual_earnings:,}</b> virtual earnings &nbsp;·&nbsp; <b>+{grade.xp_earned} XP</b>"
         )
         if grade.grader == "heuristic":
-            why = f" ({grade.note})" if grade.note else ""
+            # Notes written for the command line name a command; the screen offers a button instead.
+            note = grade.note.split("; re-grade with", 1)[0].strip()
+            why = f" ({note})" if note else ""
             self.grader.setText(f"Graded by the built-in rules{why}.")
         else:
             self.grader.setText(f"Graded by {grade.grader}.")
