@@ -15,7 +15,6 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 
-from desktop.core.coach_moments import Moment, call_moments, moments_to_text, skill_facts
 from desktop.core.coach_review import (
     hardest_moment,
     proposed_goals,
@@ -25,6 +24,7 @@ from desktop.core.coach_review import (
     why_answer,
     why_overall,
 )
+from desktop.core.evidence.moments import Moment, call_moments, moments_to_text, skill_facts
 from desktop.core.profile import AREA_LABELS, TraineeProfile, clean_goal, profile_summary
 from desktop.core.prompts import AgentConfig, DynamicValue
 from desktop.core.results import CallMetrics, Grade
@@ -91,7 +91,7 @@ class CoachBrief:
     alternative_goal: str = ""
     previous_goal: str = ""
     memory: str = ""
-    moments: str = ""  # the call's moments as JSON (`coach_moments`), so questions about them can be answered
+    moments: str = ""  # the call's moments as JSON (`evidence.moments`), so questions about them can be answered
 
     @property
     def persona_first_name(self) -> str:

@@ -208,7 +208,7 @@ def why_answer(
     area: str, grade: Grade, metrics: CallMetrics | None, lines: Sequence[TranscriptLine] = (), facts: str = ""
 ) -> str:
     """Why one score is what it is, from the grade's own feedback, the call's analytics and `facts` read from the
-    call (`coach_moments.skill_facts`); never invented."""
+    call (`evidence.moments.skill_facts`); never invented."""
     label = AREA_LABELS[area]
     score = getattr(grade, area)
     parts = [f"{label[:1].upper()}{label[1:]} got {score} of 100."]

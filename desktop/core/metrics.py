@@ -1,6 +1,6 @@
 """Call analytics, computed exactly as defined in the reference `call-analytics.md`, with the published targets.
 
-Objections (raised, and answered where) are found by `objections.py`, re-exported here for the callers that read
+Objections (raised, and answered where) are found by `evidence/objections.py`, re-exported here for callers that read
 them with the analytics. Only trainee and seller lines count; coach hints are not part of the conversation. Timing
 metrics come from line offsets and durations, so typed calls (voice=False) leave them None rather than report
 meaningless zeros.
@@ -12,7 +12,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from desktop.core.objections import ObjectionEvent, detect_objections
+from desktop.core.evidence.objections import ObjectionEvent, detect_objections
 from desktop.core.results import CallMetrics
 from desktop.core.textcues import filler_counts, is_acknowledgement, question_kinds
 from desktop.core.transcript import Speaker, TranscriptLine

@@ -14,8 +14,8 @@ from typing import NamedTuple
 
 from desktop.core import feedback_wording as fb
 from desktop.core.difficulty import Difficulty
+from desktop.core.evidence.objections import ObjectionEvent, detect_objections, objection_kinds
 from desktop.core.metrics import compute_metrics, conversation, turns
-from desktop.core.objections import ObjectionEvent, detect_objections, objection_kinds
 from desktop.core.results import HEURISTIC_GRADER, CallMetrics, Grade
 from desktop.core.rubric import (
     ADDRESS_RE,

@@ -13,8 +13,8 @@ import re
 from dataclasses import replace
 
 from desktop.core.coach import CoachBrief, goal_statement, opening_line
-from desktop.core.coach_moments import Moment, find_moment, mentions_moment, moments_from_text
 from desktop.core.coach_review import area_of, quoted
+from desktop.core.evidence.moments import Moment, find_moment, mentions_moment, moments_from_text
 from desktop.core.profile import AREA_LABELS, clean_goal
 from desktop.core.results import SCORE_NAMES
 from desktop.partner.seller.brain import SellerTurn
