@@ -25,9 +25,12 @@ class AppState:
         self.store.close()
 
 
-def open_app_state() -> AppState:
+def open_app_state(*, grade_pending: bool = False) -> AppState:
     """Opens the store and recovers sessions a dead process left active. Raises DatabaseCorruptError or
-    MigrationError with a message meant for the user."""
+    MigrationError with a message meant for the user.
+
+    grade_pending: grade now, by the rules, every ended call still waiting for a grade (what a command does; the
+    app's window has its grading queue, which tries the model first)."""
     app_settings.ensure_data_dir()
     settings = app_settings.load_settings()
     store = Store.open(app_settings.db_path(), app_settings.backups_dir())
@@ -37,4 +40,28 @@ def open_app_state() -> AppState:
     recovered = repository.recover_orphaned_sessions()
     if recovered:
         log.warning("recovered %d interrupted session(s): %s", len(recovered), recovered)
-    return AppState(settings, store, repository, SessionQueries(), recovered)
+    queries = SessionQueries()
+    if grade_pending:
+        grade_pending_by_rules(repository, queries)
+    return AppState(settings, store, repository, queries, recovered)
+
+
+def grade_pending_by_rules(repository: SessionRepository, queries: SessionQueries) -> list[int]:
+    """Grades, by the rules (milliseconds a call), every ended call still flagged: a call killed mid-way or right
+    after it ended is otherwise never graded from the command line, and sync waits for a grade before it pushes.
+    `roleplay grade ID --force` asks the model afterwards. Returns the ids graded."""
+    from desktop.grading.queue import NotGradable, grade_session
+
+    graded = []
+    for session_id in queries.sessions_needing_grade():
+        try:
+            grade_session(repository, queries, session_id)
+        except NotGradable:
+            continue
+        except Exception:  # one bad call must not stop the command: it stays flagged, retried next time
+            log.exception("grading session %s by the rules failed", session_id)
+            continue
+        graded.append(session_id)
+    if graded:
+        log.info("graded %d call(s) that were waiting: %s", len(graded), graded)
+    return graded

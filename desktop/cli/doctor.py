@@ -40,6 +40,7 @@ def check_data_dir() -> Check:
 
 
 def check_database() -> Check:
+    from desktop.bootstrap import grade_pending_by_rules
     from desktop.store.db import DatabaseCorruptError, Store
     from desktop.store.migrations import MigrationError, schema_version
     from desktop.store.queries import SessionQueries
@@ -51,8 +52,10 @@ def check_database() -> Check:
     except (DatabaseCorruptError, MigrationError) as exc:
         return Check("database", FAIL, str(exc), "Move the file aside; the app then starts with an empty history.")
     try:
-        # Like every command, the doctor first recovers calls a crashed process left open.
-        recovered = SessionRepository(store).recover_orphaned_sessions()
+        # Like every command, the doctor first recovers calls a crashed process left open and grades the waiting.
+        repository = SessionRepository(store)
+        recovered = repository.recover_orphaned_sessions()
+        grade_pending_by_rules(repository, SessionQueries())
         verdict = store.db.execute_sql("PRAGMA quick_check").fetchone()[0]
         version = schema_version(store.db)
         count = SessionQueries().count_sessions()

@@ -52,7 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     partner = commands.add_parser("partner", help="run the embedded practice partner on its own")
     partner.add_argument("--port", type=_non_negative_int, default=0, help="port on 127.0.0.1 (default: any free one)")
-    partner.add_argument("--api-key", default="", help="require this xi-api-key for signed URLs")
+    # The key comes from ROLEPLAY_PARTNER_API_KEY: on the command line every user of the machine sees it in `ps`.
+    partner.add_argument("--api-key", default=None, help=argparse.SUPPRESS)
 
     grade = commands.add_parser("grade", help="grade (or re-grade) a past call")
     grade.add_argument("id", type=_session_id)
@@ -138,7 +139,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     from desktop.store.migrations import MigrationError
 
     try:
-        state = open_app_state()
+        # `roleplay grade` is how a waiting call gets the model's grade: the rules must not take it first.
+        state = open_app_state(grade_pending=args.command != "grade")
     except (DatabaseCorruptError, MigrationError) as exc:
         raise CommandError(str(exc)) from exc
     try:

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -35,16 +36,17 @@ def roleplay(*args: str, **env: str) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture
-def sessions(data_home: Path) -> dict[str, int]:
-    """An ended, ungraded call; a call still in progress; a call that never got a line."""
+def sessions(data_home: Path) -> Iterator[dict[str, int]]:
+    """An ended, ungraded call; a call still in progress (this process, its owner, stays open); a call that never
+    got a line."""
     store = Store.open(data_home / "roleplay.db")
     repo = SessionRepository(store)
     ids = {"ended": record_call(repo, "strong_call"), "active": record_call(repo, "poor_call", end=False)}
     empty = start(repo)
     repo.end_session(empty.id, end_reason="connection_lost", status="interrupted")
     ids["empty"] = empty.id
+    yield ids
     store.close()
-    return ids
 
 
 def stored(data_home: Path, session_id: int):
