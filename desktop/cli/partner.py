@@ -1,8 +1,13 @@
-"""`roleplay partner [--port N] [--api-key K]`: run the embedded practice partner on its own until Ctrl-C."""
+"""`roleplay partner [--port N]`: run the embedded practice partner on its own until Ctrl-C.
+
+With `ROLEPLAY_PARTNER_API_KEY` set, the partner is a private agent: a conversation needs a signed URL, obtained with
+that key as `xi-api-key`. The key is read from the environment, never the command line, where `ps` shows it to every
+user of the machine."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import threading
 
@@ -12,11 +17,19 @@ from desktop.partner.server import PracticePartner
 from desktop.speech.system_voice import partner_speech
 from desktop.store.catalog import PersonaCatalog
 
+API_KEY_ENV = "ROLEPLAY_PARTNER_API_KEY"
+
 
 def run(state: AppState, args: argparse.Namespace) -> int:
+    if args.api_key is not None:
+        raise CommandError(
+            f"--api-key is not taken: a key on the command line is visible to every user in `ps`. "
+            f"Set {API_KEY_ENV} in the environment instead."
+        )
+    api_key = os.environ.get(API_KEY_ENV, "").strip()
     speech = partner_speech(state.settings)
     partner = PracticePartner(
-        PersonaCatalog(state.queries), port=args.port, api_key=args.api_key, settings=state.settings, speech=speech
+        PersonaCatalog(state.queries), port=args.port, api_key=api_key, settings=state.settings, speech=speech
     )
     try:
         url = partner.start()
@@ -28,7 +41,7 @@ def run(state: AppState, args: argparse.Namespace) -> int:
     stop = threading.Event()
     _stop_on_sigterm(stop)
     try:  # from here on, Ctrl-C stops the partner cleanly, even while the banner is printing
-        _print_banner(url, args.api_key, speech, partner.played_by)
+        _print_banner(url, api_key, speech, partner.played_by)
         while not stop.wait(0.5):  # a timed wait, so Ctrl-C is noticed on every platform
             if not partner.is_running:
                 raise CommandError("The practice partner stopped unexpectedly; see the log for details.")
@@ -43,7 +56,7 @@ def run(state: AppState, args: argparse.Namespace) -> int:
 def _print_banner(url: str, api_key: str | None, speech, played_by: str) -> None:
     print(f"Practice partner listening on {url} - set ROLEPLAY_ELEVENLABS_API_URL to it (any agent id works).")
     if api_key:
-        print("Signed URLs need the xi-api-key you gave with --api-key.")
+        print(f"Private: conversations need a signed URL, got with the xi-api-key in {API_KEY_ENV}.")
     voice = f"speaks with {speech.engine.name}" if speech else "is text-only (no speech engine, or turned off)"
     print(f"The seller is played by {played_by} and {voice}. Press Ctrl-C to stop.", flush=True)
 

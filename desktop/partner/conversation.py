@@ -20,8 +20,6 @@ chunk over `MAX_AUDIO_CHUNK_BYTES` is ignored, and the record keeps the last `MA
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import contextlib
 import itertools
 import json
@@ -29,16 +27,19 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
 from desktop.partner.echo import EchoGuard
+from desktop.partner.frames import MAX_TYPED_CHARS, audio_payload, decode_frame
 from desktop.partner.hearing import BargeIn, Heard, Hearing, HearingEvent, Level, Tentative, vocabulary_prompt
+from desktop.partner.keepalive import Pinger
 from desktop.partner.model_seller import SellerModelConfig
 from desktop.partner.players import Player, make_player
+from desktop.partner.record import MAX_RECORD_LINES, ConversationRecord, PartnerOptions
 from desktop.partner.seller.brain import SellerTurn
 from desktop.partner.setup import BuiltinPersonas, PartnerRole, PersonaSource, call_setup
 from desktop.partner.speaking import Speaker, SpeechSynth
@@ -50,48 +51,9 @@ AUDIO_FORMAT = "pcm_16000"
 SAMPLE_RATE = 16000
 SPOKEN_TURN_PLACEHOLDER = "(spoken turn - the practice partner's speech recogniser is not available)"
 END_CALL_REASON = "Agent ended the call"
-MAX_TYPED_CHARS = 4000  # a typed turn longer than a spoken minute is cut: the rules read every character
-MAX_AUDIO_CHUNK_BYTES = 64 * 1024  # 2 s of audio; clients send 20-250 ms
-MAX_RECORD_LINES = 400
 
 # A recognition pool for one call, or None when the partner cannot recognise words (given when the call starts).
 PoolSource = Callable[[], "asyncio.Future[RecognitionPool | None]"]
-
-
-@dataclass(frozen=True)
-class PartnerOptions:
-    reply_delay: float = 0.35  # a human-like pause before each answer; tests use 0
-    ping_interval: float = 5.0
-    max_missed_pongs: int = 4  # consecutive ping intervals without a pong before the call is dropped; 0: never
-    first_frame_timeout: float = 10.0
-    audio_chunk_ms: int = 100
-    audio_lead_s: float = 0.5  # how far audio is sent ahead of real time (when the partner has a voice)
-
-
-@dataclass
-class ConversationRecord:
-    """What happened on one conversation, for tests and diagnosis (read it through `PracticePartner`)."""
-
-    conversation_id: str
-    persona_id: str = ""
-    scenario_id: str = ""
-    difficulty: str = ""
-    played_by: str = "rules"
-    role: str = "seller"  # or "coach", for a debrief
-    lines: list[tuple[str, str]] = field(default_factory=list)  # (speaker, text): "seller" or "trainee"
-    pongs: int = 0
-    pings: int = 0
-    spoken_turns: int = 0
-    heard_s: float = 0.0  # seconds of trainee audio taken in
-    tentatives: int = 0
-    interruptions: int = 0
-    echo_turns: int = 0  # turns that were the seller's own voice coming back, and were dropped
-    # Seconds from the end of a spoken turn (the detector closing it) to the seller's first audio chunk sent.
-    reply_s: list[float] = field(default_factory=list)
-    ignored_frames: int = 0
-    fallbacks: int = 0
-    end_reason: str = ""
-    ended: bool = False
 
 
 @dataclass(frozen=True)
@@ -130,10 +92,7 @@ class PartnerConversation:
         self._speech = speech
         self._changed = changed
         self._event_ids = itertools.count(1)
-        self._ping_ids = itertools.count(1)
-        self._pings_out: dict[int, float] = {}
-        self._rtt_ms: int | None = None
-        self._missed = 0
+        self._pinger = Pinger(options, self._send, self._fail, record, changed)
         self._turns: asyncio.Queue[_Typed | _Spoken] = asyncio.Queue()
         self._pool_source = pool
         self._pool: asyncio.Future[RecognitionPool | None] | None = None
@@ -182,7 +141,9 @@ class PartnerConversation:
                 asyncio.create_task(
                     self._guarded(self._respond()), name=f"partner-respond-{self.record.conversation_id}"
                 ),
-                asyncio.create_task(self._guarded(self._ping()), name=f"partner-ping-{self.record.conversation_id}"),
+                asyncio.create_task(
+                    self._guarded(self._pinger.run()), name=f"partner-ping-{self.record.conversation_id}"
+                ),
             ]
             if self._hearing is not None:
                 tasks.append(
@@ -221,7 +182,7 @@ class PartnerConversation:
         except (TimeoutError, asyncio.TimeoutError):
             await self._fail(1008, "missing_fields", "No conversation_initiation_client_data was received.")
             return None
-        frame = _decode(raw)
+        frame = decode_frame(raw)
         if frame is not None and frame.get("type") == "conversation_initiation_client_data":
             return frame, None
         log.warning("the first frame was not conversation_initiation_client_data; starting with defaults")
@@ -240,7 +201,7 @@ class PartnerConversation:
     # --- incoming --------------------------------------------------------------------------------------------------
 
     async def _on_frame(self, raw: str | bytes | dict[str, Any]) -> None:
-        frame = raw if isinstance(raw, dict) else _decode(raw)
+        frame = raw if isinstance(raw, dict) else decode_frame(raw)
         if frame is None:
             self._count_ignored()
             return
@@ -249,7 +210,7 @@ class PartnerConversation:
             return
         kind = frame.get("type")
         if kind == "pong":
-            self._on_pong(frame.get("event_id"))
+            self._pinger.pong(frame.get("event_id"))
         elif kind in ("user_message", "multimodal_message"):
             text = frame.get("text")
             text = text.get("text") if isinstance(text, dict) else text
@@ -272,11 +233,7 @@ class PartnerConversation:
             self._count_ignored()
 
     async def _on_audio(self, payload: object) -> None:
-        try:
-            fits = isinstance(payload, str) and len(payload) <= MAX_AUDIO_CHUNK_BYTES * 4 // 3 + 4
-            pcm = base64.b64decode(payload, validate=True) if fits else None  # type: ignore[arg-type]
-        except (binascii.Error, ValueError):
-            pcm = None
+        pcm = audio_payload(payload)
         if pcm is None:
             log.warning("ignoring a user_audio_chunk that is not base64 audio of a sensible size")
             self._count_ignored()
@@ -332,17 +289,6 @@ class PartnerConversation:
                 },
             )
             self._correct_last("seller", cut.original, cut.corrected)
-
-    def _on_pong(self, event_id: object) -> None:
-        sent = self._pings_out.pop(event_id, None) if isinstance(event_id, int) else None
-        if sent is None:
-            log.debug("pong for an unknown ping %r", event_id)
-            return
-        self._rtt_ms = int((time.monotonic() - sent) * 1000)
-        self._missed = 0
-        with self._changed:
-            self.record.pongs += 1
-            self._changed.notify_all()
 
     def _count_ignored(self) -> None:
         with self._changed:
@@ -427,27 +373,11 @@ class PartnerConversation:
         )
         await self.ws.close(1000, END_CALL_REASON)
 
-    async def _ping(self) -> None:
-        while True:
-            await asyncio.sleep(self.options.ping_interval)
-            if self._pings_out:
-                self._missed += 1
-                if self.options.max_missed_pongs and self._missed >= self.options.max_missed_pongs:
-                    log.warning("no pong for %d pings; dropping the call", self._missed)
-                    self._finish("ping_timeout")
-                    await self._fail(1002, "ping_timeout", "The app stopped answering pings.")
-                    return
-            ping_id = next(self._ping_ids)
-            self._pings_out[ping_id] = time.monotonic()
-            await self._send("ping", "ping_event", {"event_id": ping_id, "ping_ms": self._rtt_ms})
-            with self._changed:
-                self.record.pings += 1
-
     async def _fail(self, code: int, error_type: str, message: str) -> None:
+        self._finish(error_type)  # first: the socket closing ends the read loop, which would name another reason
         with contextlib.suppress(ConnectionClosed):
             await self._send("error", "error_event", {"code": code, "message": message, "error_type": error_type})
             await self.ws.close(code, message[:120])
-        self._finish(error_type)
 
     async def _send(self, kind: str, wrapper: str, event: dict[str, Any]) -> None:
         await self.ws.send(json.dumps({"type": kind, wrapper: event}, ensure_ascii=False, separators=(",", ":")))
@@ -478,16 +408,3 @@ class PartnerConversation:
 def _close_pool(pool: asyncio.Future[RecognitionPool | None]) -> None:
     if not pool.cancelled() and pool.exception() is None and pool.result() is not None:
         pool.result().close(wait=False)  # type: ignore[union-attr]
-
-
-def _decode(raw: str | bytes) -> dict[str, Any] | None:
-    try:
-        text = raw.decode("utf-8") if isinstance(raw, (bytes, bytearray)) else raw
-        frame = json.loads(text)
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        log.warning("ignoring a malformed client frame: %s", exc)  # never log the frame: it may be audio
-        return None
-    if not isinstance(frame, dict):
-        log.warning("ignoring a client frame that is a JSON %s, not an object", type(frame).__name__)
-        return None
-    return frame

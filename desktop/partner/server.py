@@ -40,8 +40,9 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
 
-from desktop.partner.conversation import ConversationRecord, PartnerConversation, PartnerOptions
+from desktop.partner.conversation import PartnerConversation
 from desktop.partner.model_seller import SellerModelConfig, seller_model_config
+from desktop.partner.record import ConversationRecord, PartnerOptions
 from desktop.partner.setup import BuiltinPersonas, PersonaSource
 from desktop.partner.speaking import SpeechSynth
 from desktop.speech.recogniser import ModelUnavailable, Recogniser, RecognitionPool

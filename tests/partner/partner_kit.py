@@ -19,7 +19,7 @@ from desktop.core.difficulty import Difficulty
 from desktop.core.personas import load_builtin_personas
 from desktop.core.prompts import AgentConfig, build_agent_config
 from desktop.core.scenarios import load_scenarios
-from desktop.partner.conversation import PartnerOptions
+from desktop.partner.record import PartnerOptions
 from desktop.partner.server import PracticePartner
 from desktop.speech.recogniser import Recogniser
 from desktop.voice.agent.connection import AgentConnection, ConnectionConfig, ConnectionEnd

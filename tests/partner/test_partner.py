@@ -14,7 +14,7 @@ from desktop.core.difficulty import Difficulty
 from desktop.core.prompts import AgentConfig
 from desktop.core.rule_grader import grade_call
 from desktop.core.transcript import Speaker, TranscriptLine
-from desktop.partner.conversation import PartnerOptions
+from desktop.partner.record import PartnerOptions
 from desktop.partner.server import PracticePartner
 from desktop.voice.agent.connection import EndKind
 from desktop.voice.agent.messages import (

@@ -29,20 +29,22 @@ pytestmark = pytest.mark.timeout(60)
 # --- roleplay partner -----------------------------------------------------------------------------------------------
 
 
-def _partner_command(*args: str) -> subprocess.Popen[str]:
+def _partner_command(*args: str, key: str = "") -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if k != "ROLEPLAY_PARTNER_API_KEY"}
     return subprocess.Popen(
         [sys.executable, "-m", "desktop", "partner", *args],
         cwd=os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        env={**env, "ROLEPLAY_PARTNER_API_KEY": key} if key else env,
         # A test runner may have started us with Ctrl-C ignored; the command must see it like a terminal user would.
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
 
 
 def test_roleplay_partner_serves_until_ctrl_c_and_exits_cleanly() -> None:
-    process = _partner_command("--port", "0", "--api-key", "k")
+    process = _partner_command("--port", "0", key="k")
     try:
         first = process.stdout.readline() if process.stdout else ""
         assert first.startswith("Practice partner listening on http://127.0.0.1:"), first
@@ -50,6 +52,11 @@ def test_roleplay_partner_serves_until_ctrl_c_and_exits_cleanly() -> None:
         assert httpx.get(url + "/health").status_code == 200
         signed = httpx.get(url + "/v1/convai/conversation/get-signed-url", params={"agent_id": "a"})
         assert signed.status_code == 401
+        keyed = {"xi-api-key": "k"}
+        signed = httpx.get(url + "/v1/convai/conversation/get-signed-url", params={"agent_id": "a"}, headers=keyed)
+        assert signed.status_code == 200 and "conversation_signature=" in signed.json()["signed_url"]
+        ws_url = url.replace("http://", "ws://") + "/v1/convai/conversation?agent_id=a"
+        assert httpx.get(ws_url.replace("ws://", "http://")).status_code == 403  # unsigned: refused
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=WAIT)
     finally:
@@ -57,6 +64,12 @@ def test_roleplay_partner_serves_until_ctrl_c_and_exits_cleanly() -> None:
             process.kill()
     assert process.returncode == 0, err
     assert "Practice partner stopped." in out
+
+
+def test_roleplay_partner_refuses_a_key_on_the_command_line() -> None:
+    process = _partner_command("--api-key", "visible-in-ps")
+    out, err = process.communicate(timeout=WAIT)
+    assert process.returncode == 2 and "ROLEPLAY_PARTNER_API_KEY" in err and "Practice partner listening" not in out
 
 
 def test_roleplay_partner_on_a_busy_port_says_so() -> None:

@@ -110,9 +110,9 @@ def test_pool_decodes_off_the_callers_thread(recogniser: Recogniser, speech_dir:
     worker_threads = []
 
     class Watching(Recogniser):
-        def transcribe(self, pcm16_mono_16k: bytes, *, prompt: str | None = None):  # type: ignore[override]
+        def transcribe(self, pcm16_mono_16k: bytes, *, prompt: str | None = None, beam_size: int = 1):
             worker_threads.append(threading.current_thread())
-            return super().transcribe(pcm16_mono_16k, prompt=prompt)
+            return super().transcribe(pcm16_mono_16k, prompt=prompt, beam_size=beam_size)
 
     watched = Watching(recogniser._model, recogniser.model_dir, cpu_threads=2, gate=recogniser.gate)
     with RecognitionPool(watched) as pool:

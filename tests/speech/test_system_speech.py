@@ -26,8 +26,8 @@ from desktop.core.difficulty import Difficulty
 from desktop.core.personas import load_builtin_personas
 from desktop.core.prompts import build_agent_config
 from desktop.core.scenarios import load_scenarios
-from desktop.partner.conversation import PartnerOptions
 from desktop.partner.host import app_partner_host
+from desktop.partner.record import PartnerOptions
 from desktop.partner.server import PracticePartner
 from desktop.settings import Settings
 from desktop.speech.system_voice import (
