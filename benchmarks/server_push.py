@@ -1,0 +1,278 @@
+"""Team server push throughput and latency: D simulated devices (one member and token each) push S sessions of L
+transcript lines each, all devices in parallel, with the app's idempotent PUT, against the real server
+(`roleplay-server run`, gunicorn): PostgreSQL with 4 workers and SQLite with 1. Sessions per second, p50/p95/p99
+PUT latency, and exactly one row per session at the end. Beside it, the same load as a bare
+`INSERT ... ON CONFLICT DO UPDATE` loop (one connection per device, one commit per session) on the same database:
+the ratio of the two times is the server's overhead (target within 2x).
+
+Full size (the issue's): 50 devices x 200 sessions x 100 lines. Run:
+  .venv/bin/python benchmarks/server_push.py [--devices 50] [--sessions 200] [--lines 100] [--backends postgres,sqlite]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import sqlite3
+import sys
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "server" / "tests"))
+
+from pg_cluster import PostgresCluster, find_bin_dir  # noqa: E402
+
+from benchmarks.common import median, percentile  # noqa: E402
+from tests.sync.team_server import TEAM, TeamServer  # noqa: E402
+
+
+def session_body(device: str, index: int, lines: int) -> dict:
+    """A finished, graded session as the app sends it (about 100 bytes a line)."""
+    return {
+        "client_session_id": str(uuid.uuid4()),
+        "revision": 1,
+        "device_id": device,
+        "mode": "voice",
+        "persona": {"id": "walter-briggs", "name": "Walter Briggs", "motivation_level": "low"},
+        "scenario": {"id": "cold-call-first-contact", "title": "First contact cold call", "difficulty": "PRO"},
+        "agent_id": "agent_bench",
+        "conversation_id": f"conv_{device}_{index}",
+        "started_at": "2026-11-20T15:04:05Z",
+        "ended_at": "2026-11-20T15:11:32Z",
+        "duration_seconds": 447,
+        "status": "completed",
+        "end_reason": "user_hangup",
+        "transcript": [
+            {
+                "seq": seq,
+                "speaker": "seller" if seq % 2 else "trainee",
+                "text": f"Line {seq} of call {index}: how many acres, and is there road access to the back forty?",
+                "offset_ms": seq * 3000,
+                "duration_ms": 2500,
+                "interrupted": False,
+            }
+            for seq in range(1, lines + 1)
+        ],
+        "metrics": {"talk_ratio": 0.46, "questions": 12},
+        "grade": {
+            "rapport": 72,
+            "discovery": 64,
+            "objection_handling": 58,
+            "closing": 40,
+            "overall": 59,
+            "strengths": ["Warm opener"],
+            "improvements": ["Ask for the timeline"],
+            "recommendations": [],
+            "grader": "heuristic",
+            "graded_at": "2026-11-20T15:11:40Z",
+        },
+        "virtual_earnings": 0,
+        "xp_earned": 120,
+    }
+
+
+def start_server(backend: str, workers: int, database_url: str | None) -> TeamServer:
+    import tempfile
+
+    server = TeamServer(Path(tempfile.mkdtemp(prefix=f"roleplay-bench-{backend}-")))
+    extra = {"ROLEPLAY_SERVER_SYNC_RATE": "0", "ROLEPLAY_SERVER_LOG_LEVEL": "WARNING"}
+    if database_url:
+        extra["DATABASE_URL"] = database_url
+    base_env = server.env
+
+    def env() -> dict:
+        return {**base_env(), **extra}
+
+    server.env = env  # type: ignore[method-assign]
+    server.cli("init", "--team", TEAM, "--admin", "coach@bench.example")
+    server.start(workers)
+    return server
+
+
+def make_tokens(server: TeamServer, devices: int) -> list[str]:
+    out = server.shell(
+        "from roleplay_server.team.models import Team\n"
+        "from roleplay_server.team.people import add_member\n"
+        "from roleplay_server.team.tokens import create_token\n"
+        f"team = Team.objects.get(name={TEAM!r})\n"
+        f"for n in range({devices}):\n"
+        "    m = add_member(team, f'device{n}@bench.example', 'trainee')\n"
+        "    print(create_token(m, f'device {n}')[1])\n"
+    )
+    tokens = [line.strip() for line in out.splitlines() if line.startswith("rpt_")]
+    assert len(tokens) == devices, out[-500:]
+    return tokens
+
+
+def push_load(port: int, tokens: list[str], bodies: list[list[bytes]]) -> tuple[float, list[float]]:
+    """Every device on its own thread and keep-alive connection; (wall seconds, PUT latencies in ms)."""
+    latencies: list[float] = []
+    lock = threading.Lock()
+    go = threading.Event()
+
+    def device(token: str, mine: list[bytes]) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        own = []
+        go.wait()
+        for body in mine:
+            key = body[22:58].decode()  # '{"client_session_id":"<uuid>"': dumped compactly, the id comes first
+            start = time.perf_counter()
+            conn.request("PUT", f"/api/v1/training-sessions/{key}", body=body, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            own.append((time.perf_counter() - start) * 1000)
+            if response.status != 201:
+                raise RuntimeError(f"PUT answered {response.status}")
+        conn.close()
+        with lock:
+            latencies.extend(own)
+
+    with ThreadPoolExecutor(len(tokens)) as pool:
+        futures = [pool.submit(device, token, mine) for token, mine in zip(tokens, bodies, strict=True)]
+        start = time.perf_counter()
+        go.set()
+        for future in futures:
+            future.result()
+        wall = time.perf_counter() - start
+    return wall, latencies
+
+
+def bare_upsert_load(backend: str, target: str, bodies: list[list[bytes]]) -> float:
+    """The same sessions through INSERT ... ON CONFLICT DO UPDATE, one connection per device, a commit each."""
+    ddl = (
+        "CREATE TABLE IF NOT EXISTS bench_upsert (member INTEGER NOT NULL, client_session_id TEXT NOT NULL,"
+        " revision INTEGER NOT NULL, document TEXT NOT NULL, PRIMARY KEY (member, client_session_id))"
+    )
+    sql = (
+        "INSERT INTO bench_upsert (member, client_session_id, revision, document) VALUES ({p}, {p}, {p}, {p})"
+        " ON CONFLICT (member, client_session_id) DO UPDATE SET revision = excluded.revision,"
+        " document = excluded.document WHERE bench_upsert.revision <= excluded.revision"
+    )
+    if backend == "postgres":
+        import psycopg
+
+        def connect():
+            return psycopg.connect(target, autocommit=True)
+
+        statement = sql.format(p="%s")
+    else:
+
+        def connect():
+            db = sqlite3.connect(target, timeout=60, isolation_level=None, check_same_thread=False)
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
+            return db
+
+        statement = sql.format(p="?")
+    setup = connect()
+    setup.execute(ddl)
+    setup.close()
+    go = threading.Event()
+
+    def device(member: int, mine: list[bytes]) -> None:
+        db = connect()
+        go.wait()
+        for body in mine:
+            key = body[22:58].decode()
+            db.execute(statement, (member, key, 1, body.decode()))
+        db.close()
+
+    with ThreadPoolExecutor(len(bodies)) as pool:
+        futures = [pool.submit(device, n, mine) for n, mine in enumerate(bodies)]
+        start = time.perf_counter()
+        go.set()
+        for future in futures:
+            future.result()
+        return time.perf_counter() - start
+
+
+def count_rows(backend: str, target: str, table: str, where: str = "") -> int:
+    if backend == "postgres":
+        import psycopg
+
+        with psycopg.connect(target) as db:
+            return db.execute(f"SELECT count(*) FROM {table} {where}").fetchone()[0]
+    with sqlite3.connect(target) as db:
+        return db.execute(f"SELECT count(*) FROM {table} {where}").fetchone()[0]
+
+
+def run(backend: str, devices: int, sessions: int, lines: int, cluster: PostgresCluster | None) -> dict:
+    workers = 4 if backend == "postgres" else 1
+    database_url = None
+    if backend == "postgres":
+        assert cluster is not None
+        database_url = cluster.url
+    server = start_server(backend, workers, database_url)
+    try:
+        tokens = make_tokens(server, devices)
+        bodies = [
+            [json.dumps(session_body(f"device-{d}", i, lines), separators=(",", ":")).encode() for i in range(sessions)]
+            for d in range(devices)
+        ]
+        wall, latencies = push_load(server.port, tokens, bodies)
+        target = database_url or str(server.data / "roleplay-server.sqlite3")
+        rows = count_rows(backend, target, "team_trainingsession")
+        distinct = count_rows(
+            backend, target, "(SELECT DISTINCT member_id, client_session_id FROM team_trainingsession) AS d"
+        )
+        bare = bare_upsert_load(backend, target, bodies)
+        bare_rows = count_rows(backend, target, "bench_upsert")
+    finally:
+        server.stop()
+    total = devices * sessions
+    return {
+        "backend": backend,
+        "workers": workers,
+        "sessions": total,
+        "lines_per_session": lines,
+        "body_kib": round(len(bodies[0][0]) / 1024, 1),
+        "sessions_per_s": round(total / wall, 1),
+        "put_ms_p50": round(median(latencies), 1),
+        "put_ms_p95": round(percentile(latencies, 0.95), 1),
+        "put_ms_p99": round(percentile(latencies, 0.99), 1),
+        "rows": rows,
+        "one_row_per_session": rows == distinct == total,
+        "bare_upsert_sessions_per_s": round(total / bare, 1),
+        "bare_rows": bare_rows,
+        "time_ratio_to_bare_upsert": round(wall / bare, 2),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--devices", type=int, default=50)
+    parser.add_argument("--sessions", type=int, default=200, help="per device")
+    parser.add_argument("--lines", type=int, default=100)
+    parser.add_argument("--backends", default="postgres,sqlite")
+    args = parser.parse_args()
+    results = []
+    cluster = None
+    backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    if "postgres" in backends:
+        if find_bin_dir() is None:
+            print("PostgreSQL binaries missing: skipping postgres", file=sys.stderr)
+            backends.remove("postgres")
+        else:
+            cluster = PostgresCluster.start()
+    try:
+        for backend in backends:
+            result = run(backend, args.devices, args.sessions, args.lines, cluster)
+            print(json.dumps(result), flush=True)
+            results.append(result)
+    finally:
+        if cluster is not None:
+            cluster.stop()
+    print(f"cores: {os.cpu_count()}")
+    return 0 if all(r["one_row_per_session"] for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
