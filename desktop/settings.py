@@ -6,14 +6,19 @@ Secrets never live here: see `secrets.py`.
 from __future__ import annotations
 
 import json
+import logging
 import os
+import re
 import sys
 import tempfile
+import time
 import uuid
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from desktop.core.persona_agents import clean_persona_agents
+
+log = logging.getLogger(__name__)
 
 APP_NAME = "Roleplay Trainer"
 APP_DIR_NAME = "RoleplayTrainer"
@@ -77,6 +82,7 @@ class Settings:
     practice_mode: bool = True
     partner_voice: bool = True  # the practice partner speaks its lines aloud when the OS has a speech engine
     grading_timeout_s: int = 30  # how long the model may take to grade before the rule-based grade stands in
+    first_run_done: bool = False  # the first-run guide was finished or skipped (desktop/ui/onboarding)
     # persona id -> {"agent_id": ..., "voice_id": ...}: a persona's own ElevenLabs agent and voice (core.persona_agents)
     persona_agents: dict[str, dict[str, str]] = field(default_factory=dict)
     device_id: str = field(default_factory=lambda: uuid.uuid4().hex)
@@ -94,18 +100,84 @@ def settings_path() -> Path:
     return data_dir() / "settings.json"
 
 
+_load_problem: str | None = None
+
+
+def load_problem() -> str | None:
+    """What was wrong with settings.json at the last load, in words for the user; None when it was fine."""
+    return _load_problem
+
+
 def load_settings() -> Settings:
-    """Reads settings.json; a missing or unreadable file gives defaults (and a fresh device id is saved once)."""
+    """Reads settings.json. A missing file gives defaults (and a fresh device id, saved once). A file that cannot
+    be read is never overwritten: one that will not parse is moved aside (what a stray comma costs is a warning,
+    not the user's name, agents and backend), one that cannot be opened at all (a folder in its place) is left
+    alone and the defaults serve this run only. `load_problem()` says what happened."""
+    global _load_problem
+    _load_problem = None
     path = settings_path()
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        raw = {}
-    values = _valid_values(raw) if isinstance(raw, dict) else {}
+        text: str | None = path.read_bytes().decode("utf-8", errors="replace")  # bad bytes: a parse error below
+    except FileNotFoundError:
+        text = None
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        _report(f"{path} cannot be read ({reason}); using default settings for now, and nothing was written there.")
+        return Settings()
+    raw = _parse(path, text) if text is not None else {}
+    values = _valid_values(raw)
     settings = Settings(**values)
-    if "device_id" not in values:
+    if "device_id" not in values or text is None or _load_problem is not None:
         save_settings(settings)
     return settings
+
+
+def _parse(path: Path, text: str) -> dict:
+    """The file's settings; a file that does not parse is moved aside first and what can be saved of it is kept."""
+    try:
+        raw = json.loads(text)
+        if isinstance(raw, dict):
+            return raw
+        problem = "it does not hold a JSON object"
+    except ValueError as exc:
+        problem = f"a typo at line {getattr(exc, 'lineno', '?')}: {getattr(exc, 'msg', exc)}"
+    aside = _move_aside(path)
+    repaired = _lenient_parse(text)
+    kept = "your settings were read around the typo" if repaired else "default settings are used"
+    _report(f"{path} could not be read ({problem}); {kept}. The file as it was is kept at {aside}.")
+    return repaired or _salvaged_device_id(text)
+
+
+def _lenient_parse(text: str) -> dict | None:
+    """The commonest hand-edit slip, a comma before a closing brace or bracket, forgiven."""
+    try:
+        raw = json.loads(re.sub(r",\s*([}\]])", r"\1", text))
+    except ValueError:
+        return None
+    return raw if isinstance(raw, dict) else None
+
+
+def _salvaged_device_id(text: str) -> dict:
+    """This device's id, if the broken file still shows it: a new id would look like a new device to the team."""
+    match = re.search(r'"device_id"\s*:\s*"([0-9a-f]{32})"', text)
+    return {"device_id": match.group(1)} if match else {}
+
+
+def _move_aside(path: Path) -> Path:
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    aside = path.with_name(f"{path.name}.unreadable-{stamp}")
+    counter = 1
+    while aside.exists():
+        aside = path.with_name(f"{path.name}.unreadable-{stamp}-{counter}")
+        counter += 1
+    os.replace(path, aside)
+    return aside
+
+
+def _report(problem: str) -> None:
+    global _load_problem
+    _load_problem = problem
+    log.warning("%s", problem)
 
 
 def save_settings(settings: Settings) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -55,10 +57,65 @@ def test_partner_voice_and_grading_wait_round_trip_through_the_file(data_home: P
         assert settings.load_settings().grading_timeout_s == 30
 
 
-def test_unreadable_settings_file_gives_defaults(data_home: Path):
+def test_unreadable_settings_file_gives_defaults_and_is_kept_aside(data_home: Path):
     data_home.mkdir(parents=True)
     settings.settings_path().write_text("{not json")
     assert settings.load_settings().max_session_minutes == 10
+    [aside] = data_home.glob("settings.json.unreadable-*")
+    assert aside.read_text() == "{not json"
+    assert str(aside) in settings.load_problem()
+
+
+MINE = {
+    "trainee_name": "Alex",
+    "elevenlabs_agent_id": "agent_0123456789abcdef",
+    "backend_url": "https://team.example.com",
+    "max_sessions_per_day": 4,
+    "persona_agents": {"walter-briggs": {"agent_id": "agent_walter", "voice_id": ""}},
+    "device_id": "0123456789abcdef0123456789abcdef",
+}
+
+
+def test_a_stray_comma_costs_nothing(data_home: Path):
+    data_home.mkdir(parents=True)
+    broken = json.dumps(MINE, indent=2)[:-2] + ",\n}"  # a comma after the last value, as a hand edit leaves it
+    settings.settings_path().write_text(broken)
+    loaded = settings.load_settings()
+    assert (loaded.trainee_name, loaded.backend_url, loaded.max_sessions_per_day) == ("Alex", MINE["backend_url"], 4)
+    assert loaded.elevenlabs_agent_id == MINE["elevenlabs_agent_id"] and loaded.device_id == MINE["device_id"]
+    assert loaded.persona_agents["walter-briggs"]["agent_id"] == "agent_walter"
+    [aside] = data_home.glob("settings.json.unreadable-*")
+    assert aside.read_text() == broken  # the file as the user left it
+    assert "typo at line" in settings.load_problem()
+    assert json.loads(settings.settings_path().read_text())["trainee_name"] == "Alex"
+    settings.load_settings()
+    assert settings.load_problem() is None  # told once
+
+
+def test_a_file_broken_beyond_repair_keeps_the_device_id(data_home: Path):
+    data_home.mkdir(parents=True)
+    broken = json.dumps(MINE).replace('"Alex",', '"Alex" "')
+    settings.settings_path().write_text(broken)
+    loaded = settings.load_settings()
+    assert loaded.trainee_name == "Sam" and loaded.device_id == MINE["device_id"]  # the same device to the team
+    assert [p.read_text() for p in data_home.glob("settings.json.unreadable-*")] == [broken]
+
+
+def test_a_folder_where_the_settings_file_should_be(data_home: Path):
+    (data_home / "settings.json").mkdir(parents=True)
+    loaded = settings.load_settings()
+    assert loaded.trainee_name == "Sam"
+    assert "cannot be read" in settings.load_problem()
+    assert (data_home / "settings.json").is_dir()
+
+
+def test_commands_say_what_was_wrong_and_run(data_home: Path):
+    (data_home / "settings.json").mkdir(parents=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "desktop", "sessions", "list"], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and "settings.json cannot be read" in result.stderr
 
 
 def test_environment_overrides_endpoints(monkeypatch: pytest.MonkeyPatch):
