@@ -6,6 +6,7 @@ Every connection between a screen and a service is made here, so the screens kno
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import logging
 from typing import Any
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import QApplication
 from desktop.bootstrap import AppState, open_app_state
 from desktop.ui.contacts.dialer import DialerPage
 from desktop.ui.contacts.page import ContactsPage
+from desktop.ui.onboarding.first_run import first_run_due
 from desktop.ui.settings.page import SettingsPage
 from desktop.ui.shell.main_window import MainWindow
 from desktop.ui.shell.requests import CallRequest
@@ -68,6 +70,50 @@ class AppShell:
         server.request_received.connect(self._on_instance_request)
         run_in_background(self._open_services, self._opened)
 
+    # --- the first-run guide ----------------------------------------------------------------------------------------
+
+    def show_first_run(self) -> None:
+        """The guide over the window: on a first start, and from Help → Getting started."""
+        from desktop.core.personas import load_builtin_personas
+        from desktop.ui.onboarding.first_run import NAMES_NOT_CHOSEN, FirstRunGuide, suggested_first_call
+        from desktop.ui.onboarding.sound_check import hear_hello
+        from desktop.ui.settings.presenter import play_test_sound
+
+        state = self.state
+        if state is None:
+            return
+        settings = state.settings
+        persona_id, suggestion = suggested_first_call(load_builtin_personas())
+        guide = FirstRunGuide(
+            listen=lambda: hear_hello(settings.input_device),
+            play=lambda: play_test_sound(settings.output_device),
+            suggestion=suggestion,
+            name="" if settings.trainee_name.strip() in NAMES_NOT_CHOSEN else settings.trainee_name,
+            parent=self.window,
+        )
+        guide.finished.connect(lambda name: self._first_run_over(name, persona_id))
+        guide.skipped.connect(lambda: self._first_run_over("", ""))
+        self._services["first_run"] = guide
+        self.window.show()
+        guide.open()
+
+    def _first_run_over(self, name: str, persona_id: str) -> None:
+        """Saves what the guide set (Settings can change all of it) and lands on the contacts."""
+        from desktop.ui.settings.presenter import save_settings_in_background
+
+        state = self.state
+        if state is None:
+            return
+        changes = {"first_run_done": True, **({"trainee_name": name} if name else {})}
+        state.settings = dataclasses.replace(state.settings, **changes)
+        save_settings_in_background(state.settings)
+        presenter = self._services.get("settings_presenter")
+        if presenter is not None:
+            presenter.load()
+        self.window.show_page("contacts")
+        if persona_id:
+            self.contacts.select_persona(persona_id)  # the suggested first call, ready to dial
+
     # --- start-up -----------------------------------------------------------------------------------------------
 
     @staticmethod
@@ -101,6 +147,9 @@ class AppShell:
         if self._pending is not None:
             self._on_instance_request(self._pending)
             self._pending = None
+        self.window.help_button.guide_requested.connect(self.show_first_run)
+        if first_run_due(self.state.settings.trainee_name, self.state.settings.first_run_done):
+            self.show_first_run()
         # What start-up built lives as long as the app: keep it out of later collections, whose full passes over
         # every widget and module otherwise stall a frame by tens of ms (benchmarks/history_scroll.py).
         gc.collect()

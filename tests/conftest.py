@@ -30,6 +30,8 @@ def data_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "roleplay-home"
     monkeypatch.setenv("ROLEPLAY_HOME", str(home))
     monkeypatch.setenv("HOME", str(tmp_path / "user-home"))
+    # The first-run guide opens over the window on a fresh data folder; tests that want it delete this.
+    monkeypatch.setenv("ROLEPLAY_FIRST_RUN", "skip")
     # keyrings.alt is a test-only dependency, chosen by name here as a user would have to.
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
     for name in (

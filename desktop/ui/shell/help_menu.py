@@ -7,7 +7,7 @@ import logging
 from importlib import metadata
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, QRect, QSize, Qt, QUrl
+from PySide6.QtCore import QPointF, QRect, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QColor, QDesktopServices, QIcon, QIconEngine, QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import QMenu, QMessageBox, QSizePolicy, QToolButton, QWidget
 
@@ -16,6 +16,7 @@ from desktop.ui.widgets import theme
 
 log = logging.getLogger(__name__)
 
+GETTING_STARTED = "Getting started…"
 OPEN_LOG_FOLDER = "Open log folder"
 ABOUT = f"About {app_settings.APP_NAME}"
 
@@ -87,17 +88,20 @@ class _HelpIcon(QIconEngine):
 class HelpButton(QToolButton):
     """Looks like the rail's page buttons; opens a menu instead of a page."""
 
+    guide_requested = Signal()  # "Getting started": the first-run guide again
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, objectName="navButton", text="Help")
         self.setIcon(QIcon(_HelpIcon()))
         self.setIconSize(QSize(24, 24))
         self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setToolTip("Help: the log folder, the version")
+        self.setToolTip("Help: getting started, the log folder, the version")
         self.setAccessibleName("Help")
         self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.setStyleSheet("QToolButton::menu-indicator { image: none; width: 0; }")  # a rail button, not a combo
         menu = QMenu(self)
+        menu.addAction(GETTING_STARTED, self.guide_requested.emit)
         menu.addAction(OPEN_LOG_FOLDER, open_log_folder)
         menu.addAction(ABOUT, self._show_about)
         self.setMenu(menu)
