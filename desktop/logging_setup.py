@@ -7,10 +7,12 @@ import logging.handlers
 import re
 
 from desktop import settings as app_settings
+from desktop.secret_shapes import KEY_IN_TEXT
 
-# API keys (sk-..., xi keys), bearer tokens and signed-URL tokens must never reach a log file.
-# Group 1 of each pattern is kept (the label), the rest is replaced.
+# API keys (every shape in secret_shapes: OpenAI sk-, ElevenLabs sk_, backend rpt_), bearer tokens, labelled keys and
+# signed-URL tokens must never reach a log file. Group 1 of each pattern is kept (the label), the rest is replaced.
 _SECRET_PATTERNS = (
+    re.compile(r"()" + KEY_IN_TEXT.pattern),
     re.compile(r"()sk-[A-Za-z0-9_\-]{8,}"),
     re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._\-]+"),
     re.compile(r"(?i)((?:xi-api-key|api[_-]?key|token|conversation_signature)[\"']?\s*[:=]\s*[\"']?)[^\s\"'&,]+"),

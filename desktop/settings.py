@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from desktop.core.persona_agents import clean_persona_agents
+from desktop.secret_shapes import key_pasted_as_id_message, looks_like_key
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +128,7 @@ def load_settings() -> Settings:
     raw = _parse(path, text) if text is not None else {}
     values = _valid_values(raw)
     settings = Settings(**values)
-    if "device_id" not in values or text is None or _load_problem is not None:
+    if "device_id" not in values or text is None or _load_problem is not None or _holds_a_key(raw):
         save_settings(settings)
     return settings
 
@@ -204,12 +205,35 @@ def _valid_values(raw: dict) -> dict:
             continue
         value, default = raw[spec.name], getattr(defaults, spec.name)
         if spec.name == "persona_agents":
-            values[spec.name] = clean_persona_agents(value)
+            values[spec.name] = _without_keys(clean_persona_agents(value))
             continue
+        if spec.name == "elevenlabs_agent_id" and isinstance(value, str) and looks_like_key(value):
+            log.warning("%s", key_pasted_as_id_message("ElevenLabs agent id in settings.json"))
+            continue  # a key in a plain file: dropped, and the file is rewritten without it
         optional_int = spec.type in ("int | None",) and (value is None or type(value) is int)
         if optional_int or (type(value) is type(default) and not _out_of_range(spec.name, value)):
             values[spec.name] = value
     return values
+
+
+def _holds_a_key(raw: dict) -> bool:
+    """Whether the file has a key pasted where an id goes (then it is rewritten without it)."""
+    ids = [raw.get("elevenlabs_agent_id")]
+    agents = raw.get("persona_agents")
+    if isinstance(agents, dict):
+        ids += [v for entry in agents.values() if isinstance(entry, dict) for v in entry.values()]
+    return any(isinstance(value, str) and looks_like_key(value) for value in ids)
+
+
+def _without_keys(persona_agents: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    kept = {}
+    for persona_id, ids in persona_agents.items():
+        clean = {key: value for key, value in ids.items() if not looks_like_key(value)}
+        if len(clean) < len(ids):
+            log.warning("%s", key_pasted_as_id_message(f"agent or voice id of {persona_id} in settings.json"))
+        if clean:
+            kept[persona_id] = clean
+    return kept
 
 
 # The bounds the Settings page enforces, for values typed into the file by hand.

@@ -21,6 +21,7 @@ from desktop.core.clock import parse_iso, to_iso, utc_now
 from desktop.core.results import CallMetrics, Grade
 from desktop.core.transcript import TranscriptLine
 from desktop.core.vocabulary import END_REASONS, ENDED_STATUSES, GRADED_KINDS, KINDS, MODES, EndReason, Status
+from desktop.secret_shapes import key_pasted_as_id_message, looks_like_key
 from desktop.store.db import Store
 from desktop.store.models import GradeRow, LineRow, SessionRow, UserPersonaRow
 from desktop.store.owner_lock import owner_is_running, remove_stale_locks
@@ -91,6 +92,7 @@ class SessionRepository:
                 raise ValueError(f"the persona snapshot needs a {key!r}")
         if not scenario_snapshot.get("id"):
             raise ValueError("the scenario snapshot needs an 'id'")
+        _refuse_a_key_as_agent_id(agent_id)
         session_uuid = client_session_id or str(uuid.uuid4())
         started = started_at or to_iso(utc_now())
 
@@ -120,6 +122,8 @@ class SessionRepository:
         return self._write(job)
 
     def set_conversation(self, session_id: int, *, conversation_id: str, agent_id: str | None = None) -> None:
+        _refuse_a_key_as_agent_id(agent_id or "")
+
         def job() -> None:
             row = self._active(session_id)
             row.conversation_id = conversation_id
@@ -372,3 +376,9 @@ def _recovered_length(row: SessionRow, last_line: LineRow | None) -> float:
     if row.last_write_at:
         return max(0.0, (parse_iso(row.last_write_at) - parse_iso(row.started_at)).total_seconds())
     return (last_line.offset_ms + last_line.duration_ms) / 1000 if last_line else 0.0
+
+
+def _refuse_a_key_as_agent_id(agent_id: str) -> None:
+    """The agent id is stored with the call and pushed to the team backend: a key pasted there must not be."""
+    if agent_id and looks_like_key(agent_id):
+        raise ValueError(key_pasted_as_id_message("agent id"))

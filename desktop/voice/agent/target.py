@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass
 
 from desktop.core.persona_agents import persona_agent
+from desktop.secret_shapes import key_pasted_as_id_message, looks_like_key
 from desktop.secrets import get_secret
 from desktop.settings import Settings
 from desktop.voice.call.setup import AgentTarget
@@ -62,6 +63,8 @@ def choose_agent(settings: Settings, requested: str | None = None, persona_id: s
             "No ElevenLabs agent id is set. Add one in Settings (or set ELEVENLABS_AGENT_ID), "
             "or practise with the built-in partner."
         )
+    if looks_like_key(agent_id):  # sent to ElevenLabs, stored with the call and synced: never a key
+        raise AgentNotConfigured(key_pasted_as_id_message("ElevenLabs agent id"))
     return AgentChoice(
         "elevenlabs",
         agent_id,
