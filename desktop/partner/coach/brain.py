@@ -62,6 +62,7 @@ _ADVICE_RE = _rx(
     r"\b(?:should (?:i|i've)|could (?:i|i've)|would (?:i|you)|differently|instead|better|what went wrong|handle|"
     r"how did i do|was that (?:ok|okay|good|right|wrong)|what about|what happened|(?:was|went) wrong|my answer)"
 )
+_THAT_RE = _rx(r"\b(?:that|it|this)\b(?: (?:one|moment|part|bit))?\s*[?.!]*$")
 _SCORE_RE = _rx(r"\b(?:score|scored|grade|graded|overall|points?|marks?|so low|number)\b")
 _AREA_RES = {
     "objection_handling": _rx(r"objection|push ?-?back|resist|argu"),
@@ -94,6 +95,7 @@ class CoachBrain:
         self.unclear = 0
         self._first_message = first_message or opening_line(brief)
         self.moments = moments_from_text(brief.moments)
+        self._last_moment: Moment | None = None  # the moment last talked through, for "let's practise that"
 
     @property
     def first(self) -> str:
@@ -118,6 +120,8 @@ class CoachBrain:
         if self.state == ROLEPLAY and not (_PRACTISE_RE.search(text) and self._moment_asked(text)):
             return self._judge_retry(text, turn)
         moment = self._moment_asked(text)
+        if moment is None and _PRACTISE_RE.search(text) and _THAT_RE.search(text):
+            moment = self._last_moment  # "can we practise that?" right after talking a moment through
         if moment is not None and _PRACTISE_RE.search(text):
             self._replay(moment)
             return self._start_roleplay("Sure.")
@@ -128,6 +132,7 @@ class CoachBrain:
             and not about_score
             and (_ADVICE_RE.search(text) or mentions_moment(text) or _WHY_RE.search(text))
         ):
+            self._last_moment = moment
             return self._say(self._about_moment(moment) + " " + self._next_prompt(moment))
         if _WHY_RE.search(text) or (_asks_about_a_score(text) and not _PRACTISE_RE.search(text)):
             return self._say(self._why(text) + " " + self._next_prompt())
