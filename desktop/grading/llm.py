@@ -26,6 +26,7 @@ from desktop.core.results import Grade
 from desktop.core.transcript import Speaker
 from desktop.grading.prompt import build_grading_prompt
 from desktop.grading.schema import RESPONSE_FORMAT, InvalidGrade, parse_content, sanitise
+from desktop.secure_urls import insecure_key_message
 from desktop.store.queries import SessionRecord
 
 log = logging.getLogger(__name__)
@@ -50,8 +51,10 @@ REJECTED = "rejected"
 INVALID_OUTPUT = "invalid_output"
 STEERED = "steered"
 GRADER_ERROR = "grader_error"
+INSECURE_URL = "insecure_url"
 REASONS = {
     NO_KEY: "no OpenAI API key is set",
+    INSECURE_URL: "the model's address is not https, so the key was not sent",
     TIMEOUT: "the model did not answer in time",
     NETWORK: "the model's server could not be reached",
     REFUSED: "the model refused to grade the call",
@@ -165,6 +168,9 @@ class ModelFirstGrader:
         config = self._config()
         if not config.usable:
             return _fallback(record, rules, NO_KEY)
+        insecure = config.api_key and insecure_key_message("the OpenAI API key", config.base_url or "https://")
+        if insecure:  # the Bearer key would cross the network in the clear: the rules grade instead
+            return _fallback(record, rules, INSECURE_URL, insecure)
         if not any(line.speaker == Speaker.TRAINEE for line in record.lines):
             return GradingOutcome(rules)  # the trainee said nothing: there is nothing for a model to judge
         prompt = build_grading_prompt(

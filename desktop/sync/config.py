@@ -3,11 +3,11 @@ device id. A non-loopback address must be https, so the token never crosses a ne
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from desktop import secrets
+from desktop.secure_urls import is_loopback_host
 from desktop.settings import Settings
 from desktop.sync.errors import BackendNotConfigured, InsecureBackendUrl, SignInNeeded
 
@@ -20,16 +20,6 @@ class BackendConfig:
     device_id: str
     # Kept out of repr so a config printed in a log or a traceback never shows it.
     token: str = field(repr=False, default="")
-
-
-def is_loopback_host(host: str) -> bool:
-    host = host.strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def check_base_url(url: str) -> str:

@@ -11,6 +11,8 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import httpx2 as httpx
 from websockets.exceptions import InvalidStatus, InvalidURI
 
+from desktop.secure_urls import insecure_key_message
+
 CONVERSATION_PATH = "/v1/convai/conversation"
 SIGNED_URL_PATH = "/v1/convai/conversation/get-signed-url"
 MAX_BODY_BYTES = 64 * 1024  # a signed URL answer is a few hundred bytes; an error page needs no more to be shown
@@ -43,6 +45,9 @@ async def fetch_signed_url(api_url: str, agent_id: str, api_key: str, timeout: f
     """GET the signed URL of a private agent; ConnectFailure in plain words on any failure."""
     base = api_url.strip().rstrip("/")
     host = urlsplit(base).netloc or base
+    insecure = insecure_key_message("the ElevenLabs API key", base, "in Settings (or ROLEPLAY_ELEVENLABS_API_URL)")
+    if insecure:
+        raise ConnectFailure(insecure, detail=f"plain http to {host}")
     try:
         async with httpx.AsyncClient(timeout=timeout) as client:
             request = client.build_request(
