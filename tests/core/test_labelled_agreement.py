@@ -7,7 +7,7 @@ import json
 from desktop.core.metrics import compute_metrics, detect_objections
 from desktop.core.rule_grader import grade_with_evidence
 from desktop.core.transcript import Speaker, TranscriptLine
-from tests.core.labelled import KEYS, PERSONAS_FILE, labelled_calls, parse_calls
+from tests.core.labelled import KEYS, PERSONAS_FILE, holdout_calls, labelled_calls, parse_calls
 from tests.core.labelled.agreement import measure
 
 T, S = Speaker.TRAINEE, Speaker.SELLER
@@ -33,6 +33,14 @@ def test_the_rule_grader_agrees_with_the_labels() -> None:
     assert result.answered >= 0.90, report
     assert result.bands >= 0.85, report
     assert result.tips >= 0.95, report
+
+
+def test_objections_carry_to_calls_the_rules_were_not_tuned_on() -> None:
+    """The held-out calls: raised and answered keep their floors. (Bands do not: 62.5 % when written; see the
+    benchmark. The band rules were fitted on the main set and need more varied calls.)"""
+    result = measure(holdout_calls())
+    assert len(holdout_calls()) >= 8
+    assert result.raised >= 0.95 and result.answered >= 0.90, "\n".join(result.misses)
 
 
 def test_a_question_that_moves_on_does_not_answer_an_objection() -> None:

@@ -30,8 +30,11 @@ The standard the labels follow (from the reference `acquisition-calls.md`), writ
 - closing: strong = a summary and a specific next step the seller agrees to; good = a specific next step (day and
   time), or a summary and a vague one; fair = a concrete but untimed step (a written offer, information sent);
   poor = none, or only "I'll call you back" / "I'll think about it".
-Labels corrected after a first measurement were corrected only where they broke this standard; the commit that
-added the set says which.
+Labels corrected after the first measurement, where they broke this standard: dale-3 closing (a bare "get back to
+you" is poor), rosa-2 "I'll mail it" answers the writing request, frank-3 objection band (its only objection fully
+answered), marcus-3 probate raised and answered (a stated title problem) and its bands, earl-3 call-back answered
+and discovery band, and the discovery bands of jennifer-1, marcus-1 and bud-1 (their reasons named questions that
+were not asked). `holdout_calls.txt` was written after the rules were tuned and is measured as it is.
 """
 
 from __future__ import annotations
@@ -172,6 +175,13 @@ def _parse_call(block: str, source: str) -> LabelledCall:
         raisings=tuple(Raising(k, KEYS[k], line, ans) for k, line, ans in open_raisings),
         bands=bands,
     )
+
+
+@cache
+def holdout_calls() -> tuple[LabelledCall, ...]:
+    """Calls written after the grader was tuned on `labelled_calls`, measured as they are: the honest figure."""
+    path = HERE / "holdout_calls.txt"
+    return tuple(parse_calls(path.read_text(encoding="utf-8"), path.name))
 
 
 @cache
