@@ -57,7 +57,7 @@ def keyring_status() -> KeyringStatus:
             "Set keys through environment variables or enter them for this session only.",
         )
     try:
-        keyring.get_password(SERVICE, "__probe__")
+        keeps = _keeps_what_it_is_given(name)
     except NoKeyringError:
         return KeyringStatus(
             False,
@@ -67,7 +67,34 @@ def keyring_status() -> KeyringStatus:
         )
     except KeyringError as exc:
         return KeyringStatus(False, name, f"The OS keyring refused access: {exc}. Unlock it and try again.")
+    if not keeps:
+        return KeyringStatus(False, name, _forgets_message(name))
     return KeyringStatus(True, name, "ok")
+
+
+_PROBE = "__probe__"
+_keeps_by_backend: dict[str, bool] = {}
+
+
+def _keeps_what_it_is_given(name: str) -> bool:
+    """Writes a throwaway value and reads it back, once per backend per process. The null backend (often set to
+    stop keyring prompts) accepts every key and keeps none: "Saved." would be a lie."""
+    if name not in _keeps_by_backend:
+        probe = f"probe-{os.getpid()}"
+        keyring.set_password(SERVICE, _PROBE, probe)
+        kept = keyring.get_password(SERVICE, _PROBE) == probe
+        with contextlib.suppress(KeyringError):
+            keyring.delete_password(SERVICE, _PROBE)
+        _keeps_by_backend[name] = kept
+    return _keeps_by_backend[name]
+
+
+def _forgets_message(backend: str) -> str:
+    return (
+        f"The keyring in use ({backend}) does not keep what it is given, so a key saved there is lost at once "
+        "(PYTHON_KEYRING_BACKEND may name the null keyring). Unset it to use the OS keyring, set keys through "
+        "environment variables, or enter them for this session only."
+    )
 
 
 def get_secret(name: str) -> str | None:
@@ -95,11 +122,14 @@ def set_secret(name: str, value: str, *, session_only: bool = False) -> None:
         )
     try:
         keyring.set_password(SERVICE, name, value)
+        kept = keyring.get_password(SERVICE, name) == value
     except KeyringError as exc:
         raise SecretStoreUnavailable(
             f"The key could not be saved in the OS keyring ({exc}). Use it for this session only, "
             f"or set {SECRETS[name]} in the environment."
         ) from exc
+    if not kept:
+        raise SecretStoreUnavailable(_forgets_message(_backend_name()) + " The key was not saved.")
 
 
 def delete_secret(name: str) -> None:
