@@ -157,6 +157,7 @@ class AppShell:
 
     def _build_screens(self, state: AppState, grading: Any) -> None:
         from desktop.store.catalog import PersonaCatalog
+        from desktop.ui.call.close_guard import CallCloseGuard
         from desktop.ui.call.controller import CallController
         from desktop.ui.call.screen import CallScreen
         from desktop.ui.contacts.presenter import ContactsPresenter
@@ -192,6 +193,7 @@ class AppShell:
         call_screen = CallScreen(controller)
         for key, page in (("history", history), ("call", call_screen), ("feedback", feedback), ("review", review)):
             window.add_page(key, page)
+        call_guard = CallCloseGuard(window, call_screen, self.tray)  # closing mid-call asks; the tray shows the call
         history_presenter.refresh()
 
         relay = GradingRelay()
@@ -203,12 +205,10 @@ class AppShell:
         relay.graded.connect(lambda _sid: (contacts_presenter.reload(), self.tray.refresh(), self._sync_flush()))
 
         def start_call(request: CallRequest) -> None:
-            if controller.busy:
-                window.show_page("call")
-                return
             window.show_page("call")
-            window.bring_to_front()
-            controller.place_call(request)
+            window.bring_to_front()  # also when a call runs already: the trainee is shown that one
+            if not controller.busy:
+                controller.place_call(request)
 
         def call_finished(session_id: int) -> None:
             plan = controller.last_plan
@@ -259,6 +259,7 @@ class AppShell:
             controller=controller,
             settings_presenter=settings_presenter,
             start_call=start_call,
+            call_guard=call_guard,
             keep=[contacts_presenter, history_presenter, feedback_presenter, review_presenter, relay],
         )
 
@@ -290,7 +291,7 @@ class AppShell:
 
     def _show_sync_state(self, sync_state: Any) -> None:
         self.window.set_sync_status(sync_state.label, SYNC_KINDS.get(sync_state.phase.value, "ok"))
-        self.tray.icon.setToolTip(f"Roleplay Trainer - {sync_state.description}")
+        self.tray.set_status_tip(f"Roleplay Trainer - {sync_state.description}")
 
     def _watch_network(self, sync: Any) -> None:
         """Going online flushes the outbox at once (the next successful request does too, without this)."""

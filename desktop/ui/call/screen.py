@@ -141,6 +141,12 @@ class CallScreen(QWidget):
     def in_call(self) -> bool:
         return self.state is CallState.CONNECTED
 
+    @property
+    def call_running(self) -> bool:
+        """Being placed, ringing or connected: a call the trainee must not lose track of (ending, ended and failed
+        calls are not)."""
+        return self.controller.busy and self.state not in (CallState.ENDING, CallState.ENDED)
+
     def toggle_mute(self) -> None:
         button = self.page.controls.mute_button
         if self.in_call and button.isEnabled():
@@ -331,7 +337,8 @@ class CallScreen(QWidget):
         self.page.header.countdown.hide()
         if outcome.session_id is not None:
             session_id = outcome.session_id
-            QTimer.singleShot(self._end_pause_ms, lambda: self.call_finished.emit(session_id))
+            # Tied to the screen: a screen deleted during the pause (the app quitting) emits nothing.
+            QTimer.singleShot(self._end_pause_ms, self, lambda: self.call_finished.emit(session_id))
 
     # --- helpers ---------------------------------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ The shell knows nothing about what the pages show. The lead adds them with `add_
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QColor, QGuiApplication, QKeySequence, QPainter, QPaintEvent, QShortcut
@@ -94,6 +95,8 @@ class MainWindow(QMainWindow):
         self._pages: dict[str, QWidget] = {}
         self._close_to_tray = False
         self._quitting = False
+        self._close_guard: Callable[[], bool] | None = None
+        self._past_guard = False
 
         root = QWidget(objectName="page")
         self.setCentralWidget(root)
@@ -248,6 +251,19 @@ class MainWindow(QMainWindow):
         """When on, closing the window hides it (the app lives on in the tray). Only turn it on with a tray."""
         self._close_to_tray = enabled
 
+    def set_close_guard(self, guard: Callable[[], bool] | None) -> None:
+        """`guard()` is asked before the window closes or hides to the tray; False keeps it open. A guard that asks
+        the user something answers False at once and, if the answer allows it, closes with `close_past_guard`."""
+        self._close_guard = guard
+
+    def close_past_guard(self) -> None:
+        """Closes (or hides to the tray) without asking the guard again: it has had its answer."""
+        self._past_guard = True
+        try:
+            self.close()
+        finally:
+            self._past_guard = False
+
     def quit_for_real(self) -> None:
         """Lets the next close really close (the tray's Quit)."""
         self._quitting = True
@@ -261,6 +277,10 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
         self.save_layout()
+        guarded = self._close_guard is not None and not (self._quitting or self._past_guard)
+        if guarded and not self._close_guard():
+            event.ignore()
+            return
         if self._close_to_tray and not self._quitting:
             event.ignore()
             self.hide()

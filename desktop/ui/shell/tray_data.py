@@ -1,12 +1,13 @@
-"""What the tray menu shows: the quick practice call (the last persona and scenario, or a suggested easy one) and the
-last five calls. Qt-free; `load_tray_data` reads the store, so it runs off the GUI thread."""
+"""What the tray menu shows: the call running now, the quick practice call (the last persona and scenario, or a
+suggested easy one) and the last five calls. Qt-free; `load_tray_data` reads the store, so it runs off the GUI
+thread."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from desktop.core.clock import parse_iso
+from desktop.core.clock import format_clock, parse_iso
 from desktop.ui.shell.requests import DEFAULT_SCENARIO_ID, CallRequest
 
 if TYPE_CHECKING:
@@ -23,6 +24,18 @@ SUGGESTED_DIFFICULTY = "BEGINNER"
 class RecentCall:
     session_id: int
     label: str
+
+
+@dataclass(frozen=True)
+class LiveCall:
+    """The call running now (dialing or connected), as the tray shows it."""
+
+    name: str
+    elapsed_s: float = 0.0
+
+    @property
+    def label(self) -> str:
+        return f"In a call with {self.name} \u00b7 {format_clock(self.elapsed_s)}"
 
 
 @dataclass(frozen=True)
