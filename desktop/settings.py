@@ -42,9 +42,14 @@ def data_dir() -> Path:
 
 
 def ensure_data_dir() -> Path:
+    """Creates the data folder and its subfolders, readable by the user only (0700 on POSIX; also tightened on a
+    folder made by an older version, so the files already in it are private too)."""
     path = data_dir()
-    for sub in ("", "recordings", "logs", "backups"):
-        (path / sub).mkdir(parents=True, exist_ok=True)
+    for sub in ("", "recordings", "logs", "backups", "locks"):
+        folder = path / sub
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if os.name == "posix" and folder.stat().st_mode & 0o077:
+            folder.chmod(0o700)
     return path
 
 

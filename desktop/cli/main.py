@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 
 from desktop.cli.errors import EXIT_USAGE, CommandError
+
+MAX_SESSION_ID = 2**63 - 1
 
 
 class _Parser(argparse.ArgumentParser):
@@ -110,11 +113,15 @@ def _session_id(text: str) -> int:
         raise argparse.ArgumentTypeError(f"session id must be a number, got {text!r}") from None
     if value <= 0:
         raise argparse.ArgumentTypeError(f"session id must be positive, got {text!r}")
+    if value > MAX_SESSION_ID:  # SQLite's integers end there; a bigger one cannot name a session
+        raise argparse.ArgumentTypeError(f"no session has an id as large as {text}")
     return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     from desktop.logging_setup import configure_logging
+
+    private_files()
 
     args = build_parser().parse_args(argv)
     configure_logging(console=args.command is not None)
@@ -129,6 +136,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except BrokenPipeError:  # `roleplay sessions list | head`
         return 0
+
+
+def private_files() -> None:
+    """Everything this process creates (the database, logs, recordings, settings) is the user's only: a transcript
+    of a sales call is not for other accounts on the machine. The data folder itself is made 0700 as well
+    (settings.ensure_data_dir), which also covers files made before this rule."""
+    if os.name == "posix":
+        os.umask(0o077)
 
 
 def _dispatch(args: argparse.Namespace) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -90,6 +91,7 @@ class Store:
                 db.close()
                 raise DatabaseCorruptError(path, str(exc)) from exc
         database.initialize(db)
+        _make_private(path)
         return cls(db, path, DatabaseWriter(), backup)
 
     def close(self) -> None:
@@ -98,6 +100,18 @@ class Store:
         self.writer.close()
         self.db.close()
         self.owner_lock.release()  # after the last write: our calls are ended or, if not, recoverable
+
+
+def _make_private(path: Path) -> None:
+    """The database and its WAL files, the user's only (a file from an older version may be world-readable)."""
+    if os.name != "posix":
+        return
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            if file.stat().st_mode & 0o077:
+                file.chmod(0o600)
+        except OSError:  # gone, or not ours: the folder's 0700 still protects it
+            continue
 
 
 def _preflight(path: Path) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 import wave
 from collections.abc import Callable
 from datetime import datetime
@@ -174,7 +175,8 @@ class WavAudioFactory:
     ) -> AudioPorts:
         recorder = None
         if self.record:
-            name = f"call-{datetime.now():%Y%m%d-%H%M%S}-wav"
+            # The random part: two WAV calls started in the same second must not share (and garble) one file.
+            name = f"call-{datetime.now():%Y%m%d-%H%M%S}-wav-{uuid.uuid4().hex[:6]}"
             recorder = CallRecorder(recording_path(name), rate=output_rate, started_at=t0)
 
         def mic_chunk(pcm: bytes, at: float) -> None:
