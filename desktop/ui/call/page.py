@@ -1,9 +1,9 @@
-"""The in-call page's layout: header with the timer, banners, the three panels, the hint strip, the live transcript
-with the keypad beside it, the typing line, and the control bar. Behaviour lives in call_screen.py."""
+"""The in-call page's layout: header with the timer, banners, the three panels, the hint strip, the live transcript,
+the typing line, and the control bar; the keypad opens over them. Behaviour lives in screen.py."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QRect, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
@@ -30,6 +30,7 @@ from desktop.ui.widgets import theme
 from desktop.ui.widgets.plain_text import plain
 
 URGENT_S = 30  # the countdown turns red for the last half minute
+KEYPAD_GAP = 8  # between the open keypad and the row below it
 
 
 class CallHeader(QFrame):
@@ -181,14 +182,8 @@ class InCallPage(QWidget):
         conversation.setSpacing(10)
         self.hints = HintStrip()
         conversation.addWidget(self.hints)
-        talk = QHBoxLayout()
-        talk.setSpacing(10)
         self.transcript = TranscriptView()
-        talk.addWidget(self.transcript, 1)
-        self.keypad = Keypad()
-        self.keypad.hide()
-        talk.addWidget(self.keypad)
-        conversation.addLayout(talk, 1)
+        conversation.addWidget(self.transcript, 1)
         self.splitter.addWidget(bottom)
         self.splitter.setStretchFactor(0, 5)
         self.splitter.setStretchFactor(1, 8)
@@ -199,3 +194,42 @@ class InCallPage(QWidget):
         layout.addWidget(self.typing)
         self.controls = ControlBar()
         layout.addWidget(self.controls)
+
+        # The keypad floats over the page at its own size, above its button, like a phone's. In the layout beside
+        # the transcript it had to share what a small window (or 200 % scaling) leaves, and its keys were cut.
+        self.keypad = Keypad(self)
+        self.keypad.hide()
+        for widget in (self.controls, self.typing):
+            widget.installEventFilter(self)
+
+    def set_keypad_open(self, open_: bool) -> None:
+        self.keypad.setVisible(open_)
+        if open_:
+            self.place_keypad()
+            self.keypad.raise_()
+
+    def place_keypad(self) -> None:
+        """Above the row below it (the typing line or the control bar), centred on its button, inside the page.
+        When the page is shorter than the keypad (it is not, at the smallest window), the keypad's top stays in
+        view and the bottom goes behind the controls rather than off the page."""
+        keypad = self.keypad
+        size = keypad.sizeHint().boundedTo(self.size())
+        below = self.typing if self.typing.isVisible() else self.controls
+        bottom = below.geometry().top() - KEYPAD_GAP
+        button = self.controls.keypad_button
+        centre = button.mapTo(self, button.rect().center()).x()
+        left = min(max(0, centre - size.width() // 2), self.width() - size.width())
+        top = max(0, bottom - size.height())
+        keypad.setGeometry(QRect(left, top, size.width(), size.height()))
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        if self.keypad.isVisible():
+            self.place_keypad()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        # The rows under the keypad moved, appeared or went (typing turned on, the window resized): follow them.
+        moved = (QEvent.Type.Move, QEvent.Type.Resize, QEvent.Type.Show, QEvent.Type.Hide)
+        if event.type() in moved and self.keypad.isVisible():
+            self.place_keypad()
+        return False

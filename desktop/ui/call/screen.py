@@ -98,7 +98,7 @@ class CallScreen(QWidget):
         controls = p.controls
         controls.mute_toggled.connect(self.adapter.set_muted)
         controls.camera_toggled.connect(p.self_view.set_camera_on)
-        controls.keypad_toggled.connect(p.keypad.setVisible)
+        controls.keypad_toggled.connect(p.set_keypad_open)
         controls.typing_toggled.connect(self._on_typing)
         controls.input_device_chosen.connect(c.choose_input)
         controls.output_device_chosen.connect(c.choose_output)
@@ -153,11 +153,14 @@ class CallScreen(QWidget):
             button.toggle()
 
     def request_end(self) -> None:
-        """Esc: while dialing it cancels; in a call it asks first; asked already, it takes the question back."""
+        """Esc: while dialing it cancels; in a call it closes the keypad, or asks first; asked already, it takes the
+        question back."""
         if self.pages.currentWidget() is self.dialing:
             self.hang_up()
         elif self.page.confirm.isVisible():
             self._cancel_confirm()
+        elif self.page.keypad.isVisible():  # a popover first closes itself
+            self.page.controls.keypad_button.setChecked(False)
         elif self.in_call:
             self.page.confirm.show()
             self.page.confirm.end.setFocus()
