@@ -77,9 +77,10 @@ def test_an_explicit_time_limit_wins_and_none_means_no_limit(repo, queries, monk
     assert plan(local, Limits(max_seconds=FROM_LIMITS))[0].setup.max_seconds == 600.0
 
 
-def test_a_voice_call_on_the_partner_carries_the_partner_note(repo, queries, monkeypatch):
+def test_a_voice_call_on_the_partner_carries_no_cannot_hear_note(repo, queries, monkeypatch):
+    # The partner recognises speech on the device now: the old "hears that you talk, not your words" note is gone.
     monkeypatch.delenv("ELEVENLABS_AGENT_ID", raising=False)
-    assert plan(data(repo, queries), mode=Mode.VOICE)[0].partner_note
+    assert plan(data(repo, queries), mode=Mode.VOICE)[0].partner_note == ""
     assert plan(data(repo, queries), mode=Mode.TEXT)[0].partner_note == ""
 
 

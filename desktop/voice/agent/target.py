@@ -20,14 +20,6 @@ from desktop.voice.call.setup import AgentTarget
 PARTNER_AGENT_ID = "practice-partner"
 AGENT_ID_ENV = "ELEVENLABS_AGENT_ID"
 
-# The built-in partner detects speech but cannot recognise words (no offline speech recogniser ships with the app), so
-# a spoken call on it gets general answers. Said once per call, with the two ways to a real conversation.
-PARTNER_VOICE_NOTE = (
-    "The built-in practice partner hears when you talk, not your words, so its answers stay general. "
-    "For a real back-and-forth, type your lines (the Typing button below), or add an ElevenLabs agent in Settings."
-)
-
-
 class AgentNotConfigured(Exception):
     """The trainee asked for ElevenLabs but has not set it up; the message says what to do."""
 

@@ -17,12 +17,12 @@ from desktop.core.difficulty import Difficulty
 from desktop.core.limits import can_start_session
 from desktop.core.personas import Persona
 from desktop.core.scenarios import Scenario
-from desktop.core.vocabulary import Kind, Mode
+from desktop.core.vocabulary import Kind
 from desktop.store.local_data import LocalData
 from desktop.store.queries import SessionFilter
 from desktop.store.sync_store import SyncStore
 from desktop.sync.usage import current_usage
-from desktop.voice.agent.target import PARTNER_VOICE_NOTE, AgentNotConfigured, choose_agent, target_for
+from desktop.voice.agent.target import AgentNotConfigured, choose_agent, target_for
 from desktop.voice.call.debrief import DebriefUnavailable, debrief_setup
 from desktop.voice.call.memory import memory_for
 from desktop.voice.call.setup import CallSetup
@@ -45,7 +45,8 @@ class CallRefused(Exception):
 class PlannedCall:
     setup: CallSetup
     usage_note: str = ""  # e.g. "3 of 5 practice calls left today"
-    partner_note: str = ""  # what a voice call on the built-in partner can and cannot do
+    # A caveat about the agent to show beside the call; empty since the built-in partner recognises speech.
+    partner_note: str = ""
 
 
 FROM_LIMITS = "limits"
@@ -94,7 +95,7 @@ def plan_call(
         trainee_summary=summary,
         memory_variables=variables,
     )
-    return PlannedCall(setup, usage_note, _partner_note(choice.kind, mode))
+    return PlannedCall(setup, usage_note)
 
 
 def plan_debrief(
@@ -120,7 +121,7 @@ def plan_debrief(
         )
     except DebriefUnavailable as exc:
         raise CallRefused(str(exc)) from exc
-    return PlannedCall(setup, "", _partner_note(choice.kind, mode))
+    return PlannedCall(setup, "")
 
 
 def _apply_limits(data: LocalData, limits: Limits) -> tuple[float | None, str]:
@@ -135,7 +136,3 @@ def _apply_limits(data: LocalData, limits: Limits) -> tuple[float | None, str]:
     if not verdict.allowed:
         raise CallRefused(verdict.message)
     return max_seconds, verdict.message  # type: ignore[return-value]
-
-
-def _partner_note(agent_kind: str, mode: str) -> str:
-    return PARTNER_VOICE_NOTE if agent_kind == "partner" and mode == Mode.VOICE else ""
