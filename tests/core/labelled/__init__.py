@@ -35,6 +35,8 @@ you" is poor), rosa-2 "I'll mail it" answers the writing request, frank-3 object
 answered), marcus-3 probate raised and answered (a stated title problem) and its bands, earl-3 call-back answered
 and discovery band, and the discovery bands of jennifer-1, marcus-1 and bud-1 (their reasons named questions that
 were not asked). `holdout_calls.txt` was written after the rules were tuned and is measured as it is.
+`new_calls.txt` (30 calls, every persona twice) was written and labelled to this standard, and committed, before the
+grader was run on it: it is the second, larger held-out set the band rules were then generalised against.
 """
 
 from __future__ import annotations
@@ -181,6 +183,13 @@ def _parse_call(block: str, source: str) -> LabelledCall:
 def holdout_calls() -> tuple[LabelledCall, ...]:
     """Calls written after the grader was tuned on `labelled_calls`, measured as they are: the honest figure."""
     path = HERE / "holdout_calls.txt"
+    return tuple(parse_calls(path.read_text(encoding="utf-8"), path.name))
+
+
+@cache
+def new_calls() -> tuple[LabelledCall, ...]:
+    """The second round: labelled and committed before the grader saw them (different phrasing, lengths and mixes)."""
+    path = HERE / "new_calls.txt"
     return tuple(parse_calls(path.read_text(encoding="utf-8"), path.name))
 
 
