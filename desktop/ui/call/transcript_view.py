@@ -1,32 +1,23 @@
 """The live transcript as chat bubbles: partial lines in grey, final lines solid, corrections applied in place.
 
-A list model plus a painting delegate, so a long call costs only the rows on screen. It follows the newest line
+A list model plus the shared bubble painter (desktop/ui/widgets/bubbles.py, LIVE style), so a long call costs only
+the rows on screen. It follows the newest line
 until the user scrolls up, then stays put and offers a "Jump to latest" button.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QGridLayout,
-    QListView,
-    QPushButton,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
-    QWidget,
-)
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtWidgets import QAbstractItemView, QGridLayout, QListView, QPushButton, QWidget
 
 from desktop.core.clock import format_clock
 from desktop.core.live_transcript import LinePartial
 from desktop.core.transcript import Speaker, TranscriptLine
-from desktop.ui.widgets import theme
+from desktop.ui.widgets.bubbles import LIVE, Bubble, BubbleDelegate
 
 EntryRole = Qt.ItemDataRole.UserRole + 1
-BUBBLE_SHARE = 0.78  # a bubble takes at most this share of the width, like a messaging app
 STICK_SLACK_PX = 4
 
 
@@ -37,7 +28,6 @@ class Entry:
     offset_ms: int = 0
     seq: int | None = None  # None while partial
     interrupted: bool = False
-    size_cache: tuple[int, QSize] | None = field(default=None, repr=False)
 
     @property
     def final(self) -> bool:
@@ -107,86 +97,15 @@ class TranscriptModel(QAbstractListModel):
         entry = self._entries[row]
         for name, value in changes.items():
             setattr(entry, name, value)
-        entry.size_cache = None
         index = self.index(row)
         self.dataChanged.emit(index, index)
 
 
-class BubbleDelegate(QStyledItemDelegate):
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.names = {Speaker.TRAINEE: "You", Speaker.SELLER: "Seller", Speaker.COACH: "Coach"}
-
-    def _fonts(self, option: QStyleOptionViewItem) -> tuple[QFont, QFont]:
-        body = QFont(option.font)
-        caption = QFont(option.font)
-        caption.setPointSizeF(max(6.0, body.pointSizeF() * 0.85))
-        return body, caption
-
-    def _geometry(self, option: QStyleOptionViewItem, entry: Entry) -> tuple[int, int, QRect]:
-        body, caption = self._fonts(option)
-        metrics = QFontMetrics(body)
-        pad = metrics.height() // 2
-        width = max(metrics.height() * 6, int(option.rect.width() * BUBBLE_SHARE))
-        text = self._text(entry)
-        bounds = metrics.boundingRect(QRect(0, 0, width - 2 * pad, 1_000_000), Qt.TextFlag.TextWordWrap, text)
-        return pad, QFontMetrics(caption).height(), bounds
-
-    def _text(self, entry: Entry) -> str:
-        return entry.text + (" \u2014" if entry.interrupted else "") if entry.text else "\u2026"
-
-    def sizeHint(self, option: QStyleOptionViewItem, index) -> QSize:  # noqa: N802
-        entry: Entry = index.data(EntryRole)
-        width = option.rect.width()
-        if entry.size_cache is not None and entry.size_cache[0] == width:
-            return entry.size_cache[1]
-        pad, caption_h, bounds = self._geometry(option, entry)
-        size = QSize(width, caption_h + bounds.height() + 2 * pad + pad)
-        entry.size_cache = (width, size)
-        return size
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index) -> None:
-        entry: Entry = index.data(EntryRole)
-        pad, caption_h, bounds = self._geometry(option, entry)
-        body, caption = self._fonts(option)
-        mine = entry.speaker is Speaker.TRAINEE
-        rect = option.rect
-        bubble_w = bounds.width() + 2 * pad
-        x = rect.right() - bubble_w - pad if mine else rect.left() + pad
-        bubble = QRectF(x, rect.top() + caption_h, bubble_w, bounds.height() + 2 * pad)
-
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        who = self.names.get(entry.speaker, entry.speaker.value.title())
-        when = format_clock(entry.offset_ms / 1000)
-        label = f"{who} \u00b7 {when}" + ("  \u00b7 cut off" if entry.interrupted else "")
-        if not entry.final:
-            label = f"{who} \u00b7 speaking\u2026"
-        painter.setFont(caption)
-        painter.setPen(QColor(theme.MUTED))
-        align = Qt.AlignmentFlag.AlignRight if mine else Qt.AlignmentFlag.AlignLeft
-        caption_rect = QRectF(rect.left() + pad, rect.top(), rect.width() - 2 * pad, caption_h)
-        painter.drawText(caption_rect, align | Qt.AlignmentFlag.AlignVCenter, label)
-
-        if not entry.final:
-            painter.setPen(QPen(QColor(theme.BORDER), 1.5, Qt.PenStyle.DashLine))
-            painter.setBrush(QColor(theme.SURFACE))
-            text_color = QColor(theme.MUTED)
-        elif mine:
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QColor(theme.ACCENT))
-            text_color = QColor("white")
-        else:
-            painter.setPen(QPen(QColor(theme.BORDER), 1))
-            painter.setBrush(QColor(theme.SURFACE))
-            text_color = QColor(theme.TEXT)
-        painter.drawRoundedRect(bubble, pad * 1.4, pad * 1.4)
-        body.setItalic(not entry.final)
-        painter.setFont(body)
-        painter.setPen(text_color)
-        text_rect = bubble.adjusted(pad, pad, -pad, -pad)
-        painter.drawText(text_rect, int(Qt.TextFlag.TextWordWrap), self._text(entry))
-        painter.restore()
+def caption_of(entry: Entry, name: str) -> str:
+    """ "Dale · 00:12", or "Dale · speaking…" while the line is still being heard."""
+    if not entry.final:
+        return f"{name} \u00b7 speaking\u2026"
+    return f"{name} \u00b7 {format_clock(entry.offset_ms / 1000)}" + ("  \u00b7 cut off" if entry.interrupted else "")
 
 
 class TranscriptView(QWidget):
@@ -197,7 +116,8 @@ class TranscriptView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = TranscriptModel(self)
-        self.delegate = BubbleDelegate(self)
+        self.names = {Speaker.TRAINEE: "You", Speaker.SELLER: "Seller", Speaker.COACH: "Coach"}
+        self.delegate = BubbleDelegate(LIVE, self._bubble, self)
         self.list = QListView(objectName="transcript")
         self.list.setModel(self.model)
         self.list.setItemDelegate(self.delegate)
@@ -226,8 +146,14 @@ class TranscriptView(QWidget):
     def following(self) -> bool:
         return self._following
 
+    def _bubble(self, index) -> Bubble:
+        entry: Entry = index.data(EntryRole)
+        name = self.names.get(entry.speaker, entry.speaker.value.title())
+        text = entry.text + (" \u2014" if entry.interrupted else "") if entry.text else "\u2026"
+        return Bubble(entry.speaker, text, caption_of(entry, name), partial=not entry.final)
+
     def set_names(self, trainee: str, seller: str) -> None:
-        self.delegate.names.update({Speaker.TRAINEE: trainee, Speaker.SELLER: seller})
+        self.names.update({Speaker.TRAINEE: trainee, Speaker.SELLER: seller})
         self.list.viewport().update()
 
     def clear(self) -> None:

@@ -1,89 +1,20 @@
-"""The review's transcript: chat bubbles with their time in the call; the line being played is highlighted, and
-clicking a line asks to jump there."""
+"""The review's transcript: chat bubbles with their time in the call (the shared bubble painter, REPLAY style); the
+line being played is highlighted, and clicking a line asks to jump there."""
 
 from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Sequence
 
-from PySide6.QtCore import QModelIndex, QRect, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen
-from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, QStyledItemDelegate
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem
 
 from desktop.core.clock import format_clock
 from desktop.core.transcript import Speaker, TranscriptLine
-from desktop.ui.widgets import theme
-from desktop.ui.widgets.report import scaled_font, soft_accent
+from desktop.ui.widgets.bubbles import REPLAY, Bubble, BubbleDelegate
 
 LINE_ROLE = Qt.ItemDataRole.UserRole + 1
 CURRENT_ROLE = Qt.ItemDataRole.UserRole + 2
-
-
-class BubbleDelegate(QStyledItemDelegate):
-    """Paints a line as a bubble: the trainee's on the right, the seller's on the left, coach hints centred."""
-
-    def __init__(self, view: TranscriptReplay) -> None:
-        super().__init__(view)
-        self._view = view
-
-    def _geometry(self, width: int, line: TranscriptLine) -> tuple[int, int, int]:
-        """(bubble width, text height, padding) for a line in a view `width` wide."""
-        metrics = self._view.fontMetrics()
-        pad = max(6, metrics.height() // 2)
-        bubble_w = max(metrics.height() * 8, int(width * 0.78))
-        text = QFontMetrics(self._view.font()).boundingRect(
-            QRect(0, 0, bubble_w - 2 * pad, 1_000_000), int(Qt.TextFlag.TextWordWrap), line.text
-        )
-        needed = text.width() + 2 * pad
-        header_w = metrics.horizontalAdvance(self._header(line)) + 2 * pad
-        return min(bubble_w, max(needed, header_w)), text.height(), pad
-
-    def _header(self, line: TranscriptLine) -> str:
-        who = {Speaker.TRAINEE: "You", Speaker.SELLER: self._view.seller_name, Speaker.COACH: "Coach hint"}[
-            line.speaker
-        ]
-        cut = "  · cut off" if line.interrupted else ""
-        return f"{who}  {format_clock(line.offset_ms / 1000)}{cut}"
-
-    def sizeHint(self, option, index: QModelIndex) -> QSize:
-        line: TranscriptLine = index.data(LINE_ROLE)
-        width = self._view.viewport().width() - 8
-        _, text_h, pad = self._geometry(width, line)
-        header_h = self._view.fontMetrics().height()
-        return QSize(width, header_h + text_h + 2 * pad + pad)
-
-    def paint(self, painter: QPainter, option, index: QModelIndex) -> None:
-        line: TranscriptLine = index.data(LINE_ROLE)
-        current = bool(index.data(CURRENT_ROLE))
-        rect = option.rect.adjusted(4, 0, -4, 0)
-        bubble_w, text_h, pad = self._geometry(rect.width(), line)
-        header_h = self._view.fontMetrics().height()
-        height = header_h + text_h + 2 * pad
-        if line.speaker == Speaker.TRAINEE:
-            left = rect.right() - bubble_w
-        elif line.speaker == Speaker.COACH:
-            left = rect.left() + (rect.width() - bubble_w) // 2
-        else:
-            left = rect.left()
-        bubble = QRectF(left, rect.top() + pad / 2, bubble_w, height)
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        fill = {Speaker.TRAINEE: soft_accent(), Speaker.SELLER: theme.SURFACE, Speaker.COACH: theme.BACKGROUND}
-        border = QPen(QColor(theme.ACCENT), 2.5) if current else QPen(QColor(theme.BORDER), 1)
-        painter.setPen(border)
-        painter.setBrush(QColor(fill[line.speaker]))
-        painter.drawRoundedRect(bubble, pad * 1.5, pad * 1.5)
-        inner = bubble.adjusted(pad, pad * 0.6, -pad, -pad)
-        painter.setPen(QColor(theme.ACCENT if current else theme.MUTED))
-        painter.setFont(scaled_font(self._view.font(), 0.9, bold=current))
-        painter.drawText(
-            QRectF(inner.left(), inner.top(), inner.width(), header_h), Qt.AlignmentFlag.AlignLeft, self._header(line)
-        )
-        painter.setFont(self._view.font())
-        painter.setPen(QColor(theme.MUTED if line.speaker == Speaker.COACH else theme.TEXT))
-        text_rect = QRectF(inner.left(), inner.top() + header_h, inner.width(), text_h + pad)
-        painter.drawText(text_rect, int(Qt.TextFlag.TextWordWrap), line.text)
-        painter.restore()
 
 
 class TranscriptReplay(QListWidget):
@@ -96,7 +27,8 @@ class TranscriptReplay(QListWidget):
         self._starts: list[int] = []
         self._order: list[int] = []
         self._current = -1
-        self.setItemDelegate(BubbleDelegate(self))
+        self.delegate = BubbleDelegate(REPLAY, self._bubble, self)
+        self.setItemDelegate(self.delegate)
         self.setResizeMode(QListWidget.ResizeMode.Adjust)
         self.setUniformItemSizes(False)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
@@ -108,6 +40,13 @@ class TranscriptReplay(QListWidget):
         self.setMouseTracking(True)
         self.setToolTip("Click a line to hear that moment")
         self.itemClicked.connect(lambda item: self.line_clicked.emit(self.row(item)))
+
+    def _bubble(self, index) -> Bubble:
+        line: TranscriptLine = index.data(LINE_ROLE)
+        who = {Speaker.TRAINEE: "You", Speaker.SELLER: self.seller_name, Speaker.COACH: "Coach hint"}[line.speaker]
+        cut = "  \u00b7 cut off" if line.interrupted else ""
+        caption = f"{who}  {format_clock(line.offset_ms / 1000)}{cut}"
+        return Bubble(line.speaker, line.text, caption, current=bool(index.data(CURRENT_ROLE)))
 
     @property
     def lines(self) -> list[TranscriptLine]:
