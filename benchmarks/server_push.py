@@ -3,7 +3,8 @@ transcript lines each, all devices in parallel, with the app's idempotent PUT, a
 (`roleplay-server run`, gunicorn): PostgreSQL with 4 workers and SQLite with 1. Sessions per second, p50/p95/p99
 PUT latency, and exactly one row per session at the end. Beside it, the same load as a bare
 `INSERT ... ON CONFLICT DO UPDATE` loop (one connection per device, one commit per session) on the same database:
-the ratio of the two times is the server's overhead (target within 2x).
+the ratio of the two times is the server's overhead (target within 2x). And the floor: the same number of trivial
+authenticated GETs (/api/v1/me) from the same devices, what HTTP + Django + the token cost before any push work.
 
 Full size (the issue's): 50 devices x 200 sessions x 100 lines. Run:
   .venv/bin/python benchmarks/server_push.py [--devices 50] [--sessions 200] [--lines 100] [--backends postgres,sqlite]
@@ -113,30 +114,44 @@ def make_tokens(server: TeamServer, devices: int) -> list[str]:
 
 def push_load(port: int, tokens: list[str], bodies: list[list[bytes]]) -> tuple[float, list[float]]:
     """Every device on its own thread and keep-alive connection; (wall seconds, PUT latencies in ms)."""
+    work = [
+        # '{"client_session_id":"<uuid>"': dumped compactly, the id comes first
+        [("PUT", f"/api/v1/training-sessions/{body[22:58].decode()}", body) for body in mine]
+        for mine in bodies
+    ]
+    return _load(port, tokens, work, 201)
+
+
+def floor_load(port: int, tokens: list[str], per_device: int) -> tuple[float, list[float]]:
+    """The floor of HTTP + Django + the token per request on this machine: the same devices, the same number of
+    requests, each a trivial authenticated GET (/api/v1/me: one token lookup, no write)."""
+    return _load(port, tokens, [[("GET", "/api/v1/me", None)] * per_device for _ in tokens], 200)
+
+
+def _load(port: int, tokens: list[str], work: list[list[tuple]], expect: int) -> tuple[float, list[float]]:
     latencies: list[float] = []
     lock = threading.Lock()
     go = threading.Event()
 
-    def device(token: str, mine: list[bytes]) -> None:
+    def device(token: str, mine: list[tuple]) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
         own = []
         go.wait()
-        for body in mine:
-            key = body[22:58].decode()  # '{"client_session_id":"<uuid>"': dumped compactly, the id comes first
+        for method, path, body in mine:
             start = time.perf_counter()
-            conn.request("PUT", f"/api/v1/training-sessions/{key}", body=body, headers=headers)
+            conn.request(method, path, body=body, headers=headers)
             response = conn.getresponse()
             response.read()
             own.append((time.perf_counter() - start) * 1000)
-            if response.status != 201:
-                raise RuntimeError(f"PUT answered {response.status}")
+            if response.status != expect:
+                raise RuntimeError(f"{method} answered {response.status}")
         conn.close()
         with lock:
             latencies.extend(own)
 
     with ThreadPoolExecutor(len(tokens)) as pool:
-        futures = [pool.submit(device, token, mine) for token, mine in zip(tokens, bodies, strict=True)]
+        futures = [pool.submit(device, token, mine) for token, mine in zip(tokens, work, strict=True)]
         start = time.perf_counter()
         go.set()
         for future in futures:
@@ -218,6 +233,7 @@ def run(backend: str, devices: int, sessions: int, lines: int, cluster: Postgres
             for d in range(devices)
         ]
         wall, latencies = push_load(server.port, tokens, bodies)
+        floor_wall, floor_latencies = floor_load(server.port, tokens, sessions)
         target = database_url or str(server.data / "roleplay-server.sqlite3")
         rows = count_rows(backend, target, "team_trainingsession")
         distinct = count_rows(
@@ -243,6 +259,10 @@ def run(backend: str, devices: int, sessions: int, lines: int, cluster: Postgres
         "bare_upsert_sessions_per_s": round(total / bare, 1),
         "bare_rows": bare_rows,
         "time_ratio_to_bare_upsert": round(wall / bare, 2),
+        "floor_get_me_per_s": round(total / floor_wall, 1),
+        "floor_get_ms_p50": round(median(floor_latencies), 1),
+        "floor_get_ms_p95": round(percentile(floor_latencies, 0.95), 1),
+        "floor_time_ratio_to_bare_upsert": round(floor_wall / bare, 2),
     }
 
 

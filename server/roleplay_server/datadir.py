@@ -57,6 +57,9 @@ def sqlite_settings(path: Path) -> dict:
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(path),
         "TEST": {"NAME": str(path.with_name(path.stem + "-test.sqlite3"))},  # a real file in tests, not :memory:
+        # Each worker thread keeps its connection: opening one (and its PRAGMAs) on every request cost more than
+        # the push's own statements.
+        "CONN_MAX_AGE": 600,
         # WAL lets readers (the dashboard) run while a push writes; IMMEDIATE avoids lock-upgrade deadlocks.
         "OPTIONS": {
             "transaction_mode": "IMMEDIATE",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
+from django.db import connections
 from django.db.models import Q
 from django.utils import timezone
 
@@ -33,14 +34,7 @@ def record_attempt(row: TrainingSession) -> None:
     """Called in the push's transaction: the call becomes (or stays) an attempt of every assignment it matches."""
     if row.is_deleted or row.started_at is None or not row.scenario_id:
         return
-    matching = Assignment.objects.filter(
-        for_member_q(row.member_id, row.team_id),
-        persona_id=row.persona_id,
-        scenario_id=row.scenario_id,
-        difficulty=row.difficulty,
-        created_at__lte=row.started_at + timedelta(minutes=5),  # a call begun as the coach saved it still counts
-    )
-    for assignment in matching:
+    for assignment in _matching(row):
         if row.started_at >= due_end(assignment):
             continue
         AssignmentAttempt.objects.update_or_create(
@@ -48,6 +42,27 @@ def record_attempt(row: TrainingSession) -> None:
             session=row,
             defaults={"member_id": row.member_id, "started_at": row.started_at, "overall": row.overall},
         )
+
+
+def _matching(row: TrainingSession) -> list[Assignment]:
+    """The assignments given to the call's member or the whole team with its persona, scenario and difficulty, made
+    by the time it began (a call begun as the coach saved it still counts). Asked on every push, and almost always
+    empty, so the query is written once per database rather than compiled by the ORM each time."""
+    connection = connections[Assignment.objects.db]
+    if connection.vendor not in _MATCHING:
+        q = connection.ops.quote_name
+        _MATCHING[connection.vendor] = (
+            f"SELECT * FROM {q(Assignment._meta.db_table)} WHERE {q('team_id')} = %s"
+            f" AND ({q('member_id')} = %s OR {q('member_id')} IS NULL) AND {q('persona_id')} = %s"
+            f" AND {q('scenario_id')} = %s AND {q('difficulty')} = %s AND {q('created_at')} <= %s"
+            f" ORDER BY {q('due_date')}, {q('id')}"
+        )
+    made_by = connection.ops.adapt_datetimefield_value(row.started_at + timedelta(minutes=5))
+    params = [row.team_id, row.member_id, row.persona_id, row.scenario_id, row.difficulty, made_by]
+    return list(Assignment.objects.raw(_MATCHING[connection.vendor], params))
+
+
+_MATCHING: dict[str, str] = {}
 
 
 def forget_attempts(row: TrainingSession) -> None:

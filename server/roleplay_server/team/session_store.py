@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -52,6 +52,9 @@ def put_session(member: Member, document: dict) -> WriteResult:
     """Stores the document unless the server holds a higher revision (or a tombstone of the same or higher one).
     The same body twice gives the same row; two workers racing on a new key end with one row (the unique key)."""
     key = uuid.UUID(document["client_session_id"])
+    created = _insert_new(member, key, document)
+    if created is not None:
+        return WriteResult(201, created, created.revision)
     for _attempt in range(3):
         try:
             with transaction.atomic():
@@ -75,6 +78,49 @@ def put_session(member: Member, document: dict) -> WriteResult:
         except IntegrityError:
             continue  # another request inserted the same key between our read and our insert: read it again
     raise RuntimeError("could not store the session after three attempts")
+
+
+def _insert_new(member: Member, key: uuid.UUID, document: dict) -> TrainingSession | None:
+    """The common case, a session the server has never seen, in one statement: INSERT ... ON CONFLICT DO NOTHING
+    RETURNING id, written once per database rather than compiled by the ORM on every push. None when the key is
+    already taken (an update, a replay, a tombstone or a 409: the locked read-and-compare path decides) or when the
+    database cannot return the new id (SQLite before 3.35)."""
+    connection = connections[TrainingSession.objects.db]
+    if not connection.features.can_return_columns_from_insert:
+        return None
+    row = TrainingSession(member=member, team_id=member.team_id, client_session_id=key)
+    _fill(row, document)
+    sql, fields = _insert_sql(connection)
+    params = [field.get_db_prep_save(getattr(row, field.attname), connection) for field in fields]
+    with transaction.atomic(using=connection.alias):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            found = cursor.fetchone()
+        if found is None:
+            return None
+        row.pk = found[0]
+        row._state.adding, row._state.db = False, connection.alias
+        assignments.record_attempt(row)
+    return row
+
+
+_INSERTS: dict[str, tuple[str, list]] = {}
+
+
+def _insert_sql(connection) -> tuple[str, list]:
+    if connection.vendor not in _INSERTS:
+        q = connection.ops.quote_name
+        meta = TrainingSession._meta
+        fields = [field for field in meta.concrete_fields if not field.primary_key]
+        unique = next(c for c in meta.constraints if c.name == "one_row_per_member_session")
+        conflict = ", ".join(q(meta.get_field(name).column) for name in unique.fields)
+        sql = (
+            f"INSERT INTO {q(meta.db_table)} ({', '.join(q(field.column) for field in fields)})"
+            f" VALUES ({', '.join(['%s'] * len(fields))})"
+            f" ON CONFLICT ({conflict}) DO NOTHING RETURNING {q(meta.pk.column)}"
+        )
+        _INSERTS[connection.vendor] = (sql, fields)
+    return _INSERTS[connection.vendor]
 
 
 def _fill(row: TrainingSession, document: dict) -> None:
