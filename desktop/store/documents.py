@@ -52,8 +52,8 @@ def session_document(record: SessionRecord, device_id: str, *, include_local_id:
             },
             "agent_id": record.agent_id,
             "conversation_id": record.conversation_id,
-            "started_at": to_rfc3339_seconds(summary.started_at),
-            "ended_at": to_rfc3339_seconds(record.ended_at),
+            "started_at": _timestamp(summary.started_at),
+            "ended_at": _timestamp(record.ended_at),
             "duration_seconds": int(round(summary.duration_seconds)) if summary.duration_seconds is not None else None,
             "status": summary.status,
             "end_reason": summary.end_reason,
@@ -78,7 +78,7 @@ def session_markdown(record: SessionRecord) -> str:
         f"{md(str(persona.get('property_type', '')))}, {md(str(persona.get('location', '')))}".rstrip(", "),
         f"- **Scenario:** {md(str(record.scenario.get('title', summary.scenario_id)))} ({summary.difficulty}, "
         f"{'practice' if record.practice_mode else 'exam'} mode, {summary.mode})",
-        f"- **Started:** {to_rfc3339_seconds(summary.started_at)}",
+        f"- **Started:** {md(str(_timestamp(summary.started_at)))}",
         f"- **Length:** {int(summary.duration_seconds or 0) // 60} min {int(summary.duration_seconds or 0) % 60} s",
         f"- **Status:** {summary.status}" + (f" ({summary.end_reason})" if summary.end_reason else ""),
     ]
@@ -122,3 +122,11 @@ def session_markdown(record: SessionRecord) -> str:
         mark = " *(interrupted)*" if line.interrupted else ""
         out.append(f"**[{format_clock(line.offset_ms / 1000)}] {line.speaker.value}:** {md(line.text)}{mark}  ")
     return "\n".join(out).rstrip() + "\n"
+
+
+def _timestamp(text: str | None) -> str | None:
+    """The contract's form of a stored time; a time that does not parse (a bad row) is shown as it is stored."""
+    try:
+        return to_rfc3339_seconds(text)
+    except (ValueError, TypeError):
+        return text

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import re
 from dataclasses import dataclass, field
 
@@ -16,6 +17,8 @@ from desktop.core.results import CallMetrics, Grade
 from desktop.core.transcript import Speaker, TranscriptLine
 from desktop.core.vocabulary import Status
 from desktop.store.models import GradeRow, LineRow, SessionRow, TranscriptSearch, UserPersonaRow
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -135,14 +138,14 @@ class SessionQueries:
         # Tuples straight from the cursor: building 100+ line objects through peewee's row wrappers would cost
         # several times the query itself.
         lines = tuple(
-            TranscriptLine(seq, _SPEAKERS[speaker], text, offset_ms, duration_ms, bool(interrupted))
+            TranscriptLine(seq, _speaker(speaker), text, offset_ms or 0, duration_ms or 0, bool(interrupted))
             for seq, speaker, text, offset_ms, duration_ms, interrupted in _run(_lines_query, session_id)
         )
         grades = list(_run(_grades_query, session_id))
         return SessionRecord(
             summary=_summary(row),
-            persona=json.loads(row["persona_snapshot"]),
-            scenario=json.loads(row["scenario_snapshot"]),
+            persona=_json_object(row["persona_snapshot"], session_id, "persona"),
+            scenario=_json_object(row["scenario_snapshot"], session_id, "scenario"),
             practice_mode=bool(row["practice_mode"]),
             trainee_name=row["trainee_name"],
             agent_id=row["agent_id"],
@@ -153,7 +156,7 @@ class SessionQueries:
             remote_id=row["remote_id"],
             sync_error=row["sync_error"],
             lines=lines,
-            metrics=CallMetrics.from_dict(json.loads(row["metrics"])) if row["metrics"] else None,
+            metrics=_metrics(row["metrics"], session_id),
             grade=_grade(grades[0]) if grades else None,
             graded_at=grades[0][-1] if grades else None,
             earlier_grades=tuple(_grade(g) for g in grades[1:]),
@@ -379,9 +382,45 @@ def _summary(row: dict) -> SessionSummary:
     )
 
 
+# One bad row (a hand edit, a bug of an older version, a damaged page SQLite still reads) must not hide the rest of
+# the call: each part that does not parse is shown as missing, and the log says which.
+
+
+def _json_object(text: str | None, session_id: int, what: str) -> dict:
+    try:
+        value = json.loads(text) if text else {}
+    except ValueError:
+        value = None
+    if not isinstance(value, dict):
+        log.warning("session %s: its %s is unreadable; shown without it", session_id, what)
+        return {}
+    return value
+
+
+def _metrics(text: str | None, session_id: int) -> CallMetrics | None:
+    if not text:
+        return None
+    try:
+        return CallMetrics.from_dict(json.loads(text))
+    except (ValueError, TypeError, KeyError, AttributeError):
+        log.warning("session %s: its call analytics are unreadable; shown without them", session_id)
+        return None
+
+
+def _speaker(value: str) -> Speaker:
+    # An unknown speaker is still a line someone said: shown, as the other side.
+    return _SPEAKERS.get(value, Speaker.SELLER)
+
+
 def _grade(row: tuple) -> Grade:
     rapport, discovery, objection_handling, closing, feedback, grader, earnings, xp, note, _graded_at = row
-    feedback = json.loads(feedback)
+    try:
+        feedback = json.loads(feedback)
+    except ValueError:
+        feedback = None
+    if not isinstance(feedback, dict):
+        log.warning("a grade's feedback is unreadable; shown without it")
+        feedback = {}
     return Grade(
         rapport=rapport,
         discovery=discovery,
