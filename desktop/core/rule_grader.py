@@ -26,6 +26,7 @@ from desktop.core.rubric import (
     EMPATHY_RE,
     FOLLOWUP_RE,
     GREETING_RE,
+    INTRO_PLAIN_RE,
     INTRO_RE,
     INTRO_RE_LOW,
     MEETING_RE,
@@ -42,6 +43,8 @@ from desktop.core.rubric import (
     STRONG_EMPATHY_RE,
     SUMMARY_RE,
     TOPICS,
+    VAGUE_STEP_RE,
+    WARM_RE,
     has_money,
     topics_of,
 )
@@ -76,7 +79,9 @@ def _parse(line: TranscriptLine) -> tuple[_Sentence, ...]:
         kind = sentence_kind(part)
         # Topics count only when asked about, so statements are not scanned for them; "would you take $800 an acre?"
         # puts a price to the seller, it discovers nothing.
-        parsed.append(_Sentence(part, low, kind, topics_of(low) if kind and not has_money(low) else ()))
+        # A question that proposes the next step ("Could I come by Tuesday to see the units?") discovers nothing.
+        asks = kind and not has_money(low) and not (SPECIFIC_RE.search(low) and MEETING_RE.search(low))
+        parsed.append(_Sentence(part, low, kind, topics_of(low) if asks else ()))
     return tuple(parsed)
 
 
@@ -132,7 +137,7 @@ def _band(value: float, steps: Sequence[tuple[float, int]]) -> int:
 def _rapport(call: _Call, metrics: CallMetrics, notes: fb.Notes, lowball: Found | None) -> int:
     opener = call.trainee[:2]
     greeting = call.find(opener, GREETING_RE)
-    intro = call.trainee_name is not None
+    intro = call.trainee_name is not None or any(INTRO_PLAIN_RE.search(ln.text) for ln in call.trainee[:3])
     reason = call.find(call.trainee[:3], REASON_RE)
     company = any(COMPANY_RE.search(ln.text) for ln in call.trainee[:3])  # capitals matter: not lower-cased
     # On a call-back the seller already knows why they are talking; thanking them for calling does the same job.
@@ -158,8 +163,24 @@ def _rapport(call: _Call, metrics: CallMetrics, notes: fb.Notes, lowball: Found 
     # a concern brushed off.
     overtalk = max(0, (metrics.interruptions or 0) - 1)
     brushed_off = any(e.reply_seqs and not e.answered for e in call.events)
+    # The standard's tiers set the floor and the ceiling (strong: name, reason, permission and warmth; good: name,
+    # reason and permission, or name and warmth; fair: some of it); the points above move the score within them.
+    opened = bool(reason or inbound) and bool(permission or inbound)
+    # An acknowledgement that answers an objection is objection handling; warmth is toward the person.
+    answers = {e.answer_seq for e in call.events}
+    warm = any(WARM_RE.search(call.lows[ln.seq]) for ln in call.trainee) or any(ln.seq not in answers for ln in empathy)
+    if intro and opened and warm:
+        score = max(score, 82)
+    elif intro and (opened or warm):
+        score = min(max(score, 64), 79)
+    elif intro or opened or warm or company:
+        score = min(max(score, 45), 59)
+    else:
+        score = min(score, 35)
+    # Talking through most of a spoken call costs trust whatever the opener was (typed words are no measure of it).
+    score -= 8 * (metrics.talk_ratio is not None and ratio > 0.65)
     score -= min(45, 15 * len(pressure)) + min(30, 10 * len(arguing)) + min(20, 4 * overtalk)
-    score -= 15 * bool(lowball) + 8 * brushed_off * (score < 60)
+    score -= 10 * bool(lowball) + 8 * brushed_off * (score < 60)
 
     if intro and greeting:
         notes.strength(4, call.find(opener, INTRO_RE_LOW) or greeting, fb.OPENER if reason else fb.GREETING)
@@ -213,7 +234,8 @@ def _discovery(call: _Call, notes: fb.Notes) -> int:
     asking = sum(
         1 for turn in call.grouped for ln in turn if ln.seq in call.parsed for p in call.parsed[ln.seq] if p.topics
     )
-    base = _COVERAGE[min(len(asked), 5)] if asking >= 2 else _COVERAGE[0] + 15 * asking  # one question is not discovery
+    # One closed question is not discovery; one open one that the seller answers is a start.
+    base = _COVERAGE[min(len(asked), 5)] if asking >= 2 else _COVERAGE[0] + (35 if open_q and asked else 15 * asking)
     score = base + min(14, 4 * min(3, len(open_q)) + 3 * min(2, len(followups)))
     closed_topical = sum(1 for found, topic in closed_q if topic)
     if closed_topical >= 3 * max(1, len(open_q)):
@@ -286,9 +308,8 @@ def _closing(call: _Call, notes: fb.Notes) -> tuple[int, bool]:
     # but leaves the seller no commitment; "I'll call you back" is not a step at all.
     ask = call.find(call.trainee, NEXT_STEP_RE)
     sending = call.find(call.trainee, SEND_RE)
-    specific = next(
-        (f for ln in call.trainee if (f := call.find([ln], SPECIFIC_RE)) and MEETING_RE.search(f[1].lower())), None
-    )
+    specific = _specific_step(call)
+    vague = call.find(call.trainee[2:], VAGUE_STEP_RE)
     summary = call.find(call.trainee[2:], SUMMARY_RE)
     # The seller agrees to a next step or a price the trainee just put to them. Seller agreement is rare, so it is
     # looked for first and only then is the trainee's turn before it read.
@@ -300,8 +321,10 @@ def _closing(call: _Call, notes: fb.Notes) -> tuple[int, bool]:
         if AGREE_RE.search(reply) and not REFUSE_RE.search(reply):
             asked = [call.lows[ln.seq] for ln in call.grouped[i - 1] if ln.seq in call.lows]
             agreed = any(NEXT_STEP_RE.search(low) or SEND_RE.search(low) or has_money(low) for low in asked)
-    score = 65 if specific else 50 if (sending or ask) else 20
-    score += 20 * bool(summary) + 10 * (agreed and bool(specific or sending or ask))
+    # A step the seller agrees to counts for more only when it is specific: agreeing to "I'll send it" is still an
+    # untimed step (fair); a summary with only a promise to be in touch is good, the promise alone is not a step.
+    score = 65 if specific else 50 if (sending or ask) else 40 if (vague and summary) else 20
+    score += 20 * bool(summary) + 10 * (agreed and bool(specific))
     score += 5 * any(THANKS_RE.search(call.lows[ln.seq]) for ln in call.trainee[-2:])
     ask = specific or ask or sending
     if specific:
@@ -310,12 +333,25 @@ def _closing(call: _Call, notes: fb.Notes) -> tuple[int, bool]:
         notes.improve(4, ask, fb.VAGUE_NEXT_STEP)
     else:
         notes.improve(7, call.first_sentence(call.trainee[-1], last=True), fb.NO_NEXT_STEP)
-        score = min(score, 25)
+        score = min(score, 60 if vague and summary else 25)
     if summary:
         notes.strength(6, summary, fb.SUMMARY)
     else:
         notes.recommend(4, ask or call.first_sentence(call.trainee[-1], last=True), fb.NO_SUMMARY)
     return max(0, min(100, score)), agreed
+
+
+def _specific_step(call: _Call) -> Found | None:
+    """A conversation or a visit at a named time: the time and the meeting in one sentence or in two that follow
+    each other ("Would it help if I got you all on a call? Maybe Thursday at seven?")."""
+    for line in call.trainee:
+        if SPECIFIC_RE.search(call.lows[line.seq]) is None:
+            continue
+        parts = call.parsed[line.seq]
+        for i, part in enumerate(parts):
+            if SPECIFIC_RE.search(part.low) and any(MEETING_RE.search(p.low) for p in parts[max(0, i - 1) : i + 1]):
+                return line, part.text
+    return None
 
 
 def _lowball(call: _Call) -> Found | None:

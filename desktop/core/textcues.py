@@ -37,7 +37,28 @@ def sentences(text: str) -> list[str]:
     tail = text[start:].strip()
     if tail:
         parts.append(tail)
+    if len(parts) == 1 and not _PUNCT_RE.search(text) and len(text.split()) >= 6:
+        return _unpunctuated(parts[0])
     return parts
+
+
+# Speech written down without punctuation ("sure no rush what would you want for it") still holds sentences: a
+# question starts at a question word or an auxiliary followed by "you", after at least two words of something else.
+_PUNCT_RE = re.compile(r"[.?!…,;]")
+_SPEECH_BREAK_RE = re.compile(
+    r"(?<=\w )(?=(?:what|how|when|why|where|who|is there|is it|is anyone|(?:would|could|can|do|did|are|will) you)\b)"
+)
+
+
+def _unpunctuated(text: str) -> list[str]:
+    cuts = [m.start() for m in _SPEECH_BREAK_RE.finditer(text) if len(text[: m.start()].split()) >= 2]
+    pieces, start = [], 0
+    for cut in cuts:
+        if len(text[start:cut].split()) >= 2:
+            pieces.append(text[start:cut].strip())
+            start = cut
+    pieces.append(text[start:].strip())
+    return [piece for piece in pieces if piece]
 
 
 # -- questions --------------------------------------------------------------------------------------------------
@@ -170,7 +191,10 @@ def is_acknowledgement(text: str) -> bool:
 ACK_RE = re.compile(
     r"\b(?:i (?:completely |totally |fully |really |can )?(?:understand|get (?:it|that))|understandable|"
     r"(?:that |it )?makes (?:total |complete |a lot of )?sense|fair enough|that's (?:totally |completely )?fair|"
-    r"fair (?:point|question)|i hear you|i'd feel the same|i would feel the same|i'd be the same|"
+    r"fair (?:point|question)|i hear (?:you|that|ya)|no (?:rush|hurry|pressure|worries)|not surprised|good for you|"
+    r"i (?:figured|bet)|(?:i |totally |i totally )get (?:it|that|why)|that's (?:useful|helpful|smart|common|fine|okay)|"
+    r"smart to|done your homework|of course|that sounds (?:\w+ )?(?:hard|tough|frustrating|difficult|stressful|"
+    r"exhausting)|that must be|i get why you'd|i'd feel the same|i would feel the same|i'd be the same|"
     r"i can see why|i appreciate (?:that|you|it)|good question|great question|i respect that|"
     r"(?:that's|that is) a (?:great|good|fair|real) (?:point|concern)|i'm sorry|sorry to hear|no wonder|"
     r"(?:totally|completely|fully) understand|understood|thanks? (?:you )?for (?:sharing|telling|being|letting)|"
@@ -188,26 +212,36 @@ ACK_RE = re.compile(
 OBJECTION_CUES: dict[str, str] = {
     "Your offer is insulting": (
         r"insult|low ?-?ball|too low|a joke|ridiculous|offensive|laughable|slap in the face|robbery|"
-        r"rip (?:me )?off|ripoff|steal it|way low"
+        r"rip (?:me )?off|ripoff|steal it|way low|peanuts|that's nothing|worth (?:twice|double)|"
+        r"more than you(?:'ll| will| would)? (?:pay|offer)|(?:always|usually) (?:offer|come in|"
+        r"pay) (?:\w+ )?(?:low|less|peanuts)|"
+        r"come in too low"
     ),
     "It's worth much more, I looked online": (
         r"worth (?:a lot |much |way |far )?more|worth at least|zillow|redfin|land ?watch|looked (?:it )?(?:up )?online|"
-        r"looked it up|apprais|assess|tax value|comps\b|comparable|sold for|\bonline\b"
+        r"looked it up|apprais|assess|tax value|comps\b|comparable|sold for|"
+        r"(?:looked|look|saw|seen|see|checked|check|says|said|listed|going|goes|go|sell|selling|"
+        r"worth) (?:\w+ ){0,4}online|"
+        r"online (?:it |they )?(?:says|said|shows|listed|it's|for|at|values?|prices?)|listed (?:around|at|for)"
     ),
     "I'm not in a hurry": (
         r"(?:no|not in a|in no|not in any) (?:hurry|rush)|don't (?:need|have) to sell|not desperate|take my time|"
         r"can wait|not going anywhere|happy to hold|sit on it"
     ),
     "I need to talk to my wife / my brothers": (
-        r"(?:talk|speak|check|discuss|run it|ask|consult)\b.{0,25}\b(?:wife|husband|spouse|brothers?|sisters?|"
+        r"(?:talk|speak|check|discuss|run|ask|consult)\b.{0,25}\b(?:wife|husband|spouse|brothers?|sisters?|"
         r"siblings|kids|children|family|heirs|partner|son|daughter|mom|mother|dad|father)|"
-        r"not (?:just|only) my decision|my decision alone|(?:talk|run) it (?:over |by )(?:with )?(?:him|her|them)|"
+        r"not (?:just|only) my decision|(?:have|need|got) to (?:talk|speak|check) (?:to|with) (?:him|her|them)|"
+        r"(?:wife|husband|spouse|\bex|brother|sister|kids|family|partner|son|daughter)(?:'s| has|"
+        r" have) got to (?:agree|sign)|"
+        r"sign off on|my decision alone|(?:talk|run) it (?:over |by )(?:with )?(?:him|her|them)|"
         r"(?:wife|husband|spouse|ex|ex-husband|ex-wife|brothers?|sisters?|kids|family|partner) (?:has|have|needs?|"
         r"would have|will have) to (?:agree|sign|approve|be on board)|"
         r"(?:all|everyone|both of us|we both|they all) (?:have|has|need|needs) to (?:agree|sign)"
     ),
     "How did you get my number?": (
-        r"(?:get|got|find|found) my (?:number|info|information|name|address)|how(?:'d| did) you (?:find|reach)|"
+        r"(?:get|got|find|found) (?:my|this|our) (?:number|info|information|name|address)|how(?:'d|"
+        r" did) you (?:find|reach)|"
         r"who gave you|on a list|what list"
     ),
     "Are you a scam? Who are you with?": (
@@ -218,14 +252,15 @@ OBJECTION_CUES: dict[str, str] = {
         r"(?:another|other|different) (?:investor|buyer|company|offer)|offered (?:me )?more|"
         r"(?:better|higher|bigger) offer|(?:someone|somebody) else (?:offered|wants)|"
         r"(?:got|had|has|have) (?:an|another) offer|outbid|another (?:guy|man|woman|outfit)|"
-        r"(?:guy|someone|somebody|company|investor) (?:who |that )?offered|other offer|an offer for"
+        r"(?:guy|someone|somebody|company|investor) (?:who |that )?offered|other offer|an offer for|"
+        r"(?:get|got) offers|offers? (?:every|all the time)|on the table|already (?:got|have|had) (?:an|one|a)"
     ),
     "I'll list it with an agent": (
         r"list (?:it|the)|listing|realtor|\bagent\b|\bmls\b|on the market|for sale by owner|sell it myself"
     ),
     "It's been in the family for generations": (
         r"generations|in (?:the|our|my) family|family land|(?:passed|handed) down|"
-        r"grand(?:father|pa|mother|ma|parents)|sentimental|homestead|memories"
+        r"grand ?(?:father|pa|mother|ma|parents|dad|daddy)|great-grand|sentimental|homestead|memories"
     ),
     "There are back taxes / a lien, is that a problem?": (
         r"back taxes|taxes (?:are )?owed|owe (?:some |a lot of |the )?(?:back )?taxes|\bliens?\b|tax sale|"
@@ -235,7 +270,8 @@ OBJECTION_CUES: dict[str, str] = {
         r"paperwork|hassle|red tape|complicated|headache|too much work|deal with (?:all )?(?:that|this|the)"
     ),
     "Send me something in writing": (
-        r"in writing|send me (?:something|a letter|some information|info)|on paper|mail (?:it to )?me|look it over"
+        r"in writing|send me (?:something|a letter|some information|info|the offer|an offer|your offer)|on paper|"
+        r"mail (?:it to )?me|look it over|in the mail|by mail"
     ),
     "Call me back in six months": (
         r"call (?:me )?back (?:in|next|after|later|some)|\b(?:six|few|couple(?: of)?|\d+) months\b|next year|"

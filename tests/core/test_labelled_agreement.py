@@ -7,7 +7,7 @@ import json
 from desktop.core.metrics import compute_metrics, detect_objections
 from desktop.core.rule_grader import grade_with_evidence
 from desktop.core.transcript import Speaker, TranscriptLine
-from tests.core.labelled import KEYS, PERSONAS_FILE, holdout_calls, labelled_calls, parse_calls
+from tests.core.labelled import KEYS, PERSONAS_FILE, holdout_calls, labelled_calls, new_calls, parse_calls
 from tests.core.labelled.agreement import measure
 
 T, S = Speaker.TRAINEE, Speaker.SELLER
@@ -36,11 +36,34 @@ def test_the_rule_grader_agrees_with_the_labels() -> None:
 
 
 def test_objections_carry_to_calls_the_rules_were_not_tuned_on() -> None:
-    """The held-out calls: raised and answered keep their floors. (Bands do not: 62.5 % when written; see the
-    benchmark. The band rules were fitted on the main set and need more varied calls.)"""
+    """The held-out calls: raised and answered keep their floors."""
     result = measure(holdout_calls())
     assert len(holdout_calls()) >= 8
     assert result.raised >= 0.95 and result.answered >= 0.90, "\n".join(result.misses)
+
+
+def test_the_whole_set_meets_the_floors_bands_included() -> None:
+    """Old, held-out and the 30 calls labelled before the grader saw them, together: the band rules follow the written
+    standard's tiers, not the first set's calls (before: new 54.2 %, held out 62.5 %)."""
+    calls = labelled_calls() + holdout_calls() + new_calls()
+    assert len(new_calls()) >= 20 and len(calls) >= 80
+    result = measure(calls)
+    report = "\n".join(result.misses)
+    assert result.raised >= 0.95 and result.answered >= 0.90, report
+    assert result.bands >= 0.85, report
+    assert measure(new_calls()).bands >= 0.85 and measure(holdout_calls()).bands >= 0.85, report
+
+
+def test_speech_without_punctuation_still_answers_and_asks() -> None:
+    """A recogniser may write a turn as one run of words: the question inside it still counts."""
+    lines = [
+        TranscriptLine(1, S, "maybe but not cheap and i'm not in any hurry"),
+        TranscriptLine(2, T, "sure no rush what would you want for it"),
+    ]
+    events = detect_objections(lines, ["not in a hurry"])
+    assert [(e.pattern, e.answer_seq, e.acknowledged, e.questioned) for e in events] == [
+        ("not in a hurry", 2, True, True)
+    ]
 
 
 def test_a_question_that_moves_on_does_not_answer_an_objection() -> None:

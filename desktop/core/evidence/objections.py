@@ -27,7 +27,9 @@ ANSWER_CUES: dict[str, re.Pattern[str]] = {
         ),
         "It's worth much more, I looked online": (
             r"zillow|online|listing|listed|comps|sold|estimate|apprais|values?\b|seeing|what did you see|"
-            r"which (?:lots|ones|listings|houses)|account for|before the fire|asking prices"
+            r"which (?:lots|ones|listings|houses|sales|comps|sites?)|account for|before the fire|asking prices|"
+            r"sales?\b|"
+            r"homework|where did you (?:see|find|look)|what did you (?:find|see)"
         ),
         "I'm not in a hurry": (
             r"hurry|rush|pressure|take your time|timeline|time ?frame|whenever|someday|what would (?:have to|make)|"
@@ -36,7 +38,7 @@ ANSWER_CUES: dict[str, re.Pattern[str]] = {
         "I need to talk to my wife / my brothers": (
             r"wife|husband|spouse|\bex\b|brother|sister|sibling|family|kids|son|daughter|both of you|all of you|"
             r"three of us|on the (?:line|phone|call)|together|decision|agree|how does (?:he|she|they)|"
-            r"what does (?:he|she|they|your)"
+            r"what does (?:he|she|they|your)|\b(?:him|her|them|he|she)\b"
         ),
         "How did you get my number?": (
             r"record|county|parish|public|list\b|directory|tax roll|found (?:you|your)|got your|mail(?:er|ing)"
