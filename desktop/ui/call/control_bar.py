@@ -9,8 +9,8 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QColor, QPainter
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QMenu, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
-from desktop.ui.call.icons import icon
 from desktop.ui.widgets import theme
+from desktop.ui.widgets.icons import icon
 
 METER_SEGMENTS = 8
 METER_GAIN = 4.0  # speech RMS rarely passes 0.25; the meter should still reach its top
@@ -105,7 +105,7 @@ class ControlBar(QFrame):
         self.devices_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.devices_menu = QMenu(self.devices_button)
         self.devices_button.setMenu(self.devices_menu)
-        self.keypad_button = _button("Keypad", "keypad", "Show the keypad", checkable=True)
+        self.keypad_button = _button("Keypad", "dialpad", "Show the keypad", checkable=True)
         self.keypad_button.toggled.connect(self.keypad_toggled)
         self.typing_button = _button("Typing", "keyboard", "Type instead of talking (Ctrl+Enter sends)", checkable=True)
         self.typing_button.toggled.connect(self._on_typing)

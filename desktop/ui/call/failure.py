@@ -12,9 +12,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desktop.core.vocabulary import EndReason, Status
-from desktop.ui.call.icons import icon_pixmap
 from desktop.ui.call.panels import centred_card
 from desktop.ui.widgets import theme
+from desktop.ui.widgets.icons import icon_pixmap
 from desktop.voice.call.events import CallOutcome
 
 SETTINGS_CODES = {401, 403, 404, 1008}

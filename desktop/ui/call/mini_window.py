@@ -10,11 +10,10 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWi
 from desktop.core.clock import format_clock
 from desktop.core.limits import TimerState
 from desktop.settings import APP_NAME
-from desktop.ui.call.icons import icon
 from desktop.ui.call.style import call_style
 from desktop.ui.widgets import theme
 from desktop.ui.widgets.controls import Avatar
-from desktop.ui.widgets.icons import icon as shared_icon
+from desktop.ui.widgets.icons import icon
 from desktop.ui.widgets.plain_text import plain
 
 EDGE_MARGIN = 24  # from the screen's corner, clear of a taskbar's rounded edge
@@ -22,7 +21,7 @@ EDGE_MARGIN = 24  # from the screen's corner, clear of a taskbar's rounded edge
 
 def _button(text: str, icon_name: str, color: str, tip: str, name: str) -> QToolButton:
     button = QToolButton(objectName=name, text=text, toolTip=tip)
-    button.setIcon(shared_icon(icon_name, color) if icon_name == "window" else icon(icon_name, color))
+    button.setIcon(icon(icon_name, color))
     unit = button.fontMetrics().height()
     button.setIconSize(QSize(unit, unit))
     button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)

@@ -21,12 +21,12 @@ from desktop.core.clock import format_clock
 from desktop.core.limits import TimerState
 from desktop.ui.call.control_bar import ControlBar
 from desktop.ui.call.hint_strip import HintStrip
-from desktop.ui.call.icons import icon, icon_pixmap
 from desktop.ui.call.keypad import Keypad
 from desktop.ui.call.panels import AiPanel, CoachPanel
 from desktop.ui.call.self_view import SelfView
 from desktop.ui.call.transcript_view import TranscriptView
 from desktop.ui.widgets import theme
+from desktop.ui.widgets.icons import icon, icon_pixmap
 from desktop.ui.widgets.plain_text import plain
 
 URGENT_S = 30  # the countdown turns red for the last half minute

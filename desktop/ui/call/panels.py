@@ -7,9 +7,9 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from desktop.core.personas import Persona
-from desktop.ui.call.icons import icon, icon_pixmap
 from desktop.ui.call.voice_ring import VoiceRing
 from desktop.ui.widgets import theme
+from desktop.ui.widgets.icons import icon, icon_pixmap
 from desktop.ui.widgets.plain_text import plain, tooltip
 
 LISTENING = "listening"

@@ -13,8 +13,8 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath
 from PySide6.QtMultimedia import QCamera, QCameraDevice, QMediaCaptureSession, QMediaDevices, QVideoFrame, QVideoSink
 from PySide6.QtWidgets import QComboBox, QFrame, QLabel, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 
-from desktop.ui.call.icons import icon_pixmap
 from desktop.ui.widgets import theme
+from desktop.ui.widgets.icons import icon_pixmap
 
 log = logging.getLogger(__name__)
 

@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 # key, label, icon, shortcut: the pages a trainee moves between; others (call, feedback, review) are opened by flow.
 RAIL = (
-    ("contacts", "Contacts", "contacts", "Ctrl+1"),
+    ("contacts", "Contacts", "person", "Ctrl+1"),
     ("dialer", "Dial pad", "dialpad", "Ctrl+2"),
     ("history", "History", "history", "Ctrl+3"),
     ("settings", "Settings", "settings", "Ctrl+,"),
