@@ -223,7 +223,8 @@ class ModelFirstGrader:
 def _fallback(record: SessionRecord, rules: Grade, reason: str, detail: str = "") -> GradingOutcome:
     if reason != NO_KEY:
         log.warning("session %s graded by rules: %s (%s)", record.id, REASONS[reason], detail or "no detail")
-    note = f"{REASONS[reason]}; re-grade with `roleplay grade {record.id} --force`"
+    # Stored and shown to the user: the reason only, never a command; the feedback offers "Grade again".
+    note = REASONS[reason]
     return GradingOutcome(replace(rules, note=note), None, reason, detail)
 
 

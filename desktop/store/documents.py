@@ -4,6 +4,7 @@ report in which everything that came from a persona, a speaker or a model is esc
 from __future__ import annotations
 
 from desktop.core.clock import format_clock, to_rfc3339_seconds
+from desktop.core.results import HEURISTIC_GRADER
 from desktop.core.untrusted.display import escape_markdown as md
 from desktop.store.queries import SessionRecord
 
@@ -96,7 +97,7 @@ def session_markdown(record: SessionRecord) -> str:
             "|---|---|---|---|",
             f"| {grade.rapport} | {grade.discovery} | {grade.objection_handling} | {grade.closing} |",
             "",
-            f"Graded by {md(grade.grader)}" + (f" ({md(grade.note)})" if grade.note else "") + ".",
+            f"Graded by {_grader_words(grade.grader)}" + (f" ({md(grade.note)})" if grade.note else "") + ".",
             f"Virtual earnings: ${grade.virtual_earnings:,}. XP: {grade.xp_earned}.",
             "",
         ]
@@ -130,3 +131,8 @@ def _timestamp(text: str | None) -> str | None:
         return to_rfc3339_seconds(text)
     except (ValueError, TypeError):
         return text
+
+
+def _grader_words(grader: str) -> str:
+    """Who graded the call, in plain words: the rules are "the built-in rules", a model is named as it is."""
+    return "the built-in rules" if grader == HEURISTIC_GRADER else md(grader)

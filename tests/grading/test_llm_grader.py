@@ -197,7 +197,8 @@ def test_every_failure_ends_with_the_rule_grade_and_its_reason(repo, queries, se
     assert outcome.fallback_reason == reason
     assert record.grade.grader == HEURISTIC_GRADER
     assert record.grade.note.startswith(llm.REASONS[reason])
-    assert f"roleplay grade {session_id} --force" in record.grade.note
+    assert record.grade.note == llm.REASONS[reason]  # the stored note names no command (issue 15, item 4)
+    assert "roleplay" not in record.grade.note and "--force" not in record.grade.note
     expected = rule_based_grade(record)
     assert (record.grade.overall, record.grade.strengths) == (expected.overall, expected.strengths)
     assert record.earlier_grades == ()  # no model grade, so nothing beside it

@@ -214,7 +214,10 @@ class ReviewScreen(QWidget):
         self.origin.setVisible(bool(data.origin_device))
         self.message.hide()
         seller = record.persona.get("name") or record.summary.persona_name
-        self.transcript.set_lines(record.lines, seller.split()[0] if seller else "Seller")
+        # In a debrief the other voice is the coach's, not the seller's.
+        debrief = record.summary.kind == "coach"
+        other = "Coach" if debrief else seller.split()[0] if seller else "Seller"
+        self.transcript.set_lines(record.lines, other, "Coach" if debrief else "Coach hint")
         self._load_recording(data)
         if not record.lines:
             self.show_message("No lines were recorded in this call.", ok=True)

@@ -23,6 +23,7 @@ class TranscriptReplay(QListWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.seller_name = "Seller"
+        self.coach_name = "Coach hint"  # a hint during a call; in a debrief the coach is the one talking: "Coach"
         self._lines: list[TranscriptLine] = []
         self._starts: list[int] = []
         self._order: list[int] = []
@@ -43,7 +44,7 @@ class TranscriptReplay(QListWidget):
 
     def _bubble(self, index) -> Bubble:
         line: TranscriptLine = index.data(LINE_ROLE)
-        who = {Speaker.TRAINEE: "You", Speaker.SELLER: self.seller_name, Speaker.COACH: "Coach hint"}[line.speaker]
+        who = {Speaker.TRAINEE: "You", Speaker.SELLER: self.seller_name, Speaker.COACH: self.coach_name}[line.speaker]
         cut = "  \u00b7 cut off" if line.interrupted else ""
         caption = f"{who}  {format_clock(line.offset_ms / 1000)}{cut}"
         return Bubble(line.speaker, line.text, caption, current=bool(index.data(CURRENT_ROLE)))
@@ -56,9 +57,10 @@ class TranscriptReplay(QListWidget):
     def current_index(self) -> int:
         return self._current
 
-    def set_lines(self, lines: Sequence[TranscriptLine], seller_name: str) -> None:
+    def set_lines(self, lines: Sequence[TranscriptLine], seller_name: str, coach_name: str = "Coach hint") -> None:
         self.clear()
         self.seller_name = seller_name
+        self.coach_name = coach_name
         self._lines = list(lines)
         # Lines are in seq order; their offsets almost always rise with seq, but a late correction need not, so
         # the search for "the line playing at t" runs over offsets sorted once.

@@ -49,3 +49,17 @@ def test_the_pdf_embeds_no_image_from_a_line(qapp, repo, queries, tmp_path) -> N
     record = _hostile_call(repo, queries, _local_image(tmp_path))
     pdf = export_session(record, "pdf", tmp_path / "call.pdf").read_bytes()
     assert b"/Subtype /Image" not in pdf and b"/Subtype/Image" not in pdf
+
+
+def test_a_rules_grade_is_exported_in_plain_words(qapp, repo, queries, tmp_path) -> None:
+    """Issue 15, item 4: "Graded by the built-in rules", never the internal name "heuristic"."""
+    from desktop.core.results import HEURISTIC_GRADER, Grade
+    from desktop.store.documents import session_markdown
+
+    started = repo.start_session(persona_snapshot=PERSONA, scenario_snapshot=SCENARIO, difficulty="PRO")
+    repo.append_line(started.id, TranscriptLine(1, Speaker.TRAINEE, "Hi, this is Sam.", 0, 900))
+    repo.end_session(started.id, end_reason="user_hangup")
+    repo.save_grade(started.id, Grade(50, 40, 60, 20, grader=HEURISTIC_GRADER))
+    text = session_markdown(queries.get_session(started.id))
+    assert "Graded by the built-in rules." in text
+    assert "heuristic" not in text.lower()

@@ -15,6 +15,7 @@ from desktop.grading.queue import grade_session, rule_based_grade
 from desktop.store.models import database
 from desktop.ui.session.presenters import ReviewPresenter
 from desktop.ui.session.review import ReviewScreen
+from tests.conftest import PERSONA, SCENARIO
 from tests.ui.screens import app_state, save_screenshot, seed_call, write_tone_wav
 
 LINES = [
@@ -264,3 +265,26 @@ def test_a_delete_that_fails_removes_nothing_and_the_recording_plays_again(qtbot
     qtbot.waitUntil(lambda: "could not be deleted" in screen.message.text(), timeout=5000)
     assert queries.get_session(session_id) is not None and wav.exists()
     assert screen.player.player.source().toLocalFile() == str(wav) and screen.player.play_button.isEnabled()
+
+
+def test_a_debrief_names_the_coach_not_the_seller(qtbot, review, repo):
+    """Issue 15, item 4: the review of a debrief labels the coach's lines "Coach", never the seller's name."""
+    screen, presenter = review
+    started = repo.start_session(
+        persona_snapshot=PERSONA, scenario_snapshot=SCENARIO, difficulty="PRO", mode="text", kind="coach"
+    )
+    for seq, (speaker, text) in enumerate(
+        [(Speaker.COACH, "How did the call feel?"), (Speaker.TRAINEE, "Rushed."), (Speaker.SELLER, "Noted.")], 1
+    ):
+        repo.append_line(started.id, TranscriptLine(seq, speaker, text))
+    repo.end_session(started.id, end_reason="user_hangup")
+    open_review(qtbot, presenter, started.id)
+    captions = [screen.transcript._bubble(screen.transcript.model().index(i, 0)).caption for i in range(3)]
+    assert captions[0].startswith("Coach ") and captions[2].startswith("Coach ") and captions[1].startswith("You")
+    assert not any(PERSONA["name"].split()[0] in caption or "hint" in caption for caption in captions)
+    # A sales call keeps the seller's name.
+    session_id = seed_call(repo, LINES, mode="text")
+    open_review(qtbot, presenter, session_id)
+    assert screen.transcript._bubble(screen.transcript.model().index(0, 0)).caption.startswith(
+        PERSONA["name"].split()[0]
+    )
