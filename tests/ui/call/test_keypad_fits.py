@@ -73,8 +73,10 @@ def test_keypad_keys_are_whole_at_the_smallest_sizes(qtbot, make_screen, tmp_pat
     qtbot.mouseClick(screen.page.controls.keypad_button, Qt.MouseButton.LeftButton)
     keypad = screen.page.keypad
     qtbot.waitUntil(keypad.isVisible, timeout=WAIT_MS)
-    name = f"call-keypad-{where}-{'typed' if typed else 'voice'}-{int(SCALE * 100)}"
-    screenshot(screen.window(), name, tmp_path)
+    if where == "window" and not typed:  # the one worth keeping in docs/screenshots (with ROLEPLAY_SCREENSHOTS=1)
+        screenshot(screen.window(), f"call-keypad-{int(SCALE * 100)}", tmp_path)
+    else:
+        assert screen.window().grab().save(str(tmp_path / f"call-keypad-{where}-{typed}.png"))
     assert key_problems(screen) == []
     assert keypad.display.isVisible() and not keypad.display.visibleRegion().isEmpty()
 
