@@ -52,6 +52,18 @@ class Assignment:
         tries = f", {self.max_attempts - self.attempts} tries left" if self.max_attempts else ""
         return f"Assigned by your coach: due {when}, pass at {self.pass_mark}{tries}"
 
+    def chip(self, today: date | None = None) -> str:
+        """A few words for the seller's row in Contacts: 'Assigned: due Fri'."""
+        due = date.fromisoformat(self.due_date)
+        days = (due - (today or date.today())).days
+        if days < 0:
+            when = f"was due {due:%d %b}"
+        elif days <= 1:
+            when = "due today" if days == 0 else "due tomorrow"
+        else:
+            when = f"due {due:%a}" if days < 7 else f"due {due:%d %b}"
+        return f"Assigned: {when}"
+
 
 @dataclass(frozen=True)
 class AssignmentsResult:
@@ -128,6 +140,11 @@ def cached_assignments(store: SyncStore) -> list[Assignment]:
         except ValueError:
             continue
     return result
+
+
+def open_assignments(store: SyncStore) -> list[Assignment]:
+    """The cached assignments still to do, the soonest due first (for Contacts)."""
+    return sorted((a for a in cached_assignments(store) if a.is_open), key=lambda a: (a.due_date, a.id))
 
 
 def open_assignment_for(store: SyncStore, persona_id: str) -> Assignment | None:

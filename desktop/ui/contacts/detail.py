@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -10,6 +12,9 @@ from desktop.ui.call.options import CallOptionsPanel
 from desktop.ui.widgets import icons, theme
 from desktop.ui.widgets.controls import Avatar, Chip
 from desktop.ui.widgets.plain_text import escape, plain
+
+if TYPE_CHECKING:
+    from desktop.sync.assignments import Assignment
 
 
 class ContactDetail(QWidget):
@@ -39,6 +44,12 @@ class ContactDetail(QWidget):
         names.addWidget(self.name)
         names.addWidget(self.phone)
         names.addLayout(self.chips)
+        self.assignment = Chip(
+            "", "The call your coach assigned with this seller: it counts in this scenario and level"
+        )
+        self.assignment.setObjectName("assignmentChip")
+        self.assignment.hide()
+        names.addWidget(self.assignment, 0, Qt.AlignmentFlag.AlignLeft)
         header.addLayout(names, 1)
         self.best = QLabel(objectName="scoreBadge", alignment=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
         self.best.setToolTip("Your best overall score with this seller")
@@ -88,7 +99,7 @@ class ContactDetail(QWidget):
         self.persona: Persona | None = None
         self.options.practice_mode_changed.connect(lambda _practice: self.update_objections())
 
-    def show_persona(self, persona: Persona, best: int | None) -> None:
+    def show_persona(self, persona: Persona, best: int | None, assignment: Assignment | None = None) -> None:
         self.persona = persona
         self.avatar.set_person(persona.name, persona.avatar_color)
         self.name.setText(persona.name)
@@ -102,6 +113,15 @@ class ContactDetail(QWidget):
         if persona.source != "builtin":
             self.chips.addWidget(Chip("Yours" if persona.source == "user" else "Team", "Where this persona comes from"))
         self.chips.addStretch(1)
+        self.assignment.setVisible(assignment is not None)
+        if assignment is not None:
+            what = f"{assignment.scenario_title or assignment.scenario_id}, {assignment.difficulty.title()}"
+            mode = " (exam)" if assignment.mode == "exam" else ""
+            self.assignment.setText(f"{assignment.badge()}\n{what}{mode}")
+            self.assignment.setStyleSheet(  # the scheme's colours now (light or dark)
+                f"QLabel#assignmentChip {{ color: {theme.ACCENT}; background: {theme.ACCENT_SOFT};"
+                " border-radius: 8px; padding: 4px 10px; }"
+            )
         if best is None:
             self.best.setText("Not called yet")
             self.best.setStyleSheet(f"color: {theme.MUTED};")

@@ -6,7 +6,9 @@ It holds no data access: the presenter gives it `ContactsData` and carries out w
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QShortcut
@@ -33,6 +35,11 @@ from desktop.ui.contacts.persona_editor import PersonaEditor
 from desktop.ui.contacts.seller_list import ContactFilter, ContactList
 from desktop.ui.shell.requests import CallRequest
 from desktop.ui.widgets import icons
+from desktop.ui.widgets.controls import Banner
+from desktop.ui.widgets.plain_text import escape
+
+if TYPE_CHECKING:
+    from desktop.sync.assignments import Assignment
 
 SOURCES = (("user", "Your own"), ("builtin", "Built-in"), ("team", "From your team"))
 
@@ -43,6 +50,7 @@ class ContactsData:
     scenarios: list[Scenario]
     best_scores: dict[str, int]
     practice_mode: bool = True
+    assignments: list[Assignment] = field(default_factory=list)  # the coach's, still open, soonest due first
 
 
 class ContactsPage(QWidget):
@@ -57,6 +65,7 @@ class ContactsPage(QWidget):
         self._personas: list[Persona] = []
         self._scenarios: list[Scenario] = []
         self._best: dict[str, int] = {}
+        self._assignments: list[Assignment] = []
         self._choices: dict[str, tuple[str, str]] = {}  # persona id -> (scenario id, difficulty) last picked
         self.editor: PersonaEditor | None = None
         self.confirm_box: QMessageBox | None = None
@@ -90,6 +99,16 @@ class ContactsPage(QWidget):
         self.new_button.clicked.connect(self.open_new_persona)
         header.addWidget(self.new_button)
         layout.addLayout(header)
+
+        self.assignment_line = Banner()
+        self.assignment_line.setAccessibleName("Assigned by your coach")
+        label = self.assignment_line.label
+        label.setTextFormat(Qt.TextFormat.RichText)  # our markup; the server's words are escaped
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        label.setToolTip("Calls your coach assigned: they count when you call this seller in this scenario and level")
+        label.linkActivated.connect(self._on_assignment_link)
+        self.assignment_line.hide()
+        layout.addWidget(self.assignment_line)
 
         search_row = QHBoxLayout()
         self.search = QLineEdit(placeholderText="Search name, property, place or number")
@@ -184,14 +203,64 @@ class ContactsPage(QWidget):
         self._personas = list(data.personas)
         self._scenarios = list(data.scenarios)
         self._best = dict(data.best_scores)
+        self._assignments = list(data.assignments)
         self.detail.options.set_scenarios(self._scenarios)
         self.detail.options.set_practice_mode(data.practice_mode)
-        self.list.set_personas(self._personas, self._best)
+        self.list.set_personas(self._personas, self._best, self._assigned_chips())
+        self._show_assignment_line()
         self._refilter()
         if self._select_after_reload and self.list.select_persona(self._select_after_reload):
             self._select_after_reload = None
         if self.editor is not None:
             self.editor.set_other_personas(self._personas)
+
+    # --- the coach's assignments -------------------------------------------------------------------------------------
+
+    def assignment_for(self, persona_id: str) -> Assignment | None:
+        """The soonest open assignment with this seller."""
+        return next((a for a in self._assignments if a.persona_id == persona_id), None)
+
+    def _assigned_chips(self, today: date | None = None) -> dict[str, str]:
+        chips: dict[str, str] = {}
+        for assignment in self._assignments:  # soonest first: each seller shows its soonest
+            chips.setdefault(assignment.persona_id, assignment.chip(today))
+        return chips
+
+    def _show_assignment_line(self, today: date | None = None) -> None:
+        """The line at the top of the list: the next assignment in full, and how many more."""
+        if not self._assignments:
+            self.assignment_line.hide()
+            return
+        first = self._assignments[0]
+        when = first.badge(today).removeprefix("Assigned by your coach: ")
+        text = (
+            f"<b>Assigned by your coach: {escape(first.persona_name or first.persona_id)}</b>"
+            f"<br>{escape(first.scenario_title or first.scenario_id)}, {first.difficulty.title()}"
+            f"<br>{escape(when)} &nbsp;<a href='assignment:{first.id}'>Set up this call</a>"
+        )
+        more = len(self._assignments) - 1
+        if more:
+            text += f"<br>and {more} more: see the sellers marked Assigned"
+        self.assignment_line.set_message(text, "info")
+        self.assignment_line.show()
+
+    def _on_assignment_link(self, link: str) -> None:
+        key = link.removeprefix("assignment:")
+        assignment = next((a for a in self._assignments if str(a.id) == key), None)
+        if assignment is not None:
+            self.set_up_assignment(assignment)
+
+    def set_up_assignment(self, assignment: Assignment) -> bool:
+        """Selects the assigned seller with the assignment's scenario and level, ready to call (False when the
+        seller is not in the list: a team persona not synced yet, or hidden by the search)."""
+        self.search.clear()
+        self.clear_filters()
+        if not self.list.select_persona(assignment.persona_id):
+            return False
+        self._choices[assignment.persona_id] = (assignment.scenario_id, assignment.difficulty)
+        self.detail.options.set_scenario_id(assignment.scenario_id)
+        self.detail.options.set_difficulty(assignment.difficulty)
+        return True
 
     def set_practice_mode(self, practice: bool) -> None:
         self.detail.options.set_practice_mode(practice)
@@ -250,7 +319,7 @@ class ContactsPage(QWidget):
                 return  # the "no match" message from _refilter stays
             self._show_empty("Pick a seller on the left." if self._personas else self.list_caption.text())
             return
-        self.detail.show_persona(persona, self._best.get(persona.id))
+        self.detail.show_persona(persona, self._best.get(persona.id), self.assignment_for(persona.id))
         scenario_id, difficulty = self._choices.get(persona.id, (None, None))
         if scenario_id:
             self.detail.options.set_scenario_id(scenario_id)

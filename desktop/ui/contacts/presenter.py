@@ -58,6 +58,7 @@ class ContactsPresenter(QObject):
                 scenarios=catalog.scenarios(),
                 best_scores=state.queries.best_scores_by_persona(),
                 practice_mode=state.settings.practice_mode,
+                assignments=_open_assignments(state),
             )
 
         run_in_background(job, self._loaded)
@@ -111,3 +112,16 @@ class ContactsPresenter(QObject):
         if self._state.settings.practice_mode != practice:
             self._state.settings.practice_mode = practice
             save_settings_in_background(self._state.settings)
+
+
+def _open_assignments(state: LocalData) -> list:
+    """The coach's assignments still to do, as the last sync cached them (empty without a team server). They are
+    a hint beside the sellers: if the cache cannot be read, Contacts still opens, without them."""
+    from desktop.store.sync_store import SyncStore
+    from desktop.sync.assignments import open_assignments
+
+    try:
+        return open_assignments(SyncStore(state.repository))
+    except Exception:
+        log.exception("the cached assignments could not be read")
+        return []

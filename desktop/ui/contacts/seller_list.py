@@ -23,6 +23,7 @@ from desktop.ui.widgets.plain_text import tooltip
 
 PERSONA_ROLE = Qt.ItemDataRole.UserRole + 1
 BEST_ROLE = Qt.ItemDataRole.UserRole + 2
+ASSIGNED_ROLE = Qt.ItemDataRole.UserRole + 3  # "Assigned: due Fri" when the coach assigned a call with this seller
 ID_ROLE = Qt.ItemDataRole.UserRole
 
 
@@ -111,13 +112,17 @@ class ContactDelegate(QStyledItemDelegate):
             right = int(badge_rect.left()) - pad
         text_width = max(10, right - left)
         top = rect.center().y() - line
+        name_width = text_width
+        assigned: str | None = index.data(ASSIGNED_ROLE)
+        if assigned:
+            name_width = self._paint_assigned(painter, assigned, detail_font, QRect(left, top, text_width, line))
         painter.setFont(name_font)
         painter.setPen(QColor(theme.TEXT))
         name = persona.name + ("  ·  yours" if persona.source == "user" else "")
         painter.drawText(
-            QRect(left, top, text_width, line),
+            QRect(left, top, name_width, line),
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            QFontMetrics(name_font).elidedText(name, Qt.TextElideMode.ElideRight, text_width),
+            QFontMetrics(name_font).elidedText(name, Qt.TextElideMode.ElideRight, name_width),
         )
         painter.setFont(detail_font)
         painter.setPen(QColor(theme.MUTED))
@@ -128,6 +133,24 @@ class ContactDelegate(QStyledItemDelegate):
             QFontMetrics(detail_font).elidedText(detail, Qt.TextElideMode.ElideRight, text_width),
         )
         painter.restore()
+
+    @staticmethod
+    def _paint_assigned(painter: QPainter, text: str, font: QFont, line: QRect) -> int:
+        """The assignment chip at the right end of the name line; returns the width left for the name."""
+        metrics = QFontMetrics(font)
+        height = metrics.height() + 2
+        width = min(metrics.horizontalAdvance(text) + height, max(0, line.width() * 2 // 3))
+        chip = QRectF(line.right() - width, line.center().y() - height / 2 + 1, width, height)
+        fill = QColor(theme.ACCENT)
+        fill.setAlpha(36)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(fill)
+        painter.drawRoundedRect(chip, height / 2, height / 2)
+        painter.setFont(font)
+        painter.setPen(QColor(theme.ACCENT))
+        shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight, int(width - height / 2))
+        painter.drawText(chip, Qt.AlignmentFlag.AlignCenter, shown)
+        return max(10, int(chip.left()) - line.left() - metrics.height() // 2)
 
 
 class ContactList(QListWidget):
@@ -157,7 +180,11 @@ class ContactList(QListWidget):
             return
         super().keyPressEvent(event)
 
-    def set_personas(self, personas: list[Persona], best_scores: dict[str, int]) -> None:
+    def set_personas(
+        self, personas: list[Persona], best_scores: dict[str, int], assigned: dict[str, str] | None = None
+    ) -> None:
+        """`assigned`: a few words ("Assigned: due Fri") for each seller the coach assigned a call with."""
+        assigned = assigned or {}
         keep = self.current_persona_id()
         self.blockSignals(True)
         self.clear()
@@ -166,14 +193,19 @@ class ContactList(QListWidget):
             item.setData(ID_ROLE, persona.id)
             item.setData(PERSONA_ROLE, persona)
             item.setData(BEST_ROLE, best_scores.get(persona.id))
+            item.setData(ASSIGNED_ROLE, assigned.get(persona.id))
             best = best_scores.get(persona.id)
             item.setToolTip(
                 tooltip(
                     f"{persona.name}, {persona.phone or 'no number'}\n{persona.property_type}, {persona.location}"
                     + (f"\nYour best score: {best}" if best is not None else "\nNot called yet")
+                    + (f"\n{assigned[persona.id]} (your coach)" if persona.id in assigned else "")
                 )
             )
-            item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{persona.name}, {persona.location}")
+            spoken = f"{persona.name}, {persona.location}" + (
+                f", {assigned[persona.id]}" if persona.id in assigned else ""
+            )
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, spoken)
             self.addItem(item)
         self.blockSignals(False)
         self.apply_filter(self.filter)
