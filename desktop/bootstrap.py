@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from desktop import settings as app_settings
 from desktop.store.db import Store
+from desktop.store.disk import DiskFullError, is_disk_full
 from desktop.store.queries import SessionQueries
 from desktop.store.sessions import SessionRepository
 
@@ -25,15 +26,29 @@ class AppState:
         self.store.close()
 
 
-def open_app_state(*, grade_pending: bool = False) -> AppState:
+def open_app_state(*, grade_pending: bool = False, read_only_if_disk_full: bool = False) -> AppState:
     """Opens the store and recovers sessions a dead process left active. Raises DatabaseCorruptError or
     MigrationError with a message meant for the user.
 
+    read_only_if_disk_full: on a full disk, open the store read-only (for commands that only read) instead of
+    raising DiskFullError.
     grade_pending: grade now, by the rules, every ended call still waiting for a grade (what a command does; the
     app's window has its grading queue, which tries the model first)."""
-    app_settings.ensure_data_dir()
-    settings = app_settings.load_settings()
-    store = Store.open(app_settings.db_path(), app_settings.backups_dir())
+    try:
+        app_settings.ensure_data_dir()
+        settings = app_settings.load_settings()
+        store = Store.open(app_settings.db_path(), app_settings.backups_dir())
+    except (DiskFullError, OSError) as exc:
+        folder = app_settings.data_dir()
+        if not is_disk_full(exc, folder):
+            raise
+        if not read_only_if_disk_full or not app_settings.db_path().exists():
+            raise DiskFullError(folder) from exc
+        # Reading needs no space: show what was saved, write nothing (no recovery, no grading) until there is room.
+        store = Store.open_read_only(app_settings.db_path())
+        log.warning("%s Opened read-only.", DiskFullError(folder))
+        settings = app_settings.load_settings(save=False)
+        return AppState(settings, store, SessionRepository(store), SessionQueries(), [])
     if store.migration_backup:
         log.info("database migrated; the previous file was copied to %s", store.migration_backup)
     repository = SessionRepository(store)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import re
+import sys
 
 from desktop import settings as app_settings
 from desktop.secret_shapes import KEY_IN_TEXT
@@ -25,9 +26,29 @@ def redact(text: str) -> str:
     return text
 
 
+class QuietFileHandler(logging.handlers.RotatingFileHandler):
+    """A log file that cannot be written (a full disk) costs one line on stderr, not a traceback per record."""
+
+    _complained = False
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        if not self._complained:
+            self._complained = True
+            error = sys.exc_info()[1]
+            sys.stderr.write(f"roleplay: the log file cannot be written ({error}); going on without it\n")
+
+
 class RedactingFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         return redact(super().format(record))
+
+
+class OneLineFormatter(logging.Formatter):
+    """The console gets one line a record: a traceback is for the log file (a user reading a command's output is
+    told what happened, not where in the code)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(f"{record.levelname}: {record.getMessage()}")
 
 
 def configure_logging(console: bool = False) -> None:
@@ -43,16 +64,17 @@ def configure_logging(console: bool = False) -> None:
     try:
         logs = app_settings.logs_dir()
         logs.mkdir(parents=True, exist_ok=True)
-        handler: logging.Handler = logging.handlers.RotatingFileHandler(
+        handler: logging.Handler = QuietFileHandler(
             logs / "roleplay.log", maxBytes=2_000_000, backupCount=5, encoding="utf-8"
         )
     except OSError:
         handler = logging.StreamHandler()
+        handler.setLevel(logging.WARNING)  # no log file (a full disk): only what the user should see
     handler.setFormatter(formatter)
     root.addHandler(handler)
     if console:
         stream = logging.StreamHandler()
         stream.setLevel(logging.WARNING)
-        stream.setFormatter(RedactingFormatter("%(levelname)s: %(message)s"))
+        stream.setFormatter(OneLineFormatter())
         root.addHandler(stream)
     root._roleplay_configured = True  # type: ignore[attr-defined]

@@ -114,7 +114,7 @@ def load_problem() -> str | None:
     return _load_problem
 
 
-def load_settings() -> Settings:
+def load_settings(*, save: bool = True) -> Settings:
     """Reads settings.json. A missing file gives defaults (and a fresh device id, saved once). A file that cannot
     be read is never overwritten: one that will not parse is moved aside (what a stray comma costs is a warning,
     not the user's name, agents and backend), one that cannot be opened at all (a folder in its place) is left
@@ -133,8 +133,11 @@ def load_settings() -> Settings:
     raw = _parse(path, text) if text is not None else {}
     values = _valid_values(raw)
     settings = Settings(**values)
-    if "device_id" not in values or text is None or _load_problem is not None or _holds_a_key(raw):
-        save_settings(settings)
+    if save and ("device_id" not in values or text is None or _load_problem is not None or _holds_a_key(raw)):
+        try:
+            save_settings(settings)
+        except OSError as exc:  # a full disk: the settings still serve this run; the file is tried again next time
+            log.warning("could not save %s: %s", path, exc.strerror or exc)
     return settings
 
 

@@ -28,9 +28,10 @@ from desktop.cli.headless import (
 from desktop.core.difficulty import Difficulty
 from desktop.core.personas import Persona
 from desktop.core.scenarios import Scenario
-from desktop.core.vocabulary import Mode
+from desktop.core.vocabulary import Mode, Status
 from desktop.speech.system_voice import partner_speech
 from desktop.store.catalog import PersonaCatalog
+from desktop.store.disk import DiskFullError, disk_is_full
 from desktop.store.documents import session_document
 from desktop.voice.call.engine import Call
 from desktop.voice.call.events import CallOutcome
@@ -99,6 +100,11 @@ def run(state: AppState, args: argparse.Namespace) -> int:
     if outcome is None or outcome.session_id is None:
         print("roleplay: the call could not be placed" + (f": {outcome.message}" if outcome else ""), file=sys.stderr)
         return EXIT_CALL_FAILED
+    if disk_is_full(app_settings.data_dir()):
+        # Say why, rather than "internal error": every line committed before the disk filled is kept, and the
+        # call is recovered (ended and graded) by the next command once there is room.
+        print(f"roleplay: {DiskFullError(app_settings.data_dir())} (session {outcome.session_id})", file=sys.stderr)
+        return EXIT_CALL_FAILED
     _grade(state, outcome.session_id)
     record = state.queries.get_session(outcome.session_id)
     if args.json and record is not None:
@@ -107,6 +113,9 @@ def run(state: AppState, args: argparse.Namespace) -> int:
         _print_summary(outcome, record)
     if outcome.is_error:
         print(f"roleplay: {outcome.message} (session {outcome.session_id} was kept)", file=sys.stderr)
+        return EXIT_CALL_FAILED
+    if record is None or record.summary.status == Status.ACTIVE:  # the call ended but its end was not stored
+        print(f"roleplay: the end of session {outcome.session_id} could not be saved", file=sys.stderr)
         return EXIT_CALL_FAILED
     return 0
 

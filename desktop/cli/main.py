@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from desktop.cli.errors import EXIT_USAGE, CommandError
 
 MAX_SESSION_ID = 2**63 - 1
+# Commands that only read: on a full disk they open the store read-only and still answer.
+READ_ONLY_COMMANDS = ("personas", "sessions")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -149,17 +151,28 @@ def private_files() -> None:
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "doctor":
         return _doctor(args)
+    import sqlite3
+
+    from peewee import DatabaseError as PeeweeDatabaseError
+
+    from desktop import settings as app_settings
     from desktop.bootstrap import open_app_state
     from desktop.store.db import DatabaseCorruptError
+    from desktop.store.disk import DiskFullError, is_disk_full
     from desktop.store.migrations import MigrationError
 
+    reads_only = args.command in READ_ONLY_COMMANDS
     try:
         # `roleplay grade` is how a waiting call gets the model's grade: the rules must not take it first.
-        state = open_app_state(grade_pending=args.command != "grade")
-    except (DatabaseCorruptError, MigrationError) as exc:
+        state = open_app_state(grade_pending=args.command != "grade", read_only_if_disk_full=reads_only)
+    except (DatabaseCorruptError, MigrationError, DiskFullError) as exc:
         raise CommandError(str(exc)) from exc
     try:
         return _handler(args)(state, args)
+    except (sqlite3.Error, PeeweeDatabaseError, OSError) as exc:
+        if isinstance(exc, BrokenPipeError) or not is_disk_full(exc, app_settings.data_dir()):
+            raise
+        raise CommandError(str(DiskFullError(app_settings.data_dir()))) from exc
     finally:
         state.close()
 

@@ -12,6 +12,7 @@ from peewee import DatabaseError as PeeweeDatabaseError
 from peewee import SqliteDatabase
 
 from desktop.file_lock import FileLock
+from desktop.store.disk import DiskFullError, is_disk_full
 from desktop.store.migrations import LATEST_VERSION, MigrationError, migrate
 from desktop.store.models import database
 from desktop.store.owner_lock import OwnerLock
@@ -40,6 +41,13 @@ class _WritingSqliteDatabase(SqliteDatabase):
 
     def begin(self, lock_type: str | None = None) -> None:
         super().begin(lock_type or "IMMEDIATE")
+
+    def rollback(self) -> None:
+        # SQLite ends the transaction itself when a commit fails for lack of space; rolling back again would
+        # replace the real error ("database or disk is full") with "cannot rollback - no transaction is active".
+        if self.is_closed() or not self.connection().in_transaction:
+            return
+        super().rollback()
 
 
 # PRAGMA quick_check reads every page: about 20 ms for 10 MB here. The budget keeps start-up fast on a huge history
@@ -127,8 +135,44 @@ class Store:
         self.locks_dir = path.parent / "locks"
         self.owner_lock = OwnerLock(self.locks_dir)
 
+    read_only = False
+
     @classmethod
     def open(cls, path: Path, backup_dir: Path | None = None) -> Store:
+        """Raises DiskFullError when the disk is full (not a damaged file: see disk.py), DatabaseCorruptError,
+        DatabaseDamagedError or MigrationError."""
+        try:
+            return cls._open(path, backup_dir)
+        except (DatabaseCorruptError, sqlite3.Error, PeeweeDatabaseError, OSError) as exc:
+            if not isinstance(exc, DatabaseDamagedError) and is_disk_full(exc, path.parent):
+                raise DiskFullError(path.parent) from exc
+            raise
+
+    @classmethod
+    def open_read_only(cls, path: Path) -> Store:
+        """For reading when nothing can be written (a full disk): no WAL switch, no migration, no recovery. A WAL
+        file with committed pages in it needs its index, so without one it is opened with what the main file holds
+        only when the WAL is empty."""
+        wal = path.with_name(path.name + "-wal")
+        wal_is_empty = not wal.exists() or wal.stat().st_size == 0
+        last_error: Exception | None = None
+        for mode in ("mode=ro", "immutable=1") if wal_is_empty else ("mode=ro",):
+            db = SqliteDatabase(f"{path.resolve().as_uri()}?{mode}", uri=True, check_same_thread=False)
+            try:
+                db.connect()
+                db.execute_sql("SELECT count(*) FROM sessions").fetchone()
+            except (sqlite3.Error, PeeweeDatabaseError) as exc:
+                db.close()
+                last_error = exc
+                continue
+            database.initialize(db)
+            store = cls(db, path, DatabaseWriter(), None)
+            store.read_only = True
+            return store
+        raise DiskFullError(path.parent) from last_error
+
+    @classmethod
+    def _open(cls, path: Path, backup_dir: Path | None) -> Store:
         # One process at a time creates, switches to WAL and migrates: two doing it at once on a new file can
         # deadlock inside SQLite, which then answers "database is locked" without waiting.
         with FileLock(opening_lock_path(path)):
