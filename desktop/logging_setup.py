@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import faulthandler
 import logging
 import logging.handlers
 import re
@@ -51,6 +52,25 @@ class OneLineFormatter(logging.Formatter):
         return redact(f"{record.levelname}: {record.getMessage()}")
 
 
+NATIVE_CRASH_LOG = "native-crash.log"
+_native_crash_file = None
+
+
+def enable_native_crash_traces() -> None:
+    """A crash inside C (PortAudio, Qt, CTranslate2) kills the process before Python's handlers run: faulthandler
+    writes every thread's Python stack to logs/native-crash.log first, so the crash leaves a trace."""
+    global _native_crash_file
+    if _native_crash_file is not None:
+        return
+    try:
+        logs = app_settings.logs_dir()
+        logs.mkdir(parents=True, exist_ok=True)
+        _native_crash_file = open(logs / NATIVE_CRASH_LOG, "a", encoding="utf-8")  # noqa: SIM115 (kept open)
+    except OSError:
+        return  # no room for it (a full disk): the app runs without
+    faulthandler.enable(_native_crash_file, all_threads=True)
+
+
 def configure_logging(console: bool = False) -> None:
     root = logging.getLogger()
     if getattr(root, "_roleplay_configured", False):
@@ -72,6 +92,7 @@ def configure_logging(console: bool = False) -> None:
         handler.setLevel(logging.WARNING)  # no log file (a full disk): only what the user should see
     handler.setFormatter(formatter)
     root.addHandler(handler)
+    enable_native_crash_traces()
     if console:
         stream = logging.StreamHandler()
         stream.setLevel(logging.WARNING)
