@@ -103,7 +103,10 @@ def test_a_failing_model_still_ends_with_a_grade(data_home, sessions):
     document = json.loads(result.stdout)
     assert document["fallback_reason"] == "server_error"
     assert document["grade"]["grader"] == HEURISTIC_GRADER
-    assert f"roleplay grade {sessions['ended']} --force" in document["grade"]["note"]
+    # The note says why, in words, and never tells the user to run a command (issue 15).
+    note = document["grade"]["note"]
+    assert note == "the model's server failed"
+    assert "roleplay " not in note and "--force" not in note
     assert stored(data_home, sessions["ended"]).grade.grader == HEURISTIC_GRADER
 
 
