@@ -31,6 +31,7 @@ from desktop.partner.seller.scoring import score_turn
 TRUST_SCALE = 6.0
 DISCOVERY_TOPICS = frozenset({"motivation", "timeline", "decision", "price", "property"})
 GOOD_TURN_CAP = 1.5
+MAX_TOPICS_A_REPLY = 3  # "how big is it, how's the road, and is there power?" gets all three answers
 MAX_TURNS = 40
 
 
@@ -108,6 +109,9 @@ class SellerBrain:
             lines = say.GOODBYE_AGREED if self.next_step_agreed else say.GOODBYE_PLAIN
             return self._end(out, self._phrasing.pick(lines), "goodbye")
         self._react_to_objection(turn, out)
+        if turn.explains_source:
+            self.objections.answer_early("how did you get my number")
+            out.content.append(self._phrasing.pick(say.SOURCE_HEARD[self._style]))
         if turn.off_script:
             out.content.append(self._phrasing.pick(say.REACTIONS["off_script"]))
         if turn.offer is not None:
@@ -117,13 +121,13 @@ class SellerBrain:
         if turn.next_step:
             self._handle_next_step(out)
         self._answer_topics(turn, out)
-        if not out.content and turn.asks_permission and self.turns <= 2:
-            out.content.append(self._phrasing.pick(say.PERMISSION_ANSWERS[self._style]))
+        if turn.asks_permission and self.turns <= 2:  # "got a minute?" is answered first, whatever else was asked
+            out.content.insert(0, self._phrasing.pick(say.PERMISSION_ANSWERS[self._style]))
         elif not out.content and turn.open_questions:
             out.content.append(
                 self._phrasing.pick(say.OPEN_ANSWERS.get(self.persona.motivation_level, say.OPEN_ANSWERS["medium"]))
             )
-        if not out.content:
+        if not out.content and out.objection is None:  # an objection is the answer; no "what else?" before it
             self._fill(out)
         self._maybe_object(turn, out)
         if self.turns >= self.max_turns:
@@ -292,7 +296,7 @@ class SellerBrain:
 
     def _answer_topics(self, turn: TraineeTurn, out: ReplyDraft) -> None:
         asked = [t for t in say.TOPIC_FACTS if t in turn.topics]
-        for topic in asked[:2]:
+        for topic in asked[:MAX_TOPICS_A_REPLY]:
             self._answer(topic, turn, out)
 
     def _answer(self, topic: str, turn: TraineeTurn | None, out: ReplyDraft) -> None:
@@ -300,7 +304,7 @@ class SellerBrain:
         guarded = topic not in say.OPEN_TOPICS
         open_bonus = 0.5 if turn is not None and turn.open_questions else 0.0
         if guarded and self.rapport + open_bonus < self.trust_needed:
-            out.content.append(self._phrasing.pick(say.EVASIONS[self._style]))
+            out.content.append(self._phrasing.pick(say.topic_evasions(self._style, topic)))
             return
         again = topic in self.asked
         if turn is not None:

@@ -28,42 +28,111 @@ _TOPIC_PATTERNS: dict[str, str] = {
     "motivation": (
         r"why (?:are you|would you|do you|sell|now|did you|is that)|what(?:'s| has| had| made| makes| got| is)\b.{0,24}"
         r"\b(?:thinking|considering|selling|sell|interested|looking|prompting|behind)|reason|motivat|how come|"
-        r"your situation|what's going on|plans? for (?:the|it|this)|open to selling|what happened"
+        r"your situation|what's going on|plans? (?:for|are for) (?:the|it|this)|what your plans are|"
+        r"open to (?:selling|an offer)|what happened|thought (?:to|about|of) selling|consider(?:ing)? selling|"
+        r"interested in selling|what would (?:selling|that) (?:it )?do for you|do with the money|still use|"
+        r"why (?:you'd|you would|you'd want to) sell|"
+        r"want(?:ed)? to sell|why sell|ready to sell|got you open"
     ),
     "timeline": (
         r"timeline|time ?frame|how soon|how quickly|how fast|by when|deadline|when (?:would|do|are|were|could) you|"
         r"in a hurry|in a rush|\brush\b|what happens if (?:it )?(?:doesn't|does not|don't) sell|wrapped up|"
-        r"off your plate"
+        r"off your plate|how (?:fast|soon|quick) do you need|(?:want|like|hoping|need) to close|"
+        r"by a (?:certain|specific) date|"
+        r"closing in \w+ (?:days|weeks)|\w+ days work|too soon|when would you|your timing|hoping to sell"
     ),
     "size": r"\bacre|acreage|how big|how large|\bsize|square f|sq\.? ?ft|bedroom|bath|\bunits?\b|dimensions|lot size",
-    "access": r"access|\broads?\b|driveway|easement|get to (?:it|the)|frontage",
+    "access": (
+        r"access|\broads?\b|driveway|easement|get (?:to|into|in to) (?:it|the)|get in\b|frontage|"
+        r"drive (?:right )?(?:up|in)|paved|gravel"
+    ),
     "utilities": r"utilit|\bpower\b|electric|\bwater\b|\bwell\b|septic|sewer|\bgas\b|hooked up",
-    "zoning": r"zon(?:e|ed|ing)|build on|buildable|permit|flood",
+    "zoning": r"zon(?:e|ed|ing)|\bbuild\b|buildable|permit|flood",
     "condition": (
         r"condition|shape|repair|\broof|foundation|furnace|kitchen|damage|\bfix|work (?:does it|it) need|"
         r"improve|structure|fence|timber|trees|what's on (?:it|the)|look like|describe|(?:it|the \w+) like\b"
     ),
-    "taxes": r"\btax|\bliens?\b|\bowe\b|owed|mortgage|behind on|\bdebt|\bfines?\b|payments?",
+    "taxes": r"\btax|\bliens?\b|\bowe\b|owed|mortgage|behind on|\bdebt|\bfines?\b|payments?|taxes are current",
     "title": r"\btitle\b|\bdeed\b|probate|whose name|in your name|executor|succession",
     "decision": (
-        r"anyone else|anybody else|who else|decision|decide|sign off|co-?owner|on the (?:title|deed)|"
+        r"(?:anyone|anybody|someone) else\b(?!.{0,20}\b(?:made|offer|interested|calling|call|buy))|who else|"
+        r"decision|decide|sign off|approve|co-?owner|(?:only|sole|other) owners?|owns? it with|besides you|"
+        r"on the (?:title|deed)|\bhave a say|want a say|have to agree|on your own|need to sign|"
         r"your (?:wife|husband|spouse|brothers?|sisters?|siblings|family|kids|children|partner|son|daughter)|heirs"
     ),
     "price": (
         r"\bprice|number in mind|what (?:would|do|are) you (?:want|need|hope|hoping|expect|looking|take)|"
+        r"what you(?:'d| would) (?:want|take|need|ask)|want for it|"
         r"how much (?:would|do|are|did|is)|\basking\b|worth|ballpark|figure|what would it take|"
         r"(?:make|makes) (?:it|this) (?:fair|work)|what would you (?:sell|let it go) for|what number|have in mind|"
         r"what (?:are|were) you (?:hoping|looking|thinking) (?:to get|for)"
     ),
-    "offers": r"other (?:offers?|buyers?|investors?)|anyone else (?:offer|interested)|realtor|\bagent\b|listed|listing",
-    "paid": r"you pay|paid for|bought it|purchase price|how long have you (?:owned|had)|when did you (?:buy|get)",
+    "offers": (
+        r"other (?:offers?|buyers?|investors?)|any (?:other )?offers|anyone else (?:offer|interested|made)|"
+        r"(?:made|make) (?:you )?an offer|realtor|\bagent\b|listed|listing|investors? (?:calling|call)"
+    ),
+    "paid": (
+        r"you pay|paid for|bought it|purchase price|how long have you (?:owned|had)|when did you (?:buy|get)|inherit"
+    ),
 }
 # A question about "the property" that names no particular fact gets the general description (size, condition).
-_GENERAL_RE = re.compile(r"\b(?:property|land|place|house|home|lot|parcel|acreage|acres)\b")
+_GENERAL_RE = re.compile(
+    r"\b(?:property|land|place|house|home|lot|parcel|acreage|acres)\b|like out there|describe (?:it|the)"
+)
+# Questions as people say them: no question mark (a transcript has none where the voice did not rise), a filler
+# first ("so um how big..."), or asked indirectly ("I'd like to know if...", "tell me about...").
+_SPOKEN_ASK_RE = re.compile(
+    r"^(?:(?:so|and|okay|ok|right|well|um+|uh+|alright|now|but|also|oh|yeah|hey)\b[, ]*)*"
+    r"(?:why|what|what's|how|how's|when|where|who|which|is|are|was|were|do|does|did|can|could|would|will|have|has|"
+    r"should|any)\b|"
+    r"\b(?:i'd like to know|i would like to know|i was (?:curious|wondering)|i'm (?:curious|wondering)|can i ask|"
+    r"may i ask|let me ask|tell me|walk me through|i'd love to hear|just curious|my question is|get a sense of|"
+    r"i want to (?:know|understand|hear)|help me understand)\b"
+)
+# "So what I'm hearing is...", "how I see it...": a question word with a subject after it tells, it does not ask.
+_TELLS_RE = re.compile(
+    r"^(?:(?:so|and|okay|ok|right|well|um+|uh+|alright|now|but|also|oh|yeah)\b[, ]*)*"
+    r"(?:what|how|why|when|where|who)\s+(?:i|i'm|i've|i'd|we|we're|we've|you're|you've|it's|that's|they're)\b"
+)
+_WISH_RE = re.compile(r"(?:have a (?:good|great|nice|wonderful)|thanks|thank you)\b")
+# "What's the land like?", "describe the place": the general picture, size and condition both.
+_DESCRIBE_RE = re.compile(
+    r"what's (?:it|the (?:land|place|property|house|home|lot|parcel|acreage)) like|like out there|describe|"
+    r"tell me (?:a little |more )?about (?:the|your|it)\b"
+)
+# The caller says where they found the seller: that answers "how did you get my number" before it is asked.
+_SOURCE_RE = re.compile(
+    r"\b(?:got|found|pulled|looked up|came up|saw|get|getting)\b.{0,60}\b(?:records?|county|public|appraisal|"
+    r"tax rolls?|assessor|neighbou?rs?|website|online|mailing list)\b|\b(?:county|public|property|tax) records\b|"
+    r"\b(?:neighbou?r|friend|someone|cousin)\b.{0,30}\b(?:mentioned|told|said|gave|suggested)\b"
+)
 TOPIC_RES = {name: re.compile(pattern) for name, pattern in _TOPIC_PATTERNS.items()}
+# When no phrase above names the topic of a question, its words still point at one: a question about "the highway"
+# is about access, one about "the only owner" about who decides. The topic with the most such words wins.
+_TOPIC_WORDS: dict[str, str] = {
+    "size": r"acres?|acreage|big|size|large|square|feet|footage|bedrooms?|baths?|how much (?:land|property|acreage)",
+    "condition": (
+        r"condition|shape|livable|habitable|move-in|repairs?|roof|foundation|damage|cleared|wooded|trees|fence|"
+        r"timber|brush|mold|leaks?|plumbing|updated|renovat\w*|fixer|barn|structures?|improvements"
+    ),
+    "access": r"access|roads?|highway|driveway|easement|frontage|how far|miles|paved|gravel|landlocked|get there",
+    "utilities": r"power|electric\w*|water|well|septic|sewer|utilit\w*|gas|pole|hook\w*|internet",
+    "zoning": r"zon\w*|build\w*|restrictions?|permits?|flood|hoa|covenants?|allowed",
+    "taxes": r"tax\w*|liens?|owe\w*|mortgage|loan|behind|debt|judgments?",
+    "title": r"title|deed|probate|estate|executor|in your name",
+    "decision": r"owners?|approve|sign|decide|decision|besides|spouse|wife|husband|family|sister|brother|kids|agree",
+    "timeline": r"timeline|soon|quickly|fast|pressure|deadline|date|hurry|rush|move on|how long until",
+    "motivation": r"why|reason\w*|motivat\w*|using|plans?|situation|change|what's behind",
+    "offers": r"calling|buyers?|investors?|offers|listed|listing|realtor|agent",
+    "paid": r"inherit\w*|bought|paid|purchased?|owned",
+    "price": r"price|(?<!your )(?<!my )number|asking|worth|value|figure|ballpark|dollars?|make you happy|let it go",
+}
+_TOPIC_WORD_RES = {name: re.compile(rf"\b(?:{words})\b") for name, words in _TOPIC_WORDS.items()}
 
 _BOT_RE = re.compile(
-    r"are you (?:a |an )?(?:robot|bot|ai|real person|human|computer|machine)|chatgpt|language model|"
+    r"are you (?:a |an )?(?:robot|bot|ai|real person|human|computer|machine)|"
+    r"(?:is this|am i (?:talking|speaking) (?:to|with)) (?:a |an )?(?:robot|bot|ai|recording|computer|machine)\b|"
+    r"chatgpt|language model|"
     r"system prompt|your instructions|you are an assistant"
 )
 _RUDE_RE = re.compile(
@@ -76,6 +145,12 @@ _RUDE_RE = re.compile(
 _PUSHY_EXTRA_RE = re.compile(
     r"\b(?:sign (?:today|now|right now)|limited time|act (?:fast|now)|don't miss|now or never|hurry up|"
     r"you need to (?:decide|sign|accept|take)|right now or|only good (?:until|for)|take the deal)\b"
+)
+_NEXT_STEP_EXTRA_RE = re.compile(
+    r"\b(?:meet(?:ing)? (?:in person|up|you)|schedule (?:a |an )?(?:follow[- ]?up|call|visit|time)|"
+    r"(?:email|mail|send) you (?:a |the )?(?:contract|agreement|offer|paperwork)|follow[- ]up call|"
+    r"(?:walk|see|visit) the (?:property|land|place|lot)|set up a time|talk again|call you back|"
+    r"come (?:out|by|over)|take a look|send it (?:over|to you)|put together an offer|(?:drop|stop|swing) by)\b"
 )
 _APOLOGY_RE = re.compile(r"\b(?:sorry about that|my apologies|i apologi[sz]e|i didn't mean to|sorry if i)\b")
 _PITCH_RE = re.compile(
@@ -157,13 +232,51 @@ class TraineeTurn:
     pitch: bool
     goodbye: bool
     off_script: bool  # asks whether the seller is a bot, or tries to give the seller instructions
+    explains_source: bool = False  # says where they got the seller's name or number
 
     @property
     def questions(self) -> int:
         return self.open_questions + self.closed_questions
 
 
+# Domain words tiny.en mishears in a trainee's mouth (measured on the labelled set spoken by espeak-ng), put back
+# before the turn is read. Only sound-alikes that cannot be meant as heard on this kind of call.
+_MISHEARD = tuple(
+    (re.compile(pattern, re.IGNORECASE), meant)
+    for pattern, meant in (
+        (r"\bleons?\b|\bleeways?\b", "liens"),
+        (r"\btime,? line\b", "timeline"),
+        (r"\bpro[- ]?(?:mate|bait|bate)\b", "probate"),
+        (r"\b(?:reorder|realter|real tour|real tor)\b", "realtor"),
+        (r"\bsailing it\b", "selling it"),
+        (r"\b(?:do you|you) know anything on\b", "do you owe anything on"),
+        (r"\bthoughts of selling\b", "thought to selling"),
+    )
+)
+
+
+def repaired(text: str) -> str:
+    for pattern, meant in _MISHEARD:
+        text = pattern.sub(meant, text)
+    return text
+
+
+def spoken_as_asked(text: str) -> str:
+    """The turn with a question mark on each sentence that asks something as people say it, so that a transcript
+    (or a typed line without punctuation) is read like the question it is."""
+    out = []
+    for sentence in sentences(text):
+        bare = sentence.rstrip(" .!,")
+        lowered = bare.lower().replace("’", "'")
+        ends = sentence.rstrip()
+        asks = not ends.endswith(("?", "!")) and _SPOKEN_ASK_RE.search(lowered) and not _WISH_RE.match(lowered)
+        asks = asks and not _TELLS_RE.match(lowered)
+        out.append(bare + "?" if asks and not _SOURCE_RE.search(lowered) else sentence)
+    return " ".join(out)
+
+
 def read_turn(text: str, seller_first_name: str, last_seller_line: str = "", trainee_name: str = "") -> TraineeTurn:
+    text = spoken_as_asked(repaired(text))
     lowered = " ".join(text.lower().replace("’", "'").split())
     kinds = question_kinds(text)
     count = len(words(lowered))
@@ -189,13 +302,14 @@ def read_turn(text: str, seller_first_name: str, last_seller_line: str = "", tra
         introduces=introduces,
         asks_permission=PERMISSION_RE.search(lowered) is not None,
         follows_up=follows_up,
-        next_step=NEXT_STEP_RE.search(lowered) is not None,
+        next_step=NEXT_STEP_RE.search(lowered) is not None or _NEXT_STEP_EXTRA_RE.search(lowered) is not None,
         pushy=PRESSURE_RE.search(lowered) is not None or _PUSHY_EXTRA_RE.search(lowered) is not None,
         rude=_RUDE_RE.search(lowered) is not None,
         argues=ARGUE_RE.search(lowered) is not None,
         pitch=count > PITCH_WORDS or (count > 30 and _PITCH_RE.search(lowered) is not None),
         goodbye=_GOODBYE_RE.search(lowered) is not None,
         off_script=_BOT_RE.search(lowered) is not None or META_RE.search(lowered) is not None,
+        explains_source=_SOURCE_RE.search(lowered) is not None,
     )
 
 
@@ -206,10 +320,18 @@ def _topics_asked(lowered: str) -> frozenset[str]:
         if not question_kinds(text) or parse_amounts(text):
             continue
         named = {topic for topic, rx in TOPIC_RES.items() if rx.search(text)}
-        if not named and _GENERAL_RE.search(text) and question_kinds(text) == ["open"]:
-            named = {"size", "condition"}
+        if _DESCRIBE_RE.search(text) or (not named and _GENERAL_RE.search(text) and question_kinds(text) == ["open"]):
+            named |= {"size", "condition"}
+        if not named:
+            named = _topics_by_words(text)
         found |= named
     return frozenset(found)
+
+
+def _topics_by_words(sentence: str) -> set[str]:
+    counts = {topic: len(rx.findall(sentence)) for topic, rx in _TOPIC_WORD_RES.items()}
+    best = max(counts.values())
+    return {topic for topic, count in counts.items() if count == best} if best else set()
 
 
 def _offer_in(lowered: str) -> tuple[int | None, frozenset[str]]:

@@ -207,6 +207,50 @@ EVASIONS: dict[str, Variants] = {
     ),
 }
 
+# A guarded question the seller will not answer yet is still answered on its topic: the evasion names what it
+# withholds ("Who decides is my business"), so the trainee knows they were heard and what to earn.
+EVADED_TOPICS: dict[str, str] = {
+    "motivation": "why i'd sell",
+    "timeline": "my timing",
+    "decision": "who decides",
+    "taxes": "the taxes",
+    "title": "the paperwork",
+    "offers": "other offers",
+    "paid": "what i paid",
+}
+TOPIC_EVASIONS: dict[str, Variants] = {
+    "friendly": (
+        "Oh, {about} is kind of a long story.",
+        "Let's not get into {about} just yet.",
+        "Ha, maybe I'll tell you {about} once I know you a little better.",
+    ),
+    "skeptical": (
+        "Why do you need to know {about}?",
+        "I'd rather not say {about}, to a stranger.",
+        "{About} is my business, isn't it?",
+    ),
+    "aggressive": (
+        "{About} is none of your business.",
+        "Why would I tell you {about}?",
+        "Don't worry about {about}.",
+    ),
+    "cooperative": (
+        "I'd rather hold off on {about} for now.",
+        "Let's come back to {about}.",
+        "I'll get into {about} once I know more about you.",
+    ),
+}
+
+
+def topic_evasions(style: str, topic: str) -> Variants:
+    about = EVADED_TOPICS.get(topic)
+    if about is None:
+        return EVASIONS.get(style, EVASIONS["friendly"])
+    shown = about.replace("i'd", "I'd").replace("what i", "what I")
+    variants = TOPIC_EVASIONS.get(style, TOPIC_EVASIONS["friendly"])
+    return tuple(v.replace("{about}", shown).replace("{About}", shown[0].upper() + shown[1:]) for v in variants)
+
+
 # --- reactions to technique --------------------------------------------------------------------------------------
 
 REACTIONS: dict[str, Variants] = {
@@ -252,6 +296,15 @@ NO_QUESTION: dict[str, Variants] = {
     "skeptical": ("And? What is it you want?", "Okay. Get to the point.", "Mm-hm. So what's your offer?"),
     "aggressive": ("Get to the point.", "So what do you want?", "Okay. And?"),
     "cooperative": ("Okay. What else do you need to know?", "Understood. What's the next thing?", "Alright, go on."),
+}
+
+# The caller said where they found the seller's name: heard, in the seller's manner (it answers "how did you get my
+# number" before it is asked).
+SOURCE_HEARD: dict[str, Variants] = {
+    "friendly": ("Oh, the county records. Okay.", "Oh, I see. From the records, huh."),
+    "skeptical": ("The records, huh. Okay.", "Public records. Figures."),
+    "aggressive": ("Records. Great. What do you want?", "Public records. Figures."),
+    "cooperative": ("Okay, that makes sense.", "Alright, I see how you found me."),
 }
 
 UNHEARD: Variants = (

@@ -49,6 +49,7 @@ class ObjectionPlan:
         self.handled: set[str] = set()
         self.poorly: set[str] = set()
         self.offer_seen = False  # "your offer is insulting" needs an offer first
+        self.answered_early: set[str] = set()  # answered before it came up ("I got your name from the records")
 
     @property
     def raised_labels(self) -> list[str]:
@@ -60,6 +61,12 @@ class ObjectionPlan:
         self.raised.append((label, turn_no))
         self.pending = label
         return again
+
+    def answer_early(self, label: str) -> None:
+        """The caller answered `label` before the seller raised it: it is not raised in this call."""
+        self.answered_early.add(label)
+        if self.pending == label:
+            self.pending = None
 
     def judge(self, turn: TraineeTurn) -> str | None:
         """How the trainee answered the objection raised in the seller's last line, if there was one."""
@@ -92,7 +99,9 @@ class ObjectionPlan:
         ready = [
             label
             for label in self.labels
-            if (price_known or label not in PRICE_TRIGGERED) and (self.offer_seen or label != "price too low")
+            if (price_known or label not in PRICE_TRIGGERED)
+            and (self.offer_seen or label != "price too low")
+            and label not in self.answered_early
         ]
         fresh = [label for label in ready if label not in self.raised_labels]
         if fresh:
@@ -134,4 +143,4 @@ class ObjectionPlan:
             self.offer_seen = True
         if price_talk:
             found.extend(label for label in PRICE_TRIGGERED if self.offer_seen or label != "price too low")
-        return [label for label in found if label in self.labels]
+        return [label for label in found if label in self.labels and label not in self.answered_early]

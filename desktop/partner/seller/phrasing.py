@@ -58,9 +58,10 @@ class SellerPhrasing:
         return choice
 
     def compose(self, draft: ReplyDraft, mood: str) -> SellerTurn:
-        """The reaction, at most two pieces of content and the tail, as one line never said before in this call."""
+        """The reaction, at most three pieces of content (every part of a question of three) and the tail, as one
+        line never said before in this call."""
         reaction = self.pick(draft.reaction) if draft.reaction else ""
-        parts = [p for p in (reaction, *draft.content[:2], draft.tail) if p]
+        parts = [p for p in (reaction, *draft.content[:3], draft.tail) if p]
         text = self._unique(" ".join(parts))
         self.said.append(text)
         return SellerTurn(
