@@ -8,6 +8,7 @@ silence, as a real one would, so the agent's end-of-turn detection sees the trai
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import uuid
@@ -24,29 +25,75 @@ from desktop.voice.audio.resample import StreamResampler, pcm16_bytes
 from desktop.voice.audio.streams import CaptureChain, Playout
 from desktop.voice.call.setup import AudioPorts
 
+log = logging.getLogger(__name__)
+
 CHUNK_MS = 20
 BYTES_PER_SAMPLE = 2
 
 
-def read_wav_mono(path: Path, rate: int) -> bytes:
-    """The file as PCM16 LE mono at `rate`. ValueError in plain words for anything else."""
+# How much of the file is read, downmixed and resampled at a time: half a second at 48 kHz. Small enough that a file
+# of any length costs a few hundred KB of memory, large enough that the per-block work is negligible.
+READ_FRAMES = 24000
+
+
+def _open_wav(path: Path) -> wave.Wave_read:
+    """The file opened for reading, its header checked. ValueError in plain words for anything else."""
     try:
-        with wave.open(str(path), "rb") as wav:
-            channels, width, file_rate = wav.getnchannels(), wav.getsampwidth(), wav.getframerate()
-            frames = wav.readframes(wav.getnframes())
+        wav = wave.open(str(path), "rb")  # noqa: SIM115 - kept open by WavStream, closed there
     except FileNotFoundError:
         raise ValueError(f"no such WAV file: {path}") from None
     except (wave.Error, EOFError, OSError) as exc:
         raise ValueError(f"{path} is not a readable WAV file ({exc})") from None
-    if width != BYTES_PER_SAMPLE:
+    if wav.getsampwidth() != BYTES_PER_SAMPLE:
+        width = wav.getsampwidth()
+        wav.close()
         raise ValueError(f"{path} is {8 * width}-bit audio; use a 16-bit PCM WAV")
-    samples = np.frombuffer(frames, dtype="<i2")
-    if channels > 1:
-        samples = samples[: len(samples) // channels * channels].reshape(-1, channels).mean(axis=1)
-    pcm = pcm16_bytes(samples)
-    if file_rate != rate:
-        pcm = StreamResampler(file_rate, rate).process(pcm)
-    return pcm
+    return wav
+
+
+class WavStream:
+    """The file as PCM16 LE mono at `rate`, read, downmixed and resampled a block at a time as it is asked for.
+
+    Never holds more than a block of the file (issue 14, item 12: a 460 MB WAV read whole, twice, peaked at 5.1 GB)."""
+
+    def __init__(self, path: Path, rate: int) -> None:
+        self.path = Path(path)
+        self._wav = _open_wav(self.path)
+        self._channels = self._wav.getnchannels()
+        file_rate = self._wav.getframerate()
+        self._resampler = StreamResampler(file_rate, rate) if file_rate != rate else None
+        self._pending = bytearray()
+        self._ended = False
+
+    def read(self, size: int) -> bytes:
+        """Up to `size` bytes; fewer only once the file has ended."""
+        while len(self._pending) < size and not self._ended:
+            self._fill()
+        chunk = bytes(self._pending[:size])
+        del self._pending[:size]
+        return chunk
+
+    def _fill(self) -> None:
+        try:
+            frames = self._wav.readframes(READ_FRAMES)
+        except (wave.Error, EOFError, OSError) as exc:  # cut short or unreadable part-way: the file ends there
+            log.warning("the WAV file stopped reading part-way (%s); the rest is silence", exc)
+            frames = b""
+        if not frames:
+            self._ended = True
+            self.close()
+            return
+        frame_bytes = BYTES_PER_SAMPLE * self._channels
+        samples = np.frombuffer(frames, dtype="<i2", count=len(frames) // frame_bytes * self._channels)
+        if self._channels > 1:
+            samples = samples.reshape(-1, self._channels).mean(axis=1)
+        pcm = pcm16_bytes(samples)
+        if self._resampler is not None:
+            pcm = self._resampler.process(pcm)
+        self._pending += pcm
+
+    def close(self) -> None:
+        self._wav.close()
 
 
 class _Pacer:
@@ -77,12 +124,11 @@ class _Pacer:
 class WavMicrophone:
     """The engine's MicrophoneInput, fed from a WAV file in 20 ms chunks at real-time pace."""
 
-    def __init__(self, pcm: bytes, rate: int, on_chunk: Callable[[bytes, float], None], t0: float) -> None:
-        self._pcm = pcm
+    def __init__(self, source: WavStream, rate: int, on_chunk: Callable[[bytes, float], None], t0: float) -> None:
+        self._source = source
         self._rate = rate
         self._chunk_bytes = rate * CHUNK_MS // 1000 * BYTES_PER_SAMPLE
         self._on_chunk = on_chunk
-        self._position = 0
         self._chain = CaptureChain(rate, rate, started_at=t0)
         self._pacer = _Pacer("wav-microphone", CHUNK_MS / 1000, self._step)
         self.finished = threading.Event()  # set once the whole file has been sent
@@ -104,6 +150,7 @@ class WavMicrophone:
 
     def stop(self) -> None:
         self._pacer.stop()
+        self._source.close()
 
     def set_agent_speaking(self, speaking: bool) -> None:
         self._chain.set_agent_speaking(speaking, time.monotonic())
@@ -112,8 +159,7 @@ class WavMicrophone:
         return [(s.start, s.end) for s in self._chain.vad.segments()]
 
     def _step(self, captured_at: float) -> None:
-        chunk = self._pcm[self._position : self._position + self._chunk_bytes]
-        self._position += len(chunk)
+        chunk = self._source.read(self._chunk_bytes)
         if len(chunk) < self._chunk_bytes:
             self.finished.set()
             chunk += bytes(self._chunk_bytes - len(chunk))
@@ -161,7 +207,7 @@ class WavAudioFactory:
 
     def __init__(self, path: Path, *, record: bool = True) -> None:
         self.path = Path(path)
-        read_wav_mono(self.path, 16000)  # fail now, with words, rather than once the agent has answered
+        _open_wav(self.path).close()  # fail now, with words, rather than once the agent has answered
         self.record = record
         self.microphone: WavMicrophone | None = None
 
@@ -188,7 +234,7 @@ class WavAudioFactory:
             if recorder is not None:
                 recorder.seller(pcm, at, output_rate)
 
-        self.microphone = WavMicrophone(read_wav_mono(self.path, input_rate), input_rate, mic_chunk, t0)
+        self.microphone = WavMicrophone(WavStream(self.path, input_rate), input_rate, mic_chunk, t0)
         return AudioPorts(self.microphone, VirtualSpeaker(output_rate, played), recorder)
 
     def close(self) -> None:
