@@ -13,11 +13,14 @@ import sys
 import tempfile
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from desktop.speech.recogniser import Recogniser  # noqa: E402
-from tests.speech.spoken import speak, with_noise, word_error_rate  # noqa: E402
+from desktop.speech.turn_detector import TurnDetector  # noqa: E402
+from tests.speech.spoken import as_the_partner_hears, speak, with_noise, word_error_rate  # noqa: E402
 
 TRAINEE_LINES = (
     "Hi, is this Dale? My name is Sam, I'm calling about your land in Coal County",
@@ -60,13 +63,17 @@ CONFIGS = {
 
 
 def utterances(folder: Path) -> list[tuple[str, bytes, bytes]]:
-    """(text, clean PCM, PCM with room noise at 20 dB SNR) for every line in every voice."""
+    """(text, clean PCM, PCM with room noise at 20 dB SNR) for every line in every voice, each cut out by the turn
+    detector as the partner would decode it (noise is mixed over the silence around the speech too)."""
     made = []
+    detector = TurnDetector()
     for voice, wpm in VOICES:
         for index, text in enumerate(TRAINEE_LINES):
             samples = speak(text, folder, voice, wpm)
-            noisy = with_noise(samples, 20.0, "room", seed=index)
-            made.append((text, samples.astype("<i2").tobytes(), noisy.astype("<i2").tobytes()))
+            clean = as_the_partner_hears(samples, detector)
+            padded = np.concatenate([np.zeros(8000, np.int16), samples, np.zeros(16000, np.int16)])
+            noisy_turn = as_the_partner_hears(with_noise(padded, 20.0, "room", seed=index)[8000:-16000], detector)
+            made.append((text, clean, noisy_turn))
     return made
 
 

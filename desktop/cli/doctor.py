@@ -149,6 +149,38 @@ def check_speech() -> Check:
     return Check("speech", OK, f"{engine.description}{off}")
 
 
+def check_recogniser() -> Check:
+    """Loads the speech model the practice partner uses and decodes a spoken sentence: a missing or damaged model, or
+    a recogniser too slow for a live call, shows here rather than as a partner that does not answer."""
+    from desktop.speech.models import chosen_model_dir
+    from desktop.speech.self_test import check_recogniser as run
+
+    result = run(chosen_model_dir(app_settings.data_dir()))
+    if not result.ok:
+        return Check(
+            "speech recogniser",
+            FAIL,
+            result.problem,
+            "Reinstall the app; until then the practice partner hears that you spoke, not what you said.",
+        )
+    detail = (
+        f"{result.model}: loaded in {result.load_s:.1f} s, decodes speech {result.speed:.0f}x faster than it is "
+        f"spoken; heard {result.heard!r}"
+        if result.heard
+        else f"{result.model}: loaded in {result.load_s:.1f} s"
+    )
+    if result.fallback:
+        return Check(
+            "speech recogniser",
+            WARN,
+            f"{detail} (in place of the chosen model: {result.problem})",
+            "Download the model again in Settings > Speech.",
+        )
+    if result.speed and result.speed < 2:
+        return Check("speech recogniser", WARN, detail, "This computer is slow for live recognition; close other apps.")
+    return Check("speech recogniser", OK, detail)
+
+
 def _endpoint_check(name: str, url: str, optional_fix: str) -> Check:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https", "ws", "wss") or not parts.hostname:
@@ -192,6 +224,7 @@ def run_checks(include_network: bool = True) -> list[Check]:
         check_audio,
         check_camera,
         check_speech,
+        check_recogniser,
     ]
     checks = []
     for step in steps:

@@ -47,6 +47,10 @@ class HearingSettings:
     first_tentative_s: float = 0.6  # turn audio (with its 0.3 s lead-in) before the first tentative decode
     tentative_step_s: float = 0.7  # new audio between tentative decodes
     level_interval_s: float = 0.1
+    # Beam search for the decodes that can become the final transcript: measured on 100 espeak utterances (with the
+    # vocabulary prompt) WER 0.117 clean / 0.116 at 20 dB SNR against 0.145 / 0.139 greedy, for about the same time
+    # (tiny.en's encoder, not its decoder, is most of the cost). Tentatives stay greedy: they are soon replaced.
+    final_beam_size: int = 5
 
 
 # --- what the ear reports --------------------------------------------------------------------------------------------
@@ -201,7 +205,7 @@ class Hearing:
             return
         size = self.detector.turn_bytes
         if silence >= settings.speculate_ms and turn.spec is None:
-            turn.spec = self._decode(turn, speculative=True)
+            turn.spec = self._decode(turn, speculative=True, beam_size=settings.final_beam_size)
         elif silence == 0 and size >= settings.first_tentative_s * BYTES_PER_SECOND:
             grown = size - turn.decoded_bytes >= settings.tentative_step_s * BYTES_PER_SECOND
             if grown or not turn.decoded_bytes:
@@ -214,11 +218,13 @@ class Hearing:
             self.pool = None if coming.cancelled() or coming.exception() else coming.result()
         return self.pool
 
-    def _decode(self, turn: _Turn, *, speculative: bool) -> concurrent.futures.Future[Transcript] | None:
+    def _decode(
+        self, turn: _Turn, *, speculative: bool, beam_size: int = 1
+    ) -> concurrent.futures.Future[Transcript] | None:
         assert self.pool is not None
         audio = self.detector.turn_audio
         try:
-            future = self.pool.submit(audio, prompt=self.prompt)
+            future = self.pool.submit(audio, prompt=self.prompt, beam_size=beam_size)
         except RecognitionBusy:
             return None  # a tentative skipped; the next chunk tries again
         turn.decoded_bytes = len(audio)
@@ -307,7 +313,7 @@ class Hearing:
                 return await asyncio.wrap_future(reuse)
             while True:
                 try:
-                    future = self.pool.submit(audio, prompt=self.prompt)
+                    future = self.pool.submit(audio, prompt=self.prompt, beam_size=self.settings.final_beam_size)
                     break
                 except RecognitionBusy:  # earlier turns are still decoding: the final waits its turn, never skips
                     waiting = self._finals[0] if self._finals else self._busy

@@ -1,6 +1,7 @@
 """The embedded practice partner for one run of the app: started by the first call that needs it, kept for the next,
 and stopped at exit. Before each call it takes the trainee's current settings (its voice on or off, the model that
-plays the seller), so a change made in Settings applies to the next call rather than the next start. Qt-free."""
+plays the seller, the speech model it hears with), so a change made in Settings applies to the next call rather than
+the next start. Qt-free."""
 
 from __future__ import annotations
 
@@ -63,9 +64,16 @@ def app_partner_host(queries: Any, current_settings: Callable[[], Any]) -> Partn
 
     def configure(partner: Any) -> None:
         from desktop.partner.model_seller import seller_model_config
+        from desktop.settings import data_dir
+        from desktop.speech.models import chosen_model_dir
         from desktop.speech.system_voice import partner_speech
 
         settings = current_settings()
-        partner.configure(model=seller_model_config(settings), speech=partner_speech(settings))
+        partner.configure(
+            model=seller_model_config(settings),
+            speech=partner_speech(settings),
+            speech_model_dir=chosen_model_dir(data_dir()),  # Settings > Speech
+        )
+        partner.preload_recogniser()  # loads while the call connects, not when the trainee first speaks
 
     return PartnerHost(make, configure)

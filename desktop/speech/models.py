@@ -179,3 +179,35 @@ def check_model_dir(folder: Path) -> list[str]:
         except (ValueError, UnicodeDecodeError):
             problems.append("config.json is not valid JSON")
     return problems
+
+
+CHOICE_FILE = "chosen.json"
+DEFAULT_MODEL = "tiny.en"
+
+
+def chosen_model(data_home: Path) -> str:
+    """The model the trainee chose in Settings (the shipped one until they choose); a choice whose download has gone
+    missing falls back to the shipped model, so the partner always hears."""
+    try:
+        name = json.loads((models_root(data_home) / CHOICE_FILE).read_text(encoding="utf-8")).get("model")
+    except (OSError, ValueError, AttributeError):
+        return DEFAULT_MODEL
+    if not isinstance(name, str) or (name != DEFAULT_MODEL and name not in installed_models(data_home)):
+        return DEFAULT_MODEL
+    return name
+
+
+def choose_model(data_home: Path, name: str) -> None:
+    """Remember the model the partner should load from its next spoken call on (written whole, then renamed)."""
+    catalog_entry(name)  # an unknown name is refused, not stored
+    root = models_root(data_home)
+    root.mkdir(parents=True, exist_ok=True)
+    temporary = root / f".{CHOICE_FILE}.tmp"
+    temporary.write_text(json.dumps({"model": name}), encoding="utf-8")
+    temporary.replace(root / CHOICE_FILE)
+
+
+def chosen_model_dir(data_home: Path) -> Path | None:
+    """The folder to load for the chosen model; None for the shipped one."""
+    name = chosen_model(data_home)
+    return None if name == DEFAULT_MODEL else model_dir_for(data_home, name)

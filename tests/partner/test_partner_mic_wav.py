@@ -21,7 +21,7 @@ QUESTIONS = ("How many acres is the land and does it have power?", "What made yo
 def test_a_spoken_wav_call_stores_the_words_the_trainee_said(capsys, data_home: Path, tmp_path: Path) -> None:
     parts = [silence(0.5)]
     for question in QUESTIONS:
-        parts += [speak(question, tmp_path), silence(5.0)]  # room for the seller's answer before the next question
+        parts += [speak(question, tmp_path), silence(6.0)]  # room for the seller's answer before the next question
     wav_path = tmp_path / "two-questions.wav"
     with wave.open(str(wav_path), "wb") as wav:
         wav.setnchannels(1)

@@ -107,3 +107,21 @@ def word_error_rate(reference: str, heard: str) -> float:
         for j, hyp_word in enumerate(hyp, 1):
             previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (ref_word != hyp_word))
     return row[len(hyp)] / max(len(ref), 1)
+
+
+def as_the_partner_hears(speech: np.ndarray, detector=None) -> bytes:
+    """The audio the partner decodes for this utterance: fed through the turn detector in 20 ms chunks with silence
+    around it, so it carries the detector's lead-in and tail (the recogniser is sensitive to a word at the very first
+    sample). Several turns (a long pause inside) are joined; no turn at all gives the raw audio."""
+    from desktop.speech.turn_detector import SpeechEnded, TurnDetector
+
+    detector = detector or TurnDetector()
+    detector.reset()
+    pcm = np.concatenate([silence(0.5), speech, silence(1.0)]).astype("<i2").tobytes()
+    turns = [
+        event.audio
+        for start in range(0, len(pcm), 640)
+        for event in detector.feed(pcm[start : start + 640])
+        if isinstance(event, SpeechEnded)
+    ]
+    return b"".join(turns) if turns else speech.astype("<i2").tobytes()

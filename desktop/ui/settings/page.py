@@ -40,6 +40,7 @@ from desktop.ui.settings.form import (
 )
 from desktop.ui.settings.persona_agents import PersonaAgentsCard
 from desktop.ui.settings.sound import DEFAULT_DEVICE, SoundCard
+from desktop.ui.settings.speech import SpeechCard
 from desktop.ui.settings.team import TeamCard
 from desktop.ui.widgets import icons, theme
 from desktop.ui.widgets.controls import Banner, FieldError, SegmentedControl, mark_invalid
@@ -88,6 +89,8 @@ class SettingsPage(QWidget):
         self._build_openai()
         self._build_backend()
         self._build_sound()
+        self.speech = SpeechCard()  # works on its own (SpeechCardController): not part of the saved form
+        self.body.addWidget(self.speech)
         self._build_limits()
         self.body.addStretch(1)
         scroll.setWidget(body)

@@ -182,12 +182,16 @@ class SettingsPresenter(QObject):
         self.mic_test.level.connect(page.show_mic_level)
         self.mic_test.failed.connect(lambda message: page.show_audio_message(message, "error"))
         self.mic_test.running_changed.connect(page.set_mic_test_running)
+        from desktop.ui.settings.speech import SpeechCardController
+
+        self.speech = SpeechCardController(page.speech, app_settings.data_dir, page.input_device.currentData, self)
 
     def load(self) -> None:
         from desktop.ui.settings.form import load_snapshot
 
         settings = self._state.settings
         self._page.show_loading()
+        self.speech.load()
         self._page.set_appearance(stored_color_scheme())
         queries = self._state.queries
 

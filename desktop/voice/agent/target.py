@@ -20,6 +20,7 @@ from desktop.voice.call.setup import AgentTarget
 PARTNER_AGENT_ID = "practice-partner"
 AGENT_ID_ENV = "ELEVENLABS_AGENT_ID"
 
+
 class AgentNotConfigured(Exception):
     """The trainee asked for ElevenLabs but has not set it up; the message says what to do."""
 
