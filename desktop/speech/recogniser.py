@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import concurrent.futures
 import logging
+import sys
 import threading
 import time
+import types
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -195,6 +197,27 @@ class RecognitionPool:
         self.close()
 
 
+class _NoPyAV(types.ModuleType):
+    """Stands in for PyAV where the app is built without it. faster-whisper imports PyAV (FFmpeg, about 100 MB) when
+    it is imported, but uses it only to decode audio files; the partner hands it PCM arrays. Any use fails loudly."""
+
+    def __getattr__(self, name: str) -> object:
+        if name.startswith("__"):  # introspection (inspect, copy, pickle) asks for dunders; it must see them absent
+            raise AttributeError(name)
+        raise ModuleNotFoundError(
+            f"PyAV is not part of this build (faster-whisper asked for av.{name}); pass audio as samples, not files"
+        )
+
+
+def _stand_in_for_pyav() -> None:
+    if sys.modules.get("av") is not None:
+        return
+    try:
+        import av  # noqa: F401 - present in a development install
+    except ImportError:
+        sys.modules["av"] = _NoPyAV("av")
+
+
 def _shipped_or_raise() -> Path:
     folder = shipped_model_dir()
     if folder is None:
@@ -211,6 +234,7 @@ def _load_model(model_dir: Path, cpu_threads: int) -> WhisperModel:
     problems = check_model_dir(model_dir)
     if problems:
         raise ModelUnavailable(f"The speech model in {model_dir} cannot be used: {'; '.join(problems)}.")
+    _stand_in_for_pyav()
     from faster_whisper import WhisperModel  # heavy (CTranslate2, tokenizers): only when a model is wanted
 
     try:

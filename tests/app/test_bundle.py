@@ -103,6 +103,9 @@ def test_doctor_runs_from_the_bundle(bundle: Path, data_home: Path, tmp_path: Pa
     assert "keyrings.alt" not in checks["keyring"]["detail"]
     assert checks["camera"]["status"] in ("ok", "warn") and "not available" not in checks["camera"]["detail"]
     assert "No QtMultimedia backends found" not in result.stderr  # Qt's FFmpeg plugin loaded (camera, sounds)
+    # The recogniser and its built-in model are in the bundle (PyAV left out, CTranslate2 stripped) and hear speech.
+    recogniser = checks["speech recogniser"]
+    assert recogniser["status"] == "ok" and "tiny.en" in recogniser["detail"] and "acres" in recogniser["detail"]
 
 
 @needs_bundle
