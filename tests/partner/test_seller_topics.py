@@ -31,7 +31,7 @@ def test_the_labelled_set_is_big_enough_and_covers_every_topic() -> None:
 # The typed turns meet the 90 % target. The recognised ones do not yet: tiny.en on espeak-ng's voice turns some
 # questions into other words ("Are you in a hurry to sell?" -> "Are you in a very special?"), which no rule can
 # answer; this floor keeps what the rules and the known mishearings (cues._MISHEARD) achieve from slipping.
-FLOORS = {"typed": 0.90, "held-out": 0.90, "recognised": 0.75}
+FLOORS = {"typed": 0.90, "held-out": 0.90, "recognised": 0.80}
 
 
 @pytest.mark.parametrize("which", sorted(FLOORS))
