@@ -100,7 +100,7 @@ def wav_to_pcm16k(data: bytes) -> bytes:
     usable = samples.size - samples.size % channels
     mono = samples[:usable].reshape(-1, channels).mean(axis=1)
     pcm = pcm16_bytes(mono)
-    return StreamResampler(rate, SAMPLE_RATE).process(pcm) if rate != SAMPLE_RATE else pcm
+    return StreamResampler(rate, SAMPLE_RATE).process(pcm, last=True) if rate != SAMPLE_RATE else pcm
 
 
 def _as_int16_range(frames: bytes, width: int) -> np.ndarray:

@@ -102,6 +102,7 @@ class CallRecorder:
         self._end = 0  # one past the last frame holding audio
         self._next: list[int | None] = [None, None]  # per side: where a back-to-back chunk would start
         self._resamplers: dict[tuple[int, int], StreamResampler] = {}
+        self._resampled_next: dict[tuple[int, int], int] = {}  # per resampler: where its next output goes
         self._closed = threading.Event()
         self._written = threading.Condition()
         self.late_frames = 0  # audio that arrived after its place had been written
@@ -166,29 +167,51 @@ class CallRecorder:
                 if time.monotonic() - last_flush >= self._flush_every:
                     self._commit(self._end - self._hold_frames)
                     last_flush = time.monotonic()
+            for key in list(self._resamplers):
+                try:
+                    self._place_held_end(key)
+                except Exception:
+                    log.exception("the call recorder skipped the end of a resampled side")
             self._commit(self._end)
         finally:
             self._file.close()
 
-    def _samples(self, chunk: _Chunk) -> np.ndarray:
-        pcm = chunk.pcm
-        if chunk.rate != self.rate:
-            key = (chunk.channel, chunk.rate)
-            resampler = self._resamplers.get(key)
-            if resampler is None:
-                resampler = self._resamplers[key] = StreamResampler(chunk.rate, self.rate)
-            pcm = resampler.process(pcm)
-        return pcm16_samples(pcm)
+    def _samples(self, chunk: _Chunk) -> tuple[np.ndarray, float, tuple[int, int] | None]:
+        """The chunk at the recording's rate, when its first sample was heard or captured, and its resampler's key.
+
+        A resampler holds back the end of what it was given (a few tens of ms) until more comes: what it returns
+        starts that much before the chunk. When a side pauses, what was held back is written where it belongs."""
+        if chunk.rate == self.rate:
+            return pcm16_samples(chunk.pcm), chunk.at, None
+        key = (chunk.channel, chunk.rate)
+        resampler = self._resamplers.get(key)
+        if resampler is None:
+            resampler = self._resamplers[key] = StreamResampler(chunk.rate, self.rate)
+        follows = self._resampled_next.get(key)
+        target = (chunk.at - self.started_at) * self.rate
+        if follows is not None and abs(target - (follows + resampler.held_frames)) > self._tolerance_frames:
+            self._place_held_end(key)  # a pause: the held-back end goes right after what came before it
+        at = chunk.at - resampler.held_frames / self.rate
+        return pcm16_samples(resampler.process(chunk.pcm)), at, key
+
+    def _place_held_end(self, key: tuple[int, int]) -> None:
+        """Write what the resampler `key` holds back right after the audio it gave before."""
+        tail = self._resamplers[key].flush()
+        follows = self._resampled_next.pop(key, None)
+        if tail and follows is not None:
+            self._place(_Chunk(key[0], tail, self.started_at + follows / self.rate, self.rate))
 
     def _place(self, chunk: _Chunk) -> None:
-        samples = self._samples(chunk)
+        samples, at, key = self._samples(chunk)
         if samples.size == 0:
             return
-        target = int(round((chunk.at - self.started_at) * self.rate))
+        target = int(round((at - self.started_at) * self.rate))
         expected = self._next[chunk.channel]
         start = expected if expected is not None and abs(target - expected) <= self._tolerance_frames else target
         end = start + samples.size
         self._next[chunk.channel] = end
+        if key is not None:
+            self._resampled_next[key] = end
         if start > self._end + self._hold_frames:  # a long stretch with no audio at all: write it out as silence
             self._commit(self._end)
             self._write_silence(start - self._hold_frames)

@@ -279,6 +279,7 @@ class SpeakerStream(DeviceStream):
         self.playout = Playout(JitterBuffer(rate * BYTES_PER_SAMPLE), **self._hooks)
         self._resampler: StreamResampler | None = None
         self._resample_lock = threading.Lock()
+        self._resampled_event: int | None = None  # the turn whose end the resampler may still hold back
 
     def start(self) -> None:
         """Open the device and start playing (silence until audio arrives). Raises AudioDeviceError."""
@@ -312,12 +313,28 @@ class SpeakerStream(DeviceStream):
             return False
         if self._resampler is not None:
             with self._resample_lock:
+                if event_id != self._resampled_event:
+                    self._push_held_end_locked()  # the last turn's end plays before the new turn, not inside it
                 pcm = self._resampler.process(pcm)
+                self._resampled_event = event_id
         pcm = pcm[: len(pcm) - len(pcm) % BYTES_PER_SAMPLE]
         return bool(pcm) and self.playout.push(pcm, event_id)
 
+    def _push_held_end_locked(self) -> None:
+        """Queue what the resampler holds back (the end of what was played so far); call with the resample lock."""
+        if self._resampler is None or self._resampled_event is None:
+            return
+        tail = self._resampler.flush()
+        tail = tail[: len(tail) - len(tail) % BYTES_PER_SAMPLE]
+        if tail:
+            self.playout.push(tail, self._resampled_event)
+
     def interrupt(self, event_id: int) -> float:
         """Drop all queued audio now; refuse audio older than `event_id` from now on. Returns the seconds dropped."""
+        if self._resampler is not None:
+            with self._resample_lock:  # what the resampler holds of the interrupted turn must not be heard either
+                self._resampler.reset()
+                self._resampled_event = None
         return self.playout.interrupt(event_id) / self.playout.buffer.bytes_per_second
 
     def drain(self, timeout: float) -> bool:
@@ -331,11 +348,24 @@ class SpeakerStream(DeviceStream):
             now = time.monotonic()
             self._last_callback = now
             dac = stream_time_to_monotonic(time_info.get("output_buffer_dac_time", 0.0), time_info, now)
+            self._release_held_end(frame_count * BYTES_PER_SAMPLE)
             block = self.playout.next_block(frame_count * BYTES_PER_SAMPLE, now, now if dac is None else dac)
         except Exception as exc:
             self._callback_error = exc
             return bytes(frame_count * BYTES_PER_SAMPLE), pyaudio.paAbort
         return block, pyaudio.paContinue
+
+    def _release_held_end(self, nbytes: int) -> None:
+        """When the queue is about to run dry (a turn ends, or the network is late), the resampler's held-back end of
+        it is queued so that it plays now, right after the rest. Never waits for the lock on the audio thread."""
+        resampler = self._resampler
+        if resampler is None or not resampler.holding or self.playout.buffer.queued_bytes >= nbytes:
+            return
+        if self._resample_lock.acquire(blocking=False):
+            try:
+                self._push_held_end_locked()
+            finally:
+                self._resample_lock.release()
 
     def stop(self, timeout: float = 2.0) -> bool:
         closed = super().stop(timeout)

@@ -82,6 +82,8 @@ class WavStream:
         if not frames:
             self._ended = True
             self.close()
+            if self._resampler is not None:
+                self._pending += self._resampler.flush()  # the last stretch the resampler held back
             return
         frame_bytes = BYTES_PER_SAMPLE * self._channels
         samples = np.frombuffer(frames, dtype="<i2", count=len(frames) // frame_bytes * self._channels)
