@@ -3,6 +3,10 @@ running app through a local socket (QLocalServer) and exits.
 
 The wire format is one JSON line per request, answered with "ok"; a hand-off only counts once the running app has
 acknowledged it, so a hung or half-dead instance never swallows a launch.
+
+Which launch runs is decided by a lock file in the data folder (`app.lock`, held by the running app until it ends in
+any way): taking it is atomic, so two launches at the same moment cannot both start. Asking the socket and then
+listening was not (issue 14, item 21).
 """
 
 from __future__ import annotations
@@ -11,12 +15,16 @@ import getpass
 import hashlib
 import json
 import logging
+import threading
+import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 from desktop import settings as app_settings
+from desktop.file_lock import FileLock
 from desktop.ui.shell.requests import CallRequest
 
 log = logging.getLogger(__name__)
@@ -25,6 +33,13 @@ OPEN, QUICK_CALL, CALL = "open", "quick_call", "call"
 ACTIONS = (OPEN, QUICK_CALL, CALL)
 HAND_OFF_TIMEOUT_MS = 1500
 MAX_REQUEST_BYTES = 4096
+# How long a launch that found the lock taken waits for its holder to start listening (it may be starting up too).
+HOLDER_LISTENS_WITHIN_S = 10.0
+_RETRY_S = 0.05
+
+
+def lock_path() -> Path:
+    return app_settings.data_dir() / "app.lock"
 
 
 @dataclass(frozen=True)
@@ -100,6 +115,7 @@ class InstanceServer(QObject):
         self._server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         self._server.newConnection.connect(self._accept)
         self._buffers: dict[QLocalSocket, bytearray] = {}
+        self._lock: FileLock | None = None
 
     @property
     def listening(self) -> bool:
@@ -110,20 +126,39 @@ class InstanceServer(QObject):
         not answering): this process should then exit. True otherwise, also when listening failed for another
         reason (the app then just runs without the hand-off)."""
         name = server_name()
-        # Ask first: with UserAccessOption, Qt on Unix creates the socket aside and renames it into place, so a
-        # plain listen() would silently steal the name from a running instance.
-        answer = send_request(pending or InstanceRequest(OPEN))
-        if answer != ABSENT:
+        lock = FileLock(lock_path())
+        deadline = time.monotonic() + HOLDER_LISTENS_WITHIN_S
+        while True:
+            try:
+                if lock.acquire(blocking=False):
+                    break
+            except OSError as exc:  # a data folder we cannot write: fall back to asking the socket alone
+                log.warning("could not take the single-instance lock %s: %s", lock.path, exc)
+                if send_request(pending or InstanceRequest(OPEN)) != ABSENT:
+                    return False
+                break
+            # Another launch holds the lock: it runs, or is starting and will listen in a moment.
+            answer = send_request(pending or InstanceRequest(OPEN))
             if answer == BUSY:
                 log.warning("another instance holds %s but does not answer; not starting a second one", name)
-            return False
-        QLocalServer.removeServer(name)  # a socket file a crashed instance left behind, if any
+            if answer != ABSENT:
+                return False
+            if time.monotonic() > deadline:
+                log.warning("another instance holds %s but never listened on %s; not starting", lock.path, name)
+                return False
+            threading.Event().wait(_RETRY_S)  # poll: the holder's socket appears without any signal to us
+        self._lock = lock if lock.held else None
+        # The lock is ours, so no other instance runs: a socket file by that name is one a crashed app left behind.
+        QLocalServer.removeServer(name)
         if not self._server.listen(name):
             log.warning("single-instance server could not listen on %s: %s", name, self._server.errorString())
         return True
 
     def close(self) -> None:
         self._server.close()
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     def _accept(self) -> None:
         while self._server.hasPendingConnections():
