@@ -17,6 +17,7 @@ from typing import Any
 
 from desktop.partner.seller import lines as say
 from desktop.partner.seller.brain import SellerBrain, SellerTurn
+from desktop.secure_urls import insecure_key_message
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +104,11 @@ class LlmSeller:
         self.system_prompt = system_prompt
         self.history: list[dict[str, Any]] = []
         self.fallbacks = 0  # turns the rules answered because the model failed
-        if client is None:
+        # The Bearer key goes only to https or this computer (desktop/secure_urls.py); otherwise the rules play.
+        self._insecure = insecure_key_message("the OpenAI API key", config.base_url or "https://")
+        if self._insecure and client is None:
+            log.warning("the seller model is not used: %s", self._insecure)
+        elif client is None:
             from openai import AsyncOpenAI  # heavy import, only when a model is configured
 
             client = AsyncOpenAI(
@@ -144,6 +149,8 @@ class LlmSeller:
         return turn
 
     async def close(self) -> None:
+        if self._client is None:
+            return
         try:
             await self._client.close()
         except Exception:
@@ -156,6 +163,8 @@ class LlmSeller:
         return self.rules.reply(text, talked_over=talked_over)
 
     async def _ask_model(self, drill_over: bool) -> tuple[str, bool]:
+        if self._client is None:
+            raise ConnectionRefusedError(self._insecure)
         system = {"role": "system", "content": self.system_prompt}
         messages = trim_history(system, self.history, self.config.max_context_tokens)
         if drill_over:

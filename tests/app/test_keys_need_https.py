@@ -12,11 +12,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from desktop.core.difficulty import Difficulty
 from desktop.grading.llm import INSECURE_URL, GraderConfig, ModelFirstGrader
 from desktop.grading.queue import rule_based_grade
+from desktop.partner.model_seller import LlmSeller, SellerModelConfig
+from desktop.partner.seller.brain import SellerBrain
 from desktop.secure_urls import plain_text_host
+from desktop.ui.settings.connection_checks import ERROR, check_elevenlabs, check_openai
 from desktop.voice.agent.endpoints import ConnectFailure, fetch_signed_url
 from tests.grading.test_grading_queue import record_call
+from tests.partner.test_seller_brain import COLD, DALE
 
 KEY = "sk_" + "0123456789abcdef" * 3
 
@@ -84,6 +89,33 @@ def test_the_openai_key_is_not_sent_over_plain_http(plain_http, repo, queries):
         grader.close()
     assert outcome.fallback_reason == INSECURE_URL and "https://" in outcome.detail
     assert "not https" in outcome.grade.note
+    assert seen == []
+
+
+@pytest.mark.parametrize("with_agent", [False, True])
+def test_settings_elevenlabs_check_does_not_send_the_key_over_plain_http(plain_http, with_agent: bool):
+    url, seen = plain_http
+    result = check_elevenlabs(url, "agent_x" if with_agent else "", KEY)
+    assert result.kind == ERROR and "https://" in result.message and "not this computer" in result.message
+    assert seen == []
+    assert check_elevenlabs(url, "", "").kind != ERROR and seen  # with no key, reaching it is fine
+
+
+def test_settings_openai_check_does_not_send_the_key_over_plain_http(plain_http):
+    url, seen = plain_http
+    result = check_openai(url + "/v1", "gpt-4o-mini", "sk-test-" + "x" * 20)
+    assert result.kind == ERROR and "https://" in result.message and "not this computer" in result.message
+    assert seen == []
+
+
+def test_the_model_played_seller_does_not_send_the_key_over_plain_http(plain_http):
+    url, seen = plain_http
+    rules = SellerBrain(DALE, COLD, Difficulty.ROOKIE, trainee_name="Sam", seed=7)
+    seller = LlmSeller(SellerModelConfig(api_key="sk-test-" + "x" * 20, base_url=url + "/v1"), "prompt", rules)
+    seller.greeting()
+    turn = asyncio.run(seller.reply("Hi, this is Sam calling about your land."))
+    asyncio.run(seller.close())
+    assert turn.text and seller.fallbacks == 1  # the rules played the turn
     assert seen == []
 
 

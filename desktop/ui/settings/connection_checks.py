@@ -10,6 +10,7 @@ import logging
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from desktop.secure_urls import insecure_key_message
 from desktop.ui.settings.form import url_error
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,9 @@ def check_elevenlabs(api_url: str, agent_id: str, api_key: str) -> ConnectionRes
     if problem:
         return ConnectionResult(ERROR, problem)
     base = api_url.strip().rstrip("/")
+    insecure = api_key and insecure_key_message("the ElevenLabs API key", base)
+    if insecure:  # the xi-api-key header would cross the network in the clear
+        return ConnectionResult(ERROR, insecure)
     if api_key and agent_id:
         import asyncio
 
@@ -93,7 +97,7 @@ def check_openai(base_url: str, model: str, api_key: str) -> ConnectionResult:
         return ConnectionResult(WARNING, "No OpenAI key: your calls are graded by the built-in rules. Add a key for "
                                          "detailed feedback.")  # fmt: skip
     base = (base_url.strip() or "https://api.openai.com/v1").rstrip("/")
-    problem = url_error(base, "The OpenAI address")
+    problem = url_error(base, "The OpenAI address") or insecure_key_message("the OpenAI API key", base)
     if problem:
         return ConnectionResult(ERROR, problem)
     try:
