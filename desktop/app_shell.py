@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication
 
+from desktop import settings as app_settings
 from desktop.bootstrap import AppState, open_app_state
 from desktop.ui.contacts.dialer import DialerPage
 from desktop.ui.contacts.page import ContactsPage
@@ -117,33 +118,39 @@ class AppShell:
     # --- start-up -----------------------------------------------------------------------------------------------
 
     @staticmethod
-    def _open_services() -> tuple[AppState, Any, Any]:
+    def _open_services() -> tuple[AppState, Any, Any, str | None]:
         """Off the GUI thread: opening may migrate the database; grading starts on what a crash left ungraded; sync
-        reads its token from the keyring (a D-Bus round trip on Linux) and counts what is pending."""
+        reads its token from the keyring (a D-Bus round trip on Linux) and counts what is pending. Also what was
+        wrong with settings.json, read right after the load that found it (a later load finds the repaired file)."""
         from desktop.grading.queue import GradingQueue
         from desktop.sync.service import SyncService
 
         state = open_app_state()
+        settings_problem = app_settings.load_problem()
         grading = GradingQueue(state.repository, state.queries)
         grading.enqueue_pending()
-        return state, grading, SyncService.from_state(state)
+        return state, grading, SyncService.from_state(state), settings_problem
 
-    def _opened(self, result: tuple[AppState, Any, Any] | None, error: Exception | None) -> None:
+    def _opened(self, result: tuple[AppState, Any, Any, str | None] | None, error: Exception | None) -> None:
         if error is not None or result is None:
             self.window.show_banner(f"Your data could not be opened: {error}", "error")
             self.window.set_sync_status("No data", "error")
             return
-        self.state, grading, sync = result
+        self.state, grading, sync, settings_problem = result
         self._services["grading"] = grading
         self._build_screens(self.state, grading)
         self._start_sync(sync)
+        notes = []
+        if settings_problem:  # moved aside, never overwritten: the user should know, and where it went
+            notes.append(settings_problem)
         if self.state.recovered_sessions:
             count = len(self.state.recovered_sessions)
-            self.window.show_banner(
+            notes.append(
                 f"{count} call{'s were' if count > 1 else ' was'} cut short last time; "
-                "what was said is kept and graded in History.",
-                "info",
+                "what was said is kept and graded in History."
             )
+        if notes:
+            self.window.show_banner(" ".join(notes), "warning" if settings_problem else "info")
         if self._pending is not None:
             self._on_instance_request(self._pending)
             self._pending = None
