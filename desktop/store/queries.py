@@ -11,7 +11,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-from peewee import fn
+from peewee import Case, fn
 
 from desktop.core.results import CallMetrics, Grade
 from desktop.core.transcript import Speaker, TranscriptLine
@@ -53,6 +53,7 @@ class SessionSummary:
     revision: int
     synced_revision: int
     parent_session_id: int | None = None  # a coach debrief: the call it reviews
+    typed_into: bool = False  # a voice call the trainee typed lines into (CallMetrics.typed_lines), "voice + typed"
 
 
 @dataclass(frozen=True)
@@ -272,12 +273,24 @@ def _summary_query(query):
         SessionRow.revision,
         SessionRow.synced_revision,
         SessionRow.parent_session_id,
+        _TYPED_INTO,
     )
 
 
+# Whether the stored metrics count typed lines; a row whose metrics are not JSON (a hand edit, damage) reads as 0
+# rather than failing the whole page, as json_extract alone would.
+_TYPED_INTO = Case(
+    None, [(fn.json_valid(SessionRow.metrics), fn.coalesce(fn.json_extract(SessionRow.metrics, "$.typed_lines"), 0))], 0
+)
+
+
 def _summaries(rows) -> list[SessionSummary]:
-    # needs_grading is the 15th column (see _summary_query); SQLite gives it back as 0/1.
-    return [SessionSummary(*row[:14], bool(row[14]), *row[15:]) for row in rows]
+    # needs_grading is the 15th column and typed_into the 19th (see _summary_query); SQLite gives them as numbers.
+    return [SessionSummary(*row[:14], bool(row[14]), *row[15:18], _positive(row[18])) for row in rows]
+
+
+def _positive(value: object) -> bool:
+    return isinstance(value, (int, float)) and value > 0
 
 
 @functools.cache
@@ -379,7 +392,16 @@ def _summary(row: dict) -> SessionSummary:
         revision=row["revision"],
         synced_revision=row["synced_revision"],
         parent_session_id=row["parent_session_id"],
+        typed_into=_typed_into(row["metrics"]),
     )
+
+
+def _typed_into(metrics_json: str | None) -> bool:
+    try:
+        metrics = json.loads(metrics_json) if metrics_json else None
+    except ValueError:
+        return False
+    return isinstance(metrics, dict) and _positive(metrics.get("typed_lines"))
 
 
 # One bad row (a hand edit, a bug of an older version, a damaged page SQLite still reads) must not hide the rest of

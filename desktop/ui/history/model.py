@@ -70,7 +70,7 @@ def history_row(summary: SessionSummary, origin_device: str = "") -> HistoryRow:
         local_time(summary.started_at),
         summary.persona_name,
         summary.difficulty.title(),
-        "Typed" if summary.mode == "text" else "Voice",
+        "Typed" if summary.mode == "text" else "Voice + typed" if summary.typed_into else "Voice",
         format_clock(summary.duration_seconds) if summary.duration_seconds is not None else "–",
         STATUS_LABELS.get(summary.status, summary.status),
         score_text(summary),

@@ -3,6 +3,7 @@ the "from another device" marker, and opening a call."""
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from datetime import date, datetime, timedelta, timezone
 
@@ -14,7 +15,7 @@ from desktop.core.progress import ProgressPoint, practice_totals, streaks
 from desktop.core.results import Grade
 from desktop.core.transcript import Speaker, TranscriptLine
 from desktop.grading.queue import grade_session, rule_based_grade
-from desktop.store.models import database
+from desktop.store.models import SessionRow, database
 from desktop.ui.history.model import SCORE, SELLER, SESSION_ID_ROLE
 from desktop.ui.history.presenter import HistoryPresenter
 from desktop.ui.history.view import HistoryView, date_bounds
@@ -323,3 +324,19 @@ def test_a_deleted_call_leaves_the_list_and_the_totals(qtbot, history, repo):
         presenter.session_deleted(gone)
     assert ids_in(view) == [kept] and view.model.total == 1
     assert view.xp_tile.value.text() == "100" and view.chart.point_count == 1
+
+
+def test_a_voice_call_typed_into_says_so_like_its_feedback_does(qtbot, history, repo, queries):
+    # Issue 15: the feedback header says "voice + typed" for a voice call the trainee typed into; History said "Voice".
+    spoken = seed_call(repo, lines("Hello?", "Hi, is this Walter?"))
+    mixed = seed_call(repo, lines("Hello?", "Hi, is this Walter?", "Who's this?", "Sam, typing: my mic died"))
+    metrics = queries.get_session(mixed).metrics
+    repo.save_metrics(mixed, dataclasses.replace(metrics, typed_lines=1))
+    view, presenter = history
+    load(qtbot, presenter)
+    kinds = {view.model.session_id_at(row): view.model.row_at(row).texts[3] for row in range(view.model.rowCount())}
+    assert kinds == {spoken: "Voice", mixed: "Voice + typed"}
+    assert queries.get_session(mixed).summary.typed_into and not queries.get_session(spoken).summary.typed_into
+    # Metrics that are not JSON (a hand edit, damage) read as not typed into, and the rest of the page still lists.
+    SessionRow.update(metrics="{not json").where(SessionRow.id == spoken).execute()
+    assert [(s.id, s.typed_into) for s in queries.list_sessions()] == [(mixed, True), (spoken, False)]
