@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 # the team server's tests (a throwaway cluster, the dashboard in a headless browser).
 APT_PACKAGES := libpulse0 libxcb-icccm4 libxcb-keysyms1 libxcb-xinerama0 libxcb-cursor0 libxkbcommon-x11-0 \
 	libegl1 libgl1 libfontconfig1 libdbus-1-3 build-essential python3-dev python3-venv portaudio19-dev \
-	xvfb xauth x11-utils imagemagick trayer pulseaudio pulseaudio-utils libasound2-plugins espeak-ng \
+	xvfb xauth x11-utils imagemagick trayer pulseaudio pulseaudio-utils libasound2-plugins espeak-ng xdotool \
 	postgresql chromium chromium-driver
 
 .PHONY: run server test lint format system-deps venv bench clean bundle bundle-test tarball appimage bench-bundle

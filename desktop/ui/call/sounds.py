@@ -2,7 +2,8 @@
 
 The WAV files are made with the standard library (`python -m desktop.ui.call.sounds` rewrites them into
 resources/sounds/); a bundle that lacks them makes them again in a temp folder, so a missing file never means silence.
-They play through QSoundEffect, which loads once and starts without delay.
+The ring plays through QSoundEffect, which loads once and starts without delay; the key tones through one audio
+output (see DtmfPlayer).
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ import tempfile
 import wave
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QUrl
-from PySide6.QtMultimedia import QSoundEffect
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QUrl
+from PySide6.QtMultimedia import QAudioFormat, QAudioSink, QMediaDevices, QSoundEffect
 
 from desktop.core.resources import resource_path
 
@@ -123,19 +124,49 @@ class Ringer(QObject):
 
 
 class DtmfPlayer(QObject):
-    """One preloaded effect per key, so a key press sounds at once."""
+    """The twelve key tones through ONE audio output, opened on the first key and kept.
+
+    Not a QSoundEffect per key: with PulseAudio, twelve effects played as keys arrive from the X server left a socket
+    notifier of the GUI thread pointing at a socket another thread had closed, and the GUI thread then spun at 100 %
+    CPU for good (typing a number on the dial pad froze the app; tests/ui/contacts/test_dialpad_typing.py). One sink
+    that is stopped and restarted per key does not. A new key cuts the one still sounding, as on a phone."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._effects = {key: _effect(self, dtmf_file(key), 0.5) for key in DTMF_FREQUENCIES}
+        self._tones = {key: _pcm_of(dtmf_file(key)) for key in DTMF_FREQUENCIES}
+        self._sink: QAudioSink | None = None
+        self._buffer: QBuffer | None = None  # kept alive while the sink reads it
         self.played: list[str] = []  # the last few keys, for tests and diagnostics
 
     def play(self, key: str) -> None:
-        effect = self._effects.get(key)
-        if effect is None:
+        pcm = self._tones.get(key)
+        if pcm is None:
             return
-        effect.play()
+        sink = self._open_sink()
+        sink.stop()
+        buffer = QBuffer(self)
+        buffer.setData(QByteArray(pcm))
+        buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        if self._buffer is not None:
+            self._buffer.deleteLater()
+        self._buffer = buffer
+        sink.start(buffer)  # with no sound device the sink just stays idle: a silent key, never an error
         self.played = [*self.played[-15:], key]
+
+    def _open_sink(self) -> QAudioSink:
+        if self._sink is None:
+            audio_format = QAudioFormat()
+            audio_format.setSampleRate(RATE)
+            audio_format.setChannelCount(1)
+            audio_format.setSampleFormat(QAudioFormat.SampleFormat.Int16)
+            self._sink = QAudioSink(QMediaDevices.defaultAudioOutput(), audio_format, self)
+            self._sink.setVolume(0.5)
+        return self._sink
+
+
+def _pcm_of(name: str) -> bytes:
+    with wave.open(str(sound_path(name)), "rb") as tone:
+        return tone.readframes(tone.getnframes())
 
 
 if __name__ == "__main__":

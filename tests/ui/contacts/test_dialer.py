@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QObject, Qt, QUrl
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QLabel
 
 from desktop.bootstrap import open_app_state
@@ -171,32 +171,35 @@ def test_every_control_has_a_tooltip_and_keys_grow_with_the_font(dialer):
     assert key.sizeHint().height() >= normal * 1.8
 
 
-class SpeakerEffect(QObject):
-    """Stands in for QSoundEffect, the sound output: records which tone file each play would have sent out."""
+class SpeakerSink(QObject):
+    """Stands in for QAudioSink, the sound output: records which tone each key sent out (by its file name)."""
 
     heard: list[str] = []
+    tones: dict[bytes, str] = {}
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, _device=None, _format=None, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.file = ""
-
-    def setSource(self, url: QUrl) -> None:  # noqa: N802 (Qt's name)
-        self.file = Path(url.toLocalFile()).name
 
     def setVolume(self, _volume: float) -> None:  # noqa: N802 (Qt's name)
         pass
 
-    def play(self) -> None:
-        SpeakerEffect.heard.append(self.file)
+    def stop(self) -> None:
+        pass
+
+    def start(self, device) -> None:
+        SpeakerSink.heard.append(SpeakerSink.tones[bytes(device.data())])
 
 
 @pytest.fixture
 def heard(monkeypatch) -> list[str]:
     from desktop.ui.call import sounds as call_sounds
 
-    monkeypatch.setattr(call_sounds, "QSoundEffect", SpeakerEffect)
-    SpeakerEffect.heard = []
-    return SpeakerEffect.heard
+    monkeypatch.setattr(call_sounds, "QAudioSink", SpeakerSink)
+    SpeakerSink.tones = {
+        call_sounds._pcm_of(call_sounds.dtmf_file(k)): call_sounds.dtmf_file(k) for k in "0123456789*#"
+    }
+    SpeakerSink.heard = []
+    return SpeakerSink.heard
 
 
 def test_each_key_tapped_or_typed_plays_its_phone_tone(qtbot, heard):
