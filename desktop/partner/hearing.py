@@ -2,12 +2,14 @@
 
 Per 20 ms of audio the Silero turn detector (`speech.turn_detector`) scores speech; the score goes out as `vad_score`
 (coalesced to ten a second). While a turn grows, its audio so far is decoded in the call's bounded recognition pool
-(never on the event loop) and the words go out as `tentative_user_transcript`; one decode at a time per call, and a
-decode that would start while another runs is skipped, not queued, so the words on screen never lag behind a backlog.
+(never on the event loop) and the words go out as `tentative_user_transcript`; one tentative decode at a time per
+call, and one that would start while another runs is skipped, not queued, so the words on screen never lag behind a
+backlog.
 
 Turn ends are where the latency is. As soon as the trainee has been quiet for `speculate_ms`, the turn so far is
 decoded speculatively: if the pause then lasts until the detector ends the turn, that decode is the final transcript
-and no time is spent decoding after the pause; if the words form a finished sentence (a question, a full stop that
+and no time is spent decoding after the pause (it runs beside a tentative decode still in flight, on the other
+recogniser worker, rather than after it); if the words form a finished sentence (a question, a full stop that
 does not trail off on "and"), the turn ends after `quick_end_ms` instead of the detector's full pause. Speech after
 the speculation makes it a mere tentative.
 
@@ -42,10 +44,10 @@ _TRAILING = frozenset(
 
 @dataclass(frozen=True)
 class HearingSettings:
-    speculate_ms: int = 160
-    quick_end_ms: int = 380
-    first_tentative_s: float = 0.6  # turn audio (with its 0.3 s lead-in) before the first tentative decode
-    tentative_step_s: float = 0.7  # new audio between tentative decodes
+    speculate_ms: int = 60
+    quick_end_ms: int = 300
+    first_tentative_s: float = 0.5  # turn audio (with its 0.3 s lead-in) before the first tentative decode
+    tentative_step_s: float = 0.6  # new audio between tentative decodes
     level_interval_s: float = 0.1
     # Beam search for the decodes that can become the final transcript: measured on 100 espeak utterances (with the
     # vocabulary prompt) WER 0.117 clean / 0.116 at 20 dB SNR against 0.145 / 0.139 greedy, for about the same time
@@ -156,6 +158,7 @@ class Hearing:
     # --- audio in (event loop) ---------------------------------------------------------------------------------------
 
     def feed(self, pcm: bytes) -> None:
+        self.echo.heard(pcm, self._clock())
         data = self._carry + pcm
         whole = len(data) - len(data) % PIECE
         self._carry = data[whole:]
@@ -182,6 +185,7 @@ class Hearing:
         self._turns += 1
         turn = _Turn(self._turns, now, suspect=self.echo.suspect(now))
         self._turn = turn
+        log.debug("turn %d opened (suspect %s)", turn.number, turn.suspect)
         if not turn.suspect and self.echo.seller_audible(now):
             self._barge_in(turn)
 
@@ -201,14 +205,14 @@ class Hearing:
             if ended is not None:
                 self._close_turn(ended)
             return
-        if self._ready_pool() is None or self._busy is not None:
+        if self._ready_pool() is None:
             return
         size = self.detector.turn_bytes
         if silence >= settings.speculate_ms and turn.spec is None:
             turn.spec = self._decode(turn, speculative=True, beam_size=settings.final_beam_size)
-        elif silence == 0 and size >= settings.first_tentative_s * BYTES_PER_SECOND:
+        elif self._busy is None and silence == 0 and size >= settings.first_tentative_s * BYTES_PER_SECOND:
             grown = size - turn.decoded_bytes >= settings.tentative_step_s * BYTES_PER_SECOND
-            if grown or not turn.decoded_bytes:
+            if grown or not turn.decoded_bytes:  # (`decoded_bytes` 0: none yet, or the last one heard nothing)
                 self._decode(turn, speculative=False)
 
     def _ready_pool(self) -> RecognitionPool | None:
@@ -228,7 +232,8 @@ class Hearing:
         except RecognitionBusy:
             return None  # a tentative skipped; the next chunk tries again
         turn.decoded_bytes = len(audio)
-        self._busy = future
+        if not speculative:
+            self._busy = future
         self._spawn(self._tentative_done(turn, future, speculative))
         return future
 
@@ -247,17 +252,25 @@ class Hearing:
             return  # the turn ended meanwhile; its final decode speaks for it
         if heard.text and turn.suspect and not turn.echo:
             self._judge_suspect(turn, heard.text)
-        if turn.echo or not heard.text:
+        if not heard.text and not speculative:
+            turn.decoded_bytes = 0  # nothing yet (a breath, half a word): try again as soon as the decoder is free
+        if turn.echo or not heard.text or turn.suspect:  # a suspect turn's words are not shown until it is judged
             return
         turn.last_text = heard.text
         self.events.put_nowait(Tentative(heard.text))
         if speculative and turn.spec is future and looks_complete(heard.text):
             turn.complete = True
 
-    def _judge_suspect(self, turn: _Turn, text: str) -> None:
-        """A turn that opened while the seller played: the seller's own words coming back, or the trainee?"""
+    def _judge_suspect(self, turn: _Turn, text: str, *, final: bool = False) -> None:
+        """A turn that opened while the seller played: the seller's own words coming back, or the trainee? Too few
+        words to tell leaves it suspect until the next decode."""
+        verdict = self.echo.is_echo(text, final=final, since=turn.opened_at - 0.4)
+        log.debug("turn %d opened during the seller's line: %r is %s (loudness follows the line: %.2f)", turn.number,
+                  text, verdict, self.echo.resembles_playback(turn.opened_at - 0.4))  # fmt: skip
+        if verdict is None:
+            return
         turn.suspect = False
-        if self.echo.is_echo(text):
+        if verdict:
             turn.echo = True
             log.info("ignoring the seller's own voice coming back through the microphone")
         elif self.echo.seller_audible():
@@ -270,6 +283,8 @@ class Hearing:
         if turn is None:
             return
         ended_at = self._clock()
+        log.debug("turn %d ended (%s, %.1f s, suspect %s, echo %s)", turn.number, ended.reason, ended.duration,
+                  turn.suspect, turn.echo)  # fmt: skip
         if turn.echo:
             return
         reuse = turn.spec if ended.reason in ("silence", "complete") else None
@@ -296,7 +311,7 @@ class Hearing:
                 log.debug("a turn with no words (%.1f s) was dropped", ended.duration)
                 return
             if turn.suspect:
-                self._judge_suspect(turn, text)
+                self._judge_suspect(turn, text, final=True)
                 if turn.echo:
                     return
         if previous is not None:

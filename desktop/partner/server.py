@@ -60,9 +60,10 @@ MAX_MESSAGE_BYTES = 256 * 1024
 AUTO_MODEL = "auto"
 MAX_RECORDS = 50
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
-# One thread for the decoder: the machine's other core stays with the call's audio and the window; measured here, a
-# second thread saved little on short turns and cost the GUI its smoothness.
+# Two decoders of one thread each, so a turn's final decode never waits behind a tentative one (tiny.en's decode
+# costs ~0.4 s whatever the turn's length: Whisper encodes a 30 s window); a second thread per decode saved nothing.
 RECOGNISER_THREADS = 1
+RECOGNISER_WORKERS = 2
 
 
 class PracticePartner:
@@ -262,7 +263,10 @@ class PracticePartner:
         def loaded(load: asyncio.Future[Recogniser | None]) -> None:
             recogniser = None if load.cancelled() or load.exception() else load.result()
             if not pool.done():
-                pool.set_result(RecognitionPool(recogniser, max_workers=1, max_pending=2) if recogniser else None)
+                made = (
+                    RecognitionPool(recogniser, max_workers=RECOGNISER_WORKERS, max_pending=3) if recogniser else None
+                )
+                pool.set_result(made)
 
         self._recogniser_load.add_done_callback(loaded)
         return pool
@@ -271,7 +275,7 @@ class PracticePartner:
         if self._recogniser is not None and model_dir in (None, self._recogniser.model_dir):
             return self._recogniser
         try:
-            recogniser = Recogniser.load(model_dir, cpu_threads=RECOGNISER_THREADS)
+            recogniser = Recogniser.load(model_dir, cpu_threads=RECOGNISER_THREADS, workers=RECOGNISER_WORKERS)
         except ModelUnavailable as problem:
             self.recogniser_problem = str(problem)
             log.warning("spoken turns cannot be recognised: %s", problem)

@@ -104,7 +104,9 @@ class Speaker:
                     self.first_audio_s.append(self._started - decided)
                 start_s, seconds = sent / BYTES_PER_SECOND, len(pcm) / BYTES_PER_SECOND
                 self._placed.append(_Placed(sentences[index], start_s, seconds))
-                self._echo.playing(sentences[index], self._started + start_s + PLAYOUT_DELAY_S, seconds)
+                # It plays once the line has reached it, and not before it is sent (a slow synthesis delays it).
+                plays_at = max(self._clock(), self._started + start_s) + PLAYOUT_DELAY_S
+                self._echo.playing(sentences[index], plays_at, seconds, pcm)
                 sent = await self._stream(pcm, sent, event_id)
                 if self._stopped:
                     return

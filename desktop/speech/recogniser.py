@@ -63,14 +63,22 @@ class RecognitionBusy(RuntimeError):
 
 
 class Recogniser:
-    """One loaded Whisper model. `transcribe` may be called from any thread; calls are serialised because a single
-    CTranslate2 replica runs one decode at a time and the machine has two cores to share with the call."""
+    """One loaded Whisper model. `transcribe` may be called from any thread; at most `workers` decodes run at once
+    (CTranslate2 runs one decode per worker), the rest wait."""
 
     def __init__(
-        self, model: WhisperModel, model_dir: Path, *, cpu_threads: int, gate: Gate, fallback_reason: str = ""
+        self,
+        model: WhisperModel,
+        model_dir: Path,
+        *,
+        cpu_threads: int,
+        gate: Gate,
+        fallback_reason: str = "",
+        workers: int = 1,
     ):
         self._model = model
-        self._lock = threading.Lock()
+        self._lock = threading.BoundedSemaphore(workers)
+        self.workers = workers
         self.model_dir = model_dir
         self.cpu_threads = cpu_threads
         self.gate = gate
@@ -85,21 +93,26 @@ class Recogniser:
         cpu_threads: int = 2,
         gate: Gate | None = None,
         fallback: bool = True,
+        workers: int = 1,
     ) -> Recogniser:
         """Load the model in `model_dir`, or the shipped tiny.en when None. A missing or corrupt `model_dir` falls back
         to the shipped model (the reason kept in `fallback_reason`) unless `fallback` is False; ModelUnavailable when
-        nothing loads."""
+        nothing loads. `workers`: decodes that may run at once (each on `cpu_threads` threads)."""
         gate = gate or Gate()
         wanted = Path(model_dir) if model_dir is not None else _shipped_or_raise()
         try:
-            return cls(_load_model(wanted, cpu_threads), wanted, cpu_threads=cpu_threads, gate=gate)
+            return cls(
+                _load_model(wanted, cpu_threads, workers), wanted, cpu_threads=cpu_threads, gate=gate, workers=workers
+            )
         except ModelUnavailable as problem:
             if not fallback or model_dir is None:
                 raise
             shipped = _shipped_or_raise()
             log.warning("speech model fallback to the shipped model: %s", problem)
-            model = _load_model(shipped, cpu_threads)
-            return cls(model, shipped, cpu_threads=cpu_threads, gate=gate, fallback_reason=str(problem))
+            model = _load_model(shipped, cpu_threads, workers)
+            return cls(
+                model, shipped, cpu_threads=cpu_threads, gate=gate, fallback_reason=str(problem), workers=workers
+            )
 
     def transcribe(self, pcm16_mono_16k: bytes, *, prompt: str | None = None, beam_size: int = 1) -> Transcript:
         """The words in the audio (PCM16 little-endian mono at 16 kHz), or empty text when it holds no speech.
@@ -228,7 +241,7 @@ def _shipped_or_raise() -> Path:
     return folder
 
 
-def _load_model(model_dir: Path, cpu_threads: int) -> WhisperModel:
+def _load_model(model_dir: Path, cpu_threads: int, workers: int = 1) -> WhisperModel:
     # Checked before faster-whisper sees the path: given a folder that does not exist, it would try to download
     # a model of that name from the internet.
     problems = check_model_dir(model_dir)
@@ -238,7 +251,9 @@ def _load_model(model_dir: Path, cpu_threads: int) -> WhisperModel:
     from faster_whisper import WhisperModel  # heavy (CTranslate2, tokenizers): only when a model is wanted
 
     try:
-        return WhisperModel(str(model_dir), device="cpu", compute_type="int8", cpu_threads=cpu_threads, num_workers=1)
+        return WhisperModel(
+            str(model_dir), device="cpu", compute_type="int8", cpu_threads=cpu_threads, num_workers=workers
+        )
     except Exception as error:  # CTranslate2 raises RuntimeError, tokenizers a bare Exception
         raise ModelUnavailable(
             f"The speech model in {model_dir} is damaged and could not be loaded ({error}). "

@@ -36,6 +36,11 @@ SCENARIOS = {s.id: s for s in load_scenarios()}
 DALE = PERSONAS["dale-pruitt-coal-county"]
 COLD = SCENARIOS["cold-call-first-contact"]
 FAST = PartnerOptions(reply_delay=0, ping_interval=30)
+# A seller's first line long enough (~12 s) to talk over, and to echo.
+LONG_GREETING = (
+    "Hello, this is Dale. I have to say I get a lot of calls about that land and most of them waste my time. "
+    "So tell me who you are and what you want, and please keep it short, because I am on my way out the door."
+)
 GOOD_CALL = [
     "Hi, is this Dale? My name is Sam, I'm calling about your land in Coal County. Did I catch you at an okay time?",
     "I understand, fair question. Your name came up in the county records. Can I ask what the property is like?",

@@ -24,14 +24,10 @@ from desktop.voice.agent.messages import (
     UserTranscript,
     VadScore,
 )
-from tests.partner.partner_kit import FAST, Caller, config_for, new_caller, spoken, stream_audio
+from tests.partner.partner_kit import FAST, LONG_GREETING, Caller, config_for, new_caller, spoken, stream_audio
 from tests.speech.spoken import SENTENCES, room_noise, white_noise, word_error_rate
 
 pytestmark = pytest.mark.timeout(90)
-LONG_GREETING = (
-    "Hello, this is Dale. I have to say I get a lot of calls about that land and most of them waste my time. "
-    "So tell me who you are and what you want, and please keep it short, because I am on my way out the door."
-)
 
 
 def pcm_silence(seconds: float) -> bytes:
