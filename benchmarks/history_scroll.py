@@ -33,9 +33,9 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from benchmarks.common import generate_history, median, percentile  # noqa: E402
 from desktop.bootstrap import AppState, open_app_state  # noqa: E402
-from desktop.ui.widgets import theme  # noqa: E402
 from desktop.ui.history.presenter import HistoryPresenter  # noqa: E402
 from desktop.ui.history.view import HistoryView  # noqa: E402
+from desktop.ui.widgets import theme  # noqa: E402
 
 FRAME_MS = 16
 TARGET_MS = 50
