@@ -233,14 +233,14 @@ def analyse(client: Client, turns: list[Turn], heard: np.ndarray, monitor: Any) 
         if not loud_times:
             continue
         spoke_from, spoke_to = min(loud_times), max(loud_times)
+        final = [m.text for at, m in finals if spoke_from <= at <= turn.answered_at]
         start = monitor.index_at(spoke_to)
         onset = np.flatnonzero(loud_speaker[start:])
-        if onset.size:
+        if onset.size and final:  # a turn the partner did not hear has no reply to time
             replies.append(monitor.time_of(start + int(onset[0])) - spoke_to)
         tentative = [at for at, m in client.messages if isinstance(m, TentativeUserTranscript) and at >= spoke_from]
         if tentative and tentative[0] <= turn.answered_at:
             first_words.append(tentative[0] - spoke_from)
-        final = [m.text for at, m in finals if spoke_from <= at <= turn.answered_at]
         if final:
             rates.append(word_error_rate(turn.said, final[-1]))
     for _, message in finals:

@@ -1,0 +1,133 @@
+"""GUI responsiveness during a spoken call on the practice partner: the real call screen, controller and engine, and
+the real partner in the same process (as the app runs it: Whisper decodes, Silero VAD, the espeak-ng voice), with a
+WAV of spoken questions as the microphone (the `--mic-wav` source, paced in real time) and a virtual speaker. A 5 ms
+precise timer on the GUI thread records each gap between its ticks; the stall is the gap minus 5 ms.
+
+Targets: p99 stall under 16 ms, max under 50 ms.
+Run: .venv/bin/python benchmarks/partner_gui.py [--questions 8]  (offscreen unless a display is set)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+if not os.environ.get("DISPLAY"):
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from benchmarks.common import median, percentile  # noqa: E402
+from benchmarks.gui_responsiveness import PROBE_MS, TARGET_MAX_MS, TARGET_P99_MS, _wait_for  # noqa: E402
+from benchmarks.speech_wer import TRAINEE_LINES  # noqa: E402
+from tests.pcm import write_wav  # noqa: E402
+from tests.speech.spoken import silence, speak  # noqa: E402
+
+
+def run(questions: int) -> dict:
+    from PySide6.QtCore import QElapsedTimer, Qt, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.core.difficulty import Difficulty
+    from desktop.core.personas import load_builtin_personas
+    from desktop.core.scenarios import load_scenarios
+    from desktop.partner.server import PracticePartner
+    from desktop.settings import Settings
+    from desktop.speech.system_voice import find_speech_engine
+    from desktop.store.db import Store
+    from desktop.store.queries import SessionQueries
+    from desktop.store.sessions import SessionRepository
+    from desktop.ui.call.controller import CallController, CallPlan
+    from desktop.ui.call.screen import CallScreen
+    from desktop.ui.widgets import theme
+    from desktop.voice.audio.wav_source import WavAudioFactory
+    from desktop.voice.call.events import CallState
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setStyleSheet(theme.STYLESHEET)
+    home = Path(tempfile.mkdtemp(prefix="roleplay-partner-gui-"))
+    os.environ["ROLEPLAY_HOME"] = str(home)
+    parts = [silence(3.0)]  # the greeting first
+    for line in TRAINEE_LINES[:questions]:
+        parts += [speak(line, home), silence(6.0)]
+    wav = write_wav(home / "questions.wav", np.concatenate(parts))
+    seconds = sum(p.size for p in parts) / 16000
+    store = Store.open(home / "roleplay.db", home / "backups")
+    state = SimpleNamespace(settings=Settings(), repository=SessionRepository(store), queries=SessionQueries())
+    engine = find_speech_engine()
+    partner = PracticePartner(model=None, speech=engine.synth_for(None) if engine else None)
+    persona = next(p for p in load_builtin_personas() if p.id == "rosa-delgado-bexar")
+    scenario = next(s for s in load_scenarios() if s.id == "cold-call-first-contact")
+    controller = CallController(
+        state,
+        partner_factory=lambda: partner,
+        audio_factory=lambda: WavAudioFactory(wav, record=False),
+        device_lister=lambda: (["Headset mic"], ["Headset"]),
+        max_seconds=None,
+    )
+    screen = CallScreen(controller, end_pause_ms=0)
+    screen.resize(1280, 800)
+    screen.show()
+    controller.place(CallPlan(persona, scenario, Difficulty.BEGINNER, practice_mode=True, typed=False))
+    if not _wait_for(lambda: screen.state is CallState.CONNECTED, controller.adapter.state_changed, 20):
+        raise SystemExit("the call did not connect")
+    gaps: list[float] = []
+    clock = QElapsedTimer()
+    last = [0]
+
+    def on_probe() -> None:
+        now = clock.nsecsElapsed()
+        gaps.append((now - last[0]) / 1e6)
+        last[0] = now
+
+    probe = QTimer(interval=PROBE_MS, timerType=Qt.TimerType.PreciseTimer)
+    probe.timeout.connect(on_probe)
+    finish = QTimer(singleShot=True, interval=int(seconds * 1000))
+    finish.timeout.connect(app.quit)
+    started_cpu, started = time.process_time(), time.monotonic()
+    clock.start()
+    last[0] = clock.nsecsElapsed()
+    probe.start()
+    finish.start()
+    app.exec()
+    probe.stop()
+    cpu = (time.process_time() - started_cpu) / (time.monotonic() - started)
+    record = partner.conversations()[-1] if partner.conversations() else None
+    rows = [(e.speaker, e.text) for e in screen.page.transcript.model.entries()]
+    controller.hang_up()
+    _wait_for(lambda: screen.state is CallState.ENDED, controller.adapter.ended, 10)
+    controller.shutdown()
+    store.close()
+    stalls = [max(0.0, gap - PROBE_MS) for gap in gaps]
+    return {
+        "seconds": round(seconds, 1),
+        "questions": questions,
+        "trainee_lines_heard": record.spoken_turns if record else 0,
+        "transcript_rows": len(rows),
+        "stall_ms": {
+            "median": round(median(stalls), 2),
+            "p99": round(percentile(stalls, 0.99), 2),
+            "max": round(max(stalls), 2),
+        },
+        "process_cpu_percent_of_one_core": round(cpu * 100, 1),
+        "load_average": os.getloadavg()[0],
+        "targets_ms": {"p99": TARGET_P99_MS, "max": TARGET_MAX_MS},
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--questions", type=int, default=8)
+    args = parser.parse_args()
+    print(json.dumps(run(args.questions), indent=2, default=str))
+
+
+if __name__ == "__main__":
+    main()
