@@ -265,8 +265,10 @@ class Hearing:
         """A turn that opened while the seller played: the seller's own words coming back, or the trainee? Too few
         words to tell leaves it suspect until the next decode."""
         verdict = self.echo.is_echo(text, final=final, since=turn.opened_at - 0.4)
-        log.debug("turn %d opened during the seller's line: %r is %s (loudness follows the line: %.2f)", turn.number,
-                  text, verdict, self.echo.resembles_playback(turn.opened_at - 0.4))  # fmt: skip
+        if log.isEnabledFor(logging.DEBUG):  # the shape is worked out again only to be shown
+            shape = self.echo.resembles_playback(turn.opened_at - 0.4)
+            log.debug("turn %d, opened while the seller played: %r echo=%s (shape %.2f)", turn.number, text, verdict,
+                      shape)  # fmt: skip
         if verdict is None:
             return
         turn.suspect = False
