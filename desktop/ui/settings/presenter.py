@@ -8,6 +8,7 @@ import logging
 import math
 from typing import TYPE_CHECKING, Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
 
 from desktop import settings as app_settings
@@ -203,6 +204,8 @@ class SettingsPresenter(QObject):
         run_in_background(lambda: load_snapshot(settings, contacts), self._loaded)
 
     def _loaded(self, snapshot: SettingsSnapshot | None, error: Exception | None) -> None:
+        if not shiboken6.isValid(self._page):  # the window closed while the settings were read (the app quitting)
+            return
         if error is not None or snapshot is None:
             self._page.show_message(f"Your settings could not be read ({error}).", "error")
             return
