@@ -26,9 +26,8 @@ if not os.environ.get("DISPLAY"):
 
 from benchmarks.common import median, percentile  # noqa: E402
 from benchmarks.gui_responsiveness import PROBE_MS, TARGET_MAX_MS, TARGET_P99_MS, _wait_for  # noqa: E402
-from benchmarks.speech_wer import TRAINEE_LINES  # noqa: E402
 from tests.pcm import write_wav  # noqa: E402
-from tests.speech.spoken import silence, speak  # noqa: E402
+from tests.speech.spoken import TRAINEE_LINES, silence, speak  # noqa: E402
 
 
 def run(questions: int) -> dict:

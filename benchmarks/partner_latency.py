@@ -36,7 +36,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.common import median, percentile  # noqa: E402
-from benchmarks.speech_wer import TRAINEE_LINES  # noqa: E402
 from desktop.core.difficulty import Difficulty  # noqa: E402
 from desktop.core.personas import load_builtin_personas  # noqa: E402
 from desktop.core.prompts import build_agent_config  # noqa: E402
@@ -53,7 +52,7 @@ from desktop.voice.agent.messages import (  # noqa: E402
 from desktop.voice.audio.streams import MicrophoneStream, SpeakerStream  # noqa: E402
 from tests.pcm import RATE, write_wav  # noqa: E402
 from tests.pulse import MIC_FEED_SINK, SPEAKER_SINK, PulseServer  # noqa: E402
-from tests.speech.spoken import silence, speak, word_error_rate  # noqa: E402
+from tests.speech.spoken import TRAINEE_LINES, silence, speak, word_error_rate  # noqa: E402
 
 BEFORE = "79a93a1"  # the last commit with the energy-only partner
 LOUD = 1500

@@ -51,8 +51,9 @@ class TurnSettings:
     start_ms: int = 96
     # Pause that ends a turn. ElevenLabs' default turn timeout is near this; shorter cuts people mid-thought.
     end_silence_ms: int = 650
-    # A turn is cut here whatever the detector thinks, so a noisy room or a monologue never keeps it open forever.
-    max_turn_s: float = 30.0
+    # A turn is cut here whatever the detector thinks, so a noisy room or a monologue never keeps it open forever;
+    # with its lead-in it stays inside Whisper's 30 s window, so it is decoded in one pass.
+    max_turn_s: float = 29.0
     # Audio kept from before the turn opened, so the first syllable is not lost to the start delay.
     pre_roll_ms: int = 300
 

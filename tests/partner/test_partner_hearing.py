@@ -25,7 +25,7 @@ from desktop.voice.agent.messages import (
     VadScore,
 )
 from tests.partner.partner_kit import FAST, LONG_GREETING, Caller, config_for, new_caller, spoken, stream_audio
-from tests.speech.spoken import SENTENCES, room_noise, white_noise, word_error_rate
+from tests.speech.spoken import SENTENCES, TRAINEE_LINES, room_noise, white_noise, word_error_rate
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -137,3 +137,21 @@ def test_the_sellers_own_voice_coming_back_through_the_microphone_is_not_heard(
     assert caller.of(Interruption) == [] and caller.of(UserTranscript) == []
     record = speaking_partner.conversations()[-1]
     assert record.echo_turns >= 1  # it did hear something, and knew it for its own voice
+
+
+def test_a_two_minute_monologue_is_cut_into_turns_and_the_partner_keeps_up(
+    partner: PracticePartner, callers: list[Caller], speech_folder: Path
+) -> None:
+    """Nobody pauses for two minutes: the turn is cut at its 30 s cap, each piece is heard, and the call goes on."""
+    caller = new_caller(callers).start(partner.http_url, config_for(Difficulty.ROOKIE), text_only=False)
+    caller.wait_responses(1)
+    monologue = b""
+    for text in (*TRAINEE_LINES, *SENTENCES, *TRAINEE_LINES[::-1]):  # some 2 min, no pause long enough to end a turn
+        monologue += spoken(text, speech_folder, words_per_minute=150) + pcm_silence(0.2)
+    stream_audio(caller, monologue + pcm_silence(1.2), speed=6.0)
+    assert partner.wait_for(lambda calls: calls[-1].spoken_turns >= 4, 60)
+    heard = [m.text for m in caller.of(UserTranscript)]
+    said = sum(len(text.split()) for text in (*TRAINEE_LINES, *SENTENCES, *TRAINEE_LINES))
+    assert len(heard) >= 4 and max(len(text.split()) for text in heard) >= 40, heard  # pieces cut at the cap
+    assert sum(len(text.split()) for text in heard) >= 0.8 * said  # and nothing lost between them
+    assert caller.say("How many acres is it?")  # still answering

@@ -21,6 +21,35 @@ SENTENCES = (
     "I got your name from the county property records, is this a good time to talk",
 )
 
+# What a trainee says on an acquisition call: the WER and latency benchmarks' utterances.
+TRAINEE_LINES = (
+    "Hi, is this Dale? My name is Sam, I'm calling about your land in Coal County",
+    "Did I catch you at an okay time to talk for a couple of minutes",
+    "I got your name from the county property records",
+    "How many acres is the property and what is it like",
+    "Does the lot have water and power, or would a buyer need to drill a well",
+    "Is there road access, or do you need an easement to get to it",
+    "What made you think about selling it now",
+    "How soon would you want something like this wrapped up",
+    "Is anyone else involved in the decision, like your wife or your brother",
+    "Are there any back taxes or liens on the property",
+    "What number did you have in mind for it",
+    "If I could close in two weeks with cash, would that work for you",
+    "I could offer you forty thousand dollars for the land",
+    "We would cover all the closing costs, so there are no fees for you",
+    "That makes sense, I understand this is family land",
+    "So what I'm hearing is you would sell if the price was right",
+    "Can I send you a written offer tonight and call you back on Thursday",
+    "Have you had any other offers on it, or talked to a realtor",
+    "How long have you owned the property",
+    "What would you do with the money if you sold it",
+    "Is the title in your name, or is it still in probate",
+    "What happens if it doesn't sell this year",
+    "I'm not trying to pressure you, take all the time you need",
+    "Thank you so much for your time, Dale. Talk soon",
+    "Would you be open to a quick visit to walk the land next week",
+)
+
 
 def espeak_available() -> bool:
     return shutil.which("espeak-ng") is not None
