@@ -9,11 +9,37 @@ import json
 import re
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QUrl
+from PySide6.QtCore import QLocale, QMarginsF, QUrl
 from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
 from desktop.store.documents import session_document, session_markdown
 from desktop.store.queries import SessionRecord
+
+# Where US Letter is the ordinary office paper; everywhere else uses A4.
+_LETTER_TERRITORIES = frozenset(
+    getattr(QLocale.Country, name)
+    for name in (
+        "UnitedStates",
+        "Canada",
+        "Mexico",
+        "Philippines",
+        "Chile",
+        "Colombia",
+        "Venezuela",
+        "Guatemala",
+        "CostaRica",
+        "Panama",
+        "PuertoRico",
+        "DominicanRepublic",
+        "ElSalvador",
+        "Nicaragua",
+        "Belize",
+        "UnitedStatesOutlyingIslands",
+        "UnitedStatesVirginIslands",
+        "Guam",
+        "AmericanSamoa",
+    )
+)
 
 FORMATS = {"md": "Markdown (*.md)", "json": "JSON (*.json)", "pdf": "PDF (*.pdf)"}
 
@@ -49,6 +75,17 @@ class _NoResources(QTextDocument):
         return None
 
 
+def locale_page_size(locale: QLocale | None = None) -> QPageSize:
+    """The paper of the user's locale (QLocale() unless given): Letter in the US and the Americas that use it,
+    A4 elsewhere."""
+    locale = QLocale() if locale is None else locale
+    letter = (
+        locale.territory() in _LETTER_TERRITORIES
+        or locale.measurementSystem() == QLocale.MeasurementSystem.ImperialUSSystem
+    )
+    return QPageSize(QPageSize.PageSizeId.Letter if letter else QPageSize.PageSizeId.A4)
+
+
 def write_pdf(markdown: str, target: Path, title: str = "Call") -> None:
     """The report as a PDF. The Markdown is escaped already; HTML is switched off and no resource is loaded all the
     same, so a line like `![x](/local.png)` can never pull a local file into the PDF."""
@@ -58,9 +95,7 @@ def write_pdf(markdown: str, target: Path, title: str = "Call") -> None:
     writer = QPdfWriter(str(target))
     writer.setTitle(title)
     writer.setCreator("Roleplay Trainer")
-    writer.setPageLayout(
-        QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait, QMarginsF(18, 18, 18, 18))
-    )
+    writer.setPageLayout(QPageLayout(locale_page_size(), QPageLayout.Orientation.Portrait, QMarginsF(18, 18, 18, 18)))
     document.print_(writer)
     if not target.exists() or target.stat().st_size == 0:
         raise OSError(f"the PDF writer produced nothing at {target}")
