@@ -107,7 +107,7 @@ class ControlBar(QFrame):
         self.devices_button.setMenu(self.devices_menu)
         self.keypad_button = _button("Keypad", "dialpad", "Show the keypad", checkable=True)
         self.keypad_button.toggled.connect(self.keypad_toggled)
-        self.typing_button = _button("Typing", "keyboard", "Type instead of talking (Ctrl+Enter sends)", checkable=True)
+        self.typing_button = _button("Typing", "keyboard", "Type instead of talking (Enter sends)", checkable=True)
         self.typing_button.toggled.connect(self._on_typing)
         for button in (self.camera_button, self.devices_button, self.keypad_button, self.typing_button):
             layout.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
@@ -126,7 +126,7 @@ class ControlBar(QFrame):
         self.meter.setVisible(available)
         self.devices_button.setEnabled(available)
         if available:
-            self.typing_button.setToolTip("Type instead of talking (Ctrl+Enter sends)")
+            self.typing_button.setToolTip("Type instead of talking (Enter sends)")
         else:
             self.typing_button.setChecked(True)
             self.typing_button.setToolTip("This is a typed call; place a voice call to talk")
@@ -177,6 +177,6 @@ class ControlBar(QFrame):
 
     def _on_typing(self, typing: bool) -> None:
         self.typing_button.setToolTip(
-            "Hide the typing line and talk" if typing else "Type instead of talking (Ctrl+Enter sends)"
+            "Hide the typing line and talk" if typing else "Type instead of talking (Enter sends)"
         )
         self.typing_toggled.emit(typing)

@@ -1,7 +1,7 @@
 """The call screen: dialing (persona card, ring-back tone), the call itself, and the plain-words failure page.
 
 It listens to the CallController (what is being placed) and its CallAdapter (what the call reports), and turns the
-trainee's clicks and keys into controller calls. Space toggles mute, Esc asks before ending, Ctrl+Enter sends a typed
+trainee's clicks and keys into controller calls. Space toggles mute, Esc asks before ending, Enter sends a typed
 line. When a call ends normally `call_finished(session_id)` is emitted; a failed call shows what happened and what
 to do next instead.
 """
