@@ -15,6 +15,7 @@ from PySide6.QtGui import (
     QPen,
     QRegularExpressionValidator,
     QShortcut,
+    QShowEvent,
 )
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -116,6 +117,7 @@ class DialerPage(QWidget):
     call_requested = Signal(object)  # CallRequest
     practice_mode_changed = Signal(bool)
     key_pressed = Signal(str)  # a key of the pad, tapped or typed: its tone plays
+    opened = Signal()  # the trainee came to the pad (not a window restored from the taskbar)
 
     def __init__(self, parent: QWidget | None = None, *, tones: DtmfPlayer | None = None) -> None:
         super().__init__(parent)
@@ -275,6 +277,11 @@ class DialerPage(QWidget):
     def clear(self) -> None:
         self._digits = ""
         self._render()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        if not event.spontaneous():
+            self.opened.emit()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt's name)
         text = event.text()

@@ -38,6 +38,7 @@ class ContactsPresenter(QObject):
         contacts.practice_mode_changed.connect(self.set_practice_mode)
         if dialer is not None:
             dialer.practice_mode_changed.connect(self.set_practice_mode)
+            dialer.opened.connect(self._start_dialer_on_contacts_difficulty)
 
     def catalog(self) -> PersonaCatalog:
         """Built on first use from a worker thread (it reads the bundled files)."""
@@ -103,6 +104,11 @@ class ContactsPresenter(QObject):
             self.reload()
 
         run_in_background(lambda: self.catalog().delete_user_persona(repository, persona_id), done)
+
+    def _start_dialer_on_contacts_difficulty(self) -> None:
+        """The Dial pad opens on the difficulty picked in Contacts (the trainee can still change it there)."""
+        if self._dialer is not None:
+            self._dialer.options.set_difficulty(self._contacts.detail.options.difficulty_value())
 
     def set_practice_mode(self, practice: bool) -> None:
         """One mode for the whole app, remembered in the settings file."""

@@ -226,3 +226,33 @@ def test_each_key_tapped_or_typed_plays_its_phone_tone(qtbot, heard):
     dialer.set_number(DALE.phone)  # picked from the list, not dialled key by key
     qtbot.mouseClick(dialer.backspace_button, Qt.MouseButton.LeftButton)
     assert heard == []
+
+
+def test_the_dial_pad_starts_on_the_difficulty_picked_in_contacts(qtbot, state):
+    """Issue 15, item 7: a difficulty picked in Contacts is the one the Dial pad opens on, and the call it places."""
+    contacts, dialer = ContactsPage(), DialerPage()
+    qtbot.addWidget(contacts)
+    qtbot.addWidget(dialer)
+    presenter = ContactsPresenter(state, contacts, dialer)
+    with qtbot.waitSignal(presenter.loaded, timeout=5000):
+        presenter.reload()
+    contacts.show()
+    levels = list(contacts.detail.options.difficulty.buttons)
+    picked = next(level for level in levels if level != dialer.options.difficulty_value())
+    qtbot.mouseClick(contacts.detail.options.difficulty.buttons[picked], Qt.MouseButton.LeftButton)
+    assert contacts.detail.options.difficulty_value() == picked
+
+    dialer.show()
+    assert dialer.options.difficulty_value() == picked
+    dialer.set_number(DALE.phone)
+    with qtbot.waitSignal(dialer.call_requested, timeout=1000) as placed:
+        dialer.dial()
+    assert placed.args[0].difficulty == picked
+
+    # Changed on the pad, it stays while the pad is open; the next visit starts on Contacts' pick again.
+    other = next(level for level in levels if level != picked)
+    qtbot.mouseClick(dialer.options.difficulty.buttons[other], Qt.MouseButton.LeftButton)
+    assert dialer.options.difficulty_value() == other
+    dialer.hide()
+    dialer.show()
+    assert dialer.options.difficulty_value() == picked
