@@ -1,5 +1,5 @@
-"""The Help button at the foot of the navigation rail: open the log folder, and an About box with the version and
-where the data lives (what support asks first)."""
+"""The Help button at the foot of the navigation rail: the keyboard shortcuts (F1 or Ctrl+/), open the log folder, and
+an About box with the version and where the data lives (what support asks first)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,28 @@ from importlib import metadata
 from pathlib import Path
 
 from PySide6.QtCore import QPointF, QRect, QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QColor, QDesktopServices, QIcon, QIconEngine, QPainter, QPainterPath, QPen, QPixmap
-from PySide6.QtWidgets import QMenu, QMessageBox, QSizePolicy, QToolButton, QWidget
+from PySide6.QtGui import (
+    QColor,
+    QDesktopServices,
+    QIcon,
+    QIconEngine,
+    QKeySequence,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPixmap,
+)
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QMenu,
+    QMessageBox,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop import settings as app_settings
 from desktop.ui.widgets import theme
@@ -17,6 +37,34 @@ from desktop.ui.widgets import theme
 log = logging.getLogger(__name__)
 
 GETTING_STARTED = "Getting started…"
+KEYBOARD_SHORTCUTS = "Keyboard shortcuts"
+SHEET_KEYS = ("F1", "Ctrl+/")
+
+# What the keys do, page by page (the keys as Qt spells them; the sheet shows each platform's own spelling).
+SHORTCUTS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
+    ("Anywhere", (
+        ("Ctrl+1", "Contacts"), ("Ctrl+2", "Dial pad"), ("Ctrl+3", "History"), ("Ctrl+,", "Settings"),
+        ("F1", "This list of shortcuts (also Ctrl+/)"),
+    )),
+    ("Contacts", (
+        ("Ctrl+F", "Search your sellers"), ("Enter", "Call the seller found (in the search box)"),
+        ("Ctrl+Return", "Call the seller in typing mode"), ("Ctrl+N", "New persona"), ("Ctrl+E", "Edit the persona"),
+        ("Delete", "Delete your persona"),
+    )),
+    ("Dial pad", (
+        ("0-9, *, #", "Dial a number"), ("Enter", "Call the number"), ("Backspace", "Remove the last digit"),
+        ("Esc", "Clear the number"),
+    )),
+    ("During a call", (
+        ("Space", "Mute or unmute"), ("Enter", "Send a typed line"), ("Esc", "End the call (asks first)"),
+    )),
+    ("Reviewing a call", (
+        ("Space", "Play or pause the recording"), ("Left", "Back a few seconds"), ("Right", "On a few seconds"),
+        ("Ctrl+E", "Export the call"), ("Delete", "Delete the call"), ("Alt+Left", "Back to History"),
+    )),
+    ("Settings and the persona editor", (("Ctrl+S", "Save"),)),
+)  # fmt: skip
+
 OPEN_LOG_FOLDER = "Open log folder"
 ABOUT = f"About {app_settings.APP_NAME}"
 
@@ -49,6 +97,47 @@ def about_text() -> str:
         f"Your calls, recordings and settings: {app_settings.data_dir()}<br>"
         f"Logs: {app_settings.logs_dir()}"
     )
+
+
+def _native(keys: str) -> str:
+    sequence = QKeySequence(keys)
+    spelled = sequence.toString(QKeySequence.SequenceFormat.NativeText)
+    return spelled if spelled and not sequence.isEmpty() and "," not in keys[:-1] else keys
+
+
+class ShortcutSheet(QDialog):
+    """The keyboard shortcuts, page by page, in a window that stays open beside the app."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(KEYBOARD_SHORTCUTS)
+        self.setAccessibleName(KEYBOARD_SHORTCUTS)
+        layout = QVBoxLayout(self)
+        rows = []
+        for section, entries in SHORTCUTS:
+            rows.append(f"<tr><td colspan='2'><br><b>{section}</b></td></tr>")
+            rows.extend(
+                f"<tr><td style='padding-right:18px'><code>{_native(keys)}</code></td><td>{what}</td></tr>"
+                for keys, what in entries
+            )
+        self.table = QLabel(f"<table>{''.join(rows)}</table>", objectName="shortcutSheet")
+        self.table.setTextFormat(Qt.TextFormat.RichText)
+        self.table.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.table.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.table.setAccessibleName(KEYBOARD_SHORTCUTS)
+        self.table.setAccessibleDescription(self.text())
+        layout.addWidget(self.table)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.close)
+        layout.addWidget(buttons)
+
+    def text(self) -> str:
+        """The sheet as plain lines, what a screen reader reads: "Ctrl+1: Contacts"."""
+        lines = []
+        for section, entries in SHORTCUTS:
+            lines.append(f"{section}:")
+            lines.extend(f"{_native(keys)}: {what}" for keys, what in entries)
+        return "\n".join(lines)
 
 
 class _HelpIcon(QIconEngine):
@@ -96,18 +185,30 @@ class HelpButton(QToolButton):
         self.setIconSize(QSize(24, 24))
         self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setToolTip("Help: getting started, the log folder, the version")
+        self.setToolTip("Help: getting started, keyboard shortcuts (F1), the log folder, the version")
         self.setAccessibleName("Help")
         self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.setStyleSheet("QToolButton::menu-indicator { image: none; width: 0; }")  # a rail button, not a combo
         menu = QMenu(self)
+        self.shortcut_sheet: ShortcutSheet | None = None
         menu.addAction(GETTING_STARTED, self.guide_requested.emit)
+        sheet = menu.addAction(KEYBOARD_SHORTCUTS, self.show_shortcuts)
+        # Shown in the menu; the window owns the keys themselves (a second F1 in the window would be ambiguous).
+        sheet.setShortcut(QKeySequence(SHEET_KEYS[0]))
+        sheet.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         menu.addAction(OPEN_LOG_FOLDER, open_log_folder)
         menu.addAction(ABOUT, self._show_about)
         self.setMenu(menu)
 
     def action(self, text: str):
         return next(action for action in self.menu().actions() if action.text() == text)
+
+    def show_shortcuts(self) -> None:
+        if self.shortcut_sheet is None:
+            self.shortcut_sheet = ShortcutSheet(self.window())
+        self.shortcut_sheet.show()
+        self.shortcut_sheet.raise_()
+        self.shortcut_sheet.activateWindow()
 
     def _show_about(self) -> None:
         QMessageBox.about(self.window(), ABOUT, about_text())

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import settings as app_settings
-from desktop.ui.shell.help_menu import HelpButton
+from desktop.ui.shell.help_menu import SHEET_KEYS, HelpButton
 from desktop.ui.widgets import icons, theme
 from desktop.ui.widgets.controls import Banner
 
@@ -162,6 +162,8 @@ class MainWindow(QMainWindow):
         layout.addStretch(1)
         self.help_button = HelpButton(rail)  # at the foot of the rail: the log folder, About
         layout.addWidget(self.help_button)
+        for keys in SHEET_KEYS:
+            QShortcut(QKeySequence(keys), self, activated=self.help_button.show_shortcuts)
         return rail
 
     def _shortcut(self, key: str) -> None:
