@@ -21,10 +21,12 @@ class VoiceRing(QWidget):
         self._speaking = False
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setToolTip("The seller. The ring moves with their voice.")
+        self._describe()
 
     def set_persona(self, name: str, color: str) -> None:
         self._name = name
         self._color = QColor(color)
+        self._describe()
         self.update()
 
     def set_level(self, level: float) -> None:
@@ -36,7 +38,13 @@ class VoiceRing(QWidget):
     def set_speaking(self, speaking: bool) -> None:
         if speaking != self._speaking:
             self._speaking = speaking
+            self._describe()
             self.update()
+
+    def _describe(self) -> None:
+        """The ring's text equivalent: who the seller is and whether they are speaking (not every level change)."""
+        self.setAccessibleName(f"{self._name}, the seller" if self._name else "The seller")
+        self.setAccessibleDescription("Speaking" if self._speaking else "Silent")
 
     @property
     def shown_level(self) -> float:

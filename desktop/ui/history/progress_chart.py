@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QAccessible, QAccessibleEvent, QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from desktop.core.clock import parse_iso
@@ -54,13 +54,36 @@ class ProgressChart(QWidget):
         self._hover: list[tuple[QPointF, range]] = []
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setToolTip("Your scores over time. Hover a point for the call.")
+        self._current: int | None = None  # the point picked with the keyboard (an index into _hover)
+        self.setToolTip("Your scores over time. Hover a point for the call, or use the arrow keys.")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAccessibleName("Progress chart")
+        self._announce()
 
     # -- API -------------------------------------------------------------------------------------------------------
 
     @property
     def point_count(self) -> int:
         return len(self._points)
+
+    @property
+    def current_point(self) -> int | None:
+        """The point picked with the arrow keys (several close calls averaged into one count as one), or None."""
+        return self._current
+
+    def summary(self) -> str:
+        """The chart in words: how many calls, when, and where the overall score started and stands."""
+        if not self._points:
+            return "No graded calls yet."
+        count = len(self._points)
+        first, last = self._points[0], self._points[-1]
+        when = [parse_iso(p.started_at).astimezone().strftime("%d %b %Y") for p in (first, last)]
+        best = max(p.overall for p in self._points)
+        return (
+            f"{count} graded call{'s' if count != 1 else ''} from {when[0]} to {when[1]}. Overall score "
+            f"{first.overall} at first, {last.overall} in the latest call, best {best}. "
+            "Use the arrow keys to go through the calls."
+        )
 
     @property
     def visible_series(self) -> set[str]:
@@ -76,6 +99,8 @@ class ProgressChart(QWidget):
         # The five values per call in SERIES order, read once rather than at every layout.
         self._values = [(p.overall, *p.scores) for p in self._points]
         self._cache_key = None
+        self._current = None
+        self._announce()
         self.update()
 
     def set_series_visible(self, name: str, visible: bool) -> None:
@@ -198,6 +223,14 @@ class ProgressChart(QWidget):
                 radius = max(3.0, metrics.height() / 5)
                 for point in line:
                     painter.drawEllipse(point, radius, radius)
+        if self._current is not None and self._current < len(self._hover):
+            picked = self._hover[self._current][0]
+            radius = max(5.0, metrics.height() / 3)
+            painter.setPen(QPen(QColor(theme.TEXT), 2.0))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawEllipse(picked, radius, radius)
+            painter.setPen(QPen(QColor(theme.MUTED), 1.0, Qt.PenStyle.DashLine))
+            painter.drawLine(QPointF(picked.x(), plot.top()), QPointF(picked.x(), plot.bottom()))
         painter.end()
 
     def _draw_time_axis(self, painter: QPainter, plot: QRectF) -> None:
@@ -215,6 +248,48 @@ class ProgressChart(QWidget):
         count = len(self._points)
         caption = f"{count} graded call{'s' if count != 1 else ''}"
         painter.drawText(rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, caption)
+
+    # -- keyboard and screen readers ----------------------------------------------------------------------------------
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        self._layout()
+        last = len(self._hover) - 1
+        key = event.key()
+        moves = {
+            Qt.Key.Key_Right: lambda i: 0 if i is None else min(i + 1, last),
+            Qt.Key.Key_Left: lambda i: 0 if i is None else max(i - 1, 0),
+            Qt.Key.Key_Home: lambda _i: 0,
+            Qt.Key.Key_End: lambda _i: last,
+        }
+        if key not in moves or last < 0:
+            super().keyPressEvent(event)
+            return
+        self._current = moves[key](self._current)
+        self._announce()
+        self.update()
+        # Sighted keyboard users read the same words as a mouse user's hover.
+        where = self.mapToGlobal(self._hover[self._current][0].toPoint())
+        QToolTip.showText(where, self._describe(self._hover[self._current][1]), self)
+        event.accept()
+
+    def _announce(self) -> None:
+        """The text equivalent: the picked point, or the summary; screen readers are told when it changes."""
+        if self._current is not None and self._current >= len(self._hover):
+            self._current = len(self._hover) - 1 if self._hover else None
+        if self._current is None:
+            text = self.summary()
+        else:
+            text = f"Call {self._current + 1} of {len(self._hover)}: {self._describe(self._hover[self._current][1])}"
+        if text != self.accessibleDescription():
+            self.setAccessibleDescription(text)
+            if QAccessible.isActive():
+                QAccessible.updateAccessibility(QAccessibleEvent(self, QAccessible.Event.DescriptionChanged))
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        if self._current is not None:  # the points may merge or split at a new width
+            self._layout()
+            self._announce()
 
     def mouseMoveEvent(self, event) -> None:
         self._layout()

@@ -67,6 +67,11 @@ def section_title(text: str) -> QLabel:
 # -- scores -------------------------------------------------------------------------------------------------------
 
 
+def score_text(score: int | None) -> str:
+    """A drawn score in words, for tooltips and screen readers."""
+    return "not graded yet" if score is None else f"{score} out of 100"
+
+
 class OverallBadge(QWidget):
     """The overall score in the middle of a ring filled to the score, coloured like every score in the app."""
 
@@ -75,6 +80,8 @@ class OverallBadge(QWidget):
         self._score: int | None = None
         self.setToolTip("Overall: the rounded mean of the four scores")
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.setAccessibleName("Overall score")
+        self.setAccessibleDescription(score_text(None))
 
     @property
     def score(self) -> int | None:
@@ -82,6 +89,7 @@ class OverallBadge(QWidget):
 
     def set_score(self, score: int | None) -> None:
         self._score = score
+        self.setAccessibleDescription(score_text(score))
         self.update()
 
     def sizeHint(self) -> QSize:
@@ -121,6 +129,8 @@ class ScoreBar(QWidget):
         self.label = label
         self._score: int | None = None
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setAccessibleName(label)
+        self.setAccessibleDescription(score_text(None))
 
     @property
     def score(self) -> int | None:
@@ -128,7 +138,8 @@ class ScoreBar(QWidget):
 
     def set_score(self, score: int | None) -> None:
         self._score = score
-        self.setToolTip(f"{self.label}: {'not graded yet' if score is None else f'{score} out of 100'}")
+        self.setToolTip(f"{self.label}: {score_text(score)}")
+        self.setAccessibleDescription(score_text(score))
         self.update()
 
     def sizeHint(self) -> QSize:
