@@ -21,6 +21,7 @@ from desktop.ui.contacts.page import ContactsPage
 from desktop.ui.onboarding.first_run import first_run_due
 from desktop.ui.settings.page import SettingsPage
 from desktop.ui.shell.main_window import MainWindow
+from desktop.ui.shell.notes import DesktopNotes
 from desktop.ui.shell.requests import CallRequest
 from desktop.ui.shell.single_instance import CALL, OPEN, QUICK_CALL, InstanceRequest, InstanceServer
 from desktop.ui.shell.tray import TrayIcon
@@ -60,6 +61,7 @@ class AppShell:
         self.window.add_page("settings", self.settings_page)
         self.window.restore_last_page()
         self.tray = TrayIcon()
+        self.notes = DesktopNotes(self.tray, self.window)  # a grade while hidden, sync needing a sign-in
         if self.tray.show():
             self.tray.attach_window(self.window)
         else:  # no tray on this desktop: closing the window must quit, or the app would be unreachable
@@ -210,6 +212,7 @@ class AppShell:
         relay.progress.connect(feedback_presenter.grading_progress)
         relay.graded.connect(history_presenter.session_updated)
         relay.graded.connect(lambda _sid: (contacts_presenter.reload(), self.tray.refresh(), self._sync_flush()))
+        relay.graded.connect(self.notes.grade_arrived)
 
         def start_call(request: CallRequest) -> None:
             window.show_page("call")
@@ -299,6 +302,7 @@ class AppShell:
     def _show_sync_state(self, sync_state: Any) -> None:
         self.window.set_sync_status(sync_state.label, SYNC_KINDS.get(sync_state.phase.value, "ok"))
         self.tray.set_status_tip(f"Roleplay Trainer - {sync_state.description}")
+        self.notes.sync_changed(sync_state)
 
     def _watch_network(self, sync: Any) -> None:
         """Going online flushes the outbox at once (the next successful request does too, without this)."""
