@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -61,6 +62,39 @@ def _swatch(color: str) -> QIcon:
     return QIcon(pixmap)
 
 
+class ReservedError(FieldError):
+    """A field's message in room kept for it whether or not it shows, so the form does not jump as messages come and
+    go. A message longer than its lines is cut with "…"; the whole of it is in the tooltip and read to screen
+    readers."""
+
+    def __init__(self, lines: int = 1) -> None:
+        super().__init__()
+        self._message = ""
+        self._lines = lines
+        self.setWordWrap(lines > 1)
+        policy = self.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)  # a long message never widens the form
+        self.setSizePolicy(policy)
+        self.setFixedHeight(self.fontMetrics().lineSpacing() * lines + 2)
+
+    def show_message(self, message: str | None) -> None:
+        self._message = message or ""
+        self.setToolTip(self._message)
+        self.setAccessibleDescription(self._message)
+        self._fit()
+        self.setVisible(bool(self._message))
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        metrics = self.fontMetrics()
+        room = max(0, self.width()) * self._lines - metrics.horizontalAdvance("…") * (self._lines - 1)
+        self.setText(metrics.elidedText(self._message, Qt.TextElideMode.ElideRight, room))
+
+
 class PersonaEditor(QDialog):
     """`save_requested(data)` when the form is valid; the page hands it to the presenter, which answers with
     `show_problem` (or the page closes the dialog once it is stored)."""
@@ -97,7 +131,7 @@ class PersonaEditor(QDialog):
         scroll.setWidget(body)
         outer.addWidget(scroll, 1)
 
-        self.form_error = FieldError()
+        self.form_error = ReservedError(lines=2)
         outer.addWidget(self.form_error)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -140,7 +174,7 @@ class PersonaEditor(QDialog):
                 self.grid.addLayout(box, row, 1)
             else:
                 self.grid.addWidget(widget, row, 1)
-            error = FieldError()
+            error = ReservedError()
             self.grid.addWidget(error, row + 1, 1)
             self.inputs[key] = widget
             self.errors[key] = error
