@@ -173,7 +173,7 @@ class InCallPage(QWidget):
         self.coach_panel = CoachPanel()
         panels.addWidget(self.self_view, 4)
         panels.addWidget(self.ai_panel, 5)
-        panels.addWidget(self.coach_panel, 3)
+        panels.addWidget(self.coach_panel, 2)
         self.splitter.addWidget(top)
 
         bottom = QWidget()

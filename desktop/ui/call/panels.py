@@ -74,11 +74,13 @@ class CoachPanel(QFrame):
         super().__init__(parent, objectName="coachPanel")
         self.setEnabled(False)
         self.setToolTip("Live coaching by a person is coming in a later version")
+        # A placeholder, not a rival to the seller: a narrow column whatever the window's width.
+        self.setMaximumWidth(self.fontMetrics().height() * 10)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("Human coach", objectName="panelTitle"))
         layout.addStretch(1)
         picture = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
-        picture.setPixmap(icon_pixmap("person", theme.BORDER, self.fontMetrics().height() * 3))
+        picture.setPixmap(icon_pixmap("person", theme.BORDER, self.fontMetrics().height() * 2))
         layout.addWidget(picture)
         layout.addWidget(QLabel("Coming soon", objectName="panelHeadline", alignment=Qt.AlignmentFlag.AlignCenter))
         note = QLabel(
