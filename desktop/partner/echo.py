@@ -143,9 +143,16 @@ class EchoGuard:
         for delay in np.arange(0.0, MAX_ECHO_DELAY_S + 1e-9, FRAME_S):
             # Silence between played sentences is no sample of the line's shape: gaps read as quiet.
             reference = np.interp(times - delay, played_times, played, left=-80.0, right=-80.0)
-            if np.ptp(reference) < 6.0:
+            # Only the frames where the seller was sounding: before and after the line, the microphone going from
+            # quiet to speech correlates with ANY line starting then, so a trainee who talks over the seller's first
+            # words would read as echo. An echo follows the line's syllables inside it.
+            sounding = reference > -70.0
+            if sounding.sum() < 10:
                 continue
-            best = max(best, float(np.corrcoef(heard, reference)[0, 1]))
+            inside_heard, inside_reference = heard[sounding], reference[sounding]
+            if np.ptp(inside_reference) < 6.0 or np.ptp(inside_heard) < 6.0:
+                continue
+            best = max(best, float(np.corrcoef(inside_heard, inside_reference)[0, 1]))
         return best
 
     def is_echo(self, text: str, *, final: bool = False, since: float | None = None) -> bool | None:
