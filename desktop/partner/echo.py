@@ -33,8 +33,11 @@ ECHO_ONSET_S = 0.8
 ECHO_WORD_SHARE = 0.6
 RECENT_LINES = 4
 # Correlation of a turn's loudness with the played audio's (best over the delays below) above which it is echo.
-# Measured through the private PulseAudio loopback at -12 dB: the echo 0.95-0.99, the trainee after the line 0.0.
-ECHO_SHAPE = 0.6
+# Measured through the private PulseAudio loopback at -12 dB: the echo 0.95-0.99, the trainee after the line 0.0;
+# two different voices speaking at once can reach 0.6-0.8 by chance over a second or so, so the bar sits above that.
+ECHO_SHAPE = 0.85
+# Frames of the seller sounding needed before the loudness comparison counts (0.5 s): fewer say nothing.
+MIN_SHAPE_FRAMES = 25
 MAX_ECHO_DELAY_S = 1.2
 FRAME_S = 0.02
 KEEP_S = 20.0
@@ -147,7 +150,7 @@ class EchoGuard:
             # quiet to speech correlates with ANY line starting then, so a trainee who talks over the seller's first
             # words would read as echo. An echo follows the line's syllables inside it.
             sounding = reference > -70.0
-            if sounding.sum() < 10:
+            if sounding.sum() < MIN_SHAPE_FRAMES:
                 continue
             inside_heard, inside_reference = heard[sounding], reference[sounding]
             if np.ptp(inside_reference) < 6.0 or np.ptp(inside_heard) < 6.0:

@@ -26,7 +26,14 @@ class _Relay(QObject):
     @Slot(object, object)
     def _deliver(self, result: Any, error: Exception | None) -> None:
         _live_relays.discard(self)
-        self._callback(result, error)
+        try:
+            self._callback(result, error)
+        except RuntimeError as exc:
+            # The screen that asked was closed while the work ran (the app quitting mid-load): drop the late result
+            # instead of writing into deleted widgets. Any other RuntimeError is a real fault and goes on up.
+            if "already deleted" not in str(exc):
+                raise
+            log.debug("a background result arrived after its screen was closed: %s", exc)
 
 
 class _Task(QRunnable):
