@@ -27,6 +27,7 @@ from desktop.cli.headless import (
 )
 from desktop.core.difficulty import Difficulty
 from desktop.core.personas import Persona
+from desktop.core.results import grader_words
 from desktop.core.scenarios import Scenario
 from desktop.core.vocabulary import Mode, Status
 from desktop.speech.system_voice import partner_speech
@@ -143,7 +144,11 @@ def _follow_wav_call(call: Call, factory, driver: TypedTurns, budget: float) -> 
 
 def _print_summary(outcome: CallOutcome, record) -> None:
     grade = record.grade
-    score = f"overall {grade.overall}/100 ({grade.grader})" if grade is not None else "not graded yet"
+    score = (
+        f"overall {grade.overall}/100, graded by {grader_words(grade.grader)}"
+        if grade is not None
+        else "not graded yet"
+    )
     print(
         f"Session {outcome.session_id}: {outcome.line_count} lines, {outcome.duration_s:.0f} s, "
         f"{outcome.status}, {score}."

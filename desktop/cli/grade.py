@@ -9,7 +9,7 @@ import sys
 
 from desktop.bootstrap import AppState
 from desktop.cli.errors import CommandError
-from desktop.core.results import Grade
+from desktop.core.results import Grade, grader_words
 from desktop.core.vocabulary import Status
 from desktop.grading.queue import default_grader, grade_and_save
 
@@ -57,7 +57,7 @@ def _document(session_id: int, grade: Grade, *, regraded: bool) -> dict:
 
 def _describe(grade: Grade) -> str:
     lines = [
-        f"Overall {grade.overall} of 100, graded by {grade.grader}",
+        f"Overall {grade.overall} of 100, graded by {grader_words(grade.grader)}",
         f"  rapport {grade.rapport} | discovery {grade.discovery} | "
         f"objection handling {grade.objection_handling} | closing {grade.closing}",
     ]

@@ -5,7 +5,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 SCORE_NAMES = ("rapport", "discovery", "objection_handling", "closing")
-HEURISTIC_GRADER = "heuristic"
+HEURISTIC_GRADER = "heuristic"  # the stored and synced name; people are shown grader_words()
+
+
+def grader_words(grader: str) -> str:
+    """Who graded a call, as the trainee reads it: "the built-in rules", or the model's name."""
+    return "the built-in rules" if grader == HEURISTIC_GRADER else grader
 
 
 def overall_of(rapport: int, discovery: int, objection_handling: int, closing: int) -> int:

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLay
 
 from desktop.core.clock import parse_iso
 from desktop.core.coach_review import read_feedback
-from desktop.core.results import Grade
+from desktop.core.results import HEURISTIC_GRADER, Grade, grader_words
 from desktop.ui.widgets import theme
 
 SCORE_LABELS = {
@@ -211,13 +211,13 @@ class ScoresCard(QFrame):
         self.rewards.setText(
             f"<b>${grade.virtual_earnings:,}</b> virtual earnings &nbsp;·&nbsp; <b>+{grade.xp_earned} XP</b>"
         )
-        if grade.grader == "heuristic":
+        if grade.grader == HEURISTIC_GRADER:
             # Notes written for the command line name a command; the screen offers a button instead.
             note = grade.note.split("; re-grade with", 1)[0].strip()
             why = f" ({note})" if note else ""
-            self.grader.setText(f"Graded by the built-in rules{why}.")
+            self.grader.setText(f"Graded by {grader_words(grade.grader)}{why}.")
         else:
-            self.grader.setText(f"Graded by {grade.grader}.")
+            self.grader.setText(f"Graded by {grader_words(grade.grader)}.")
 
 
 # -- feedback ------------------------------------------------------------------------------------------------------
