@@ -32,6 +32,10 @@ ECHO_ONSET_S = 0.8
 # Share of a suspect turn's words found in what the seller said recently, above which the turn is the seller's echo.
 ECHO_WORD_SHARE = 0.6
 RECENT_LINES = 4
+# Words (not little ones) a tentative decode needs to clear a suspect turn as the trainee's: the first decode of an echo
+# through laptop speakers is often garbled into two words the seller never said, and clearing on those let the rest of
+# the echo through as a trainee line.
+MIN_WORDS_TO_CLEAR = 3
 # Correlation of a turn's loudness with the played audio's (best over the delays below) above which it is echo.
 # Measured through the private PulseAudio loopback at -12 dB: the echo 0.95-0.99, the trainee after the line 0.0;
 # two different voices speaking at once can reach 0.6-0.8 by chance over a second or so, so the bar sits above that.
@@ -162,7 +166,8 @@ class EchoGuard:
         """Whether a suspect turn is the seller's echo: its loudness follows the played audio's (`since` the turn
         began), or its words are mostly the seller's recent words (counting the echo when so); None when too few
         words were heard to tell: the next decode of the turn decides. Little words ("the", "a", "have") are in every
-        line, so only the others count; a final decode with fewer than two of them is judged on all its words."""
+        line, so only the others count; a final decode with fewer than two of them is judged on all its words. A
+        tentative decode clears a turn as the trainee's only on `MIN_WORDS_TO_CLEAR` of them."""
         if since is not None and self.resembles_playback(since) >= ECHO_SHAPE:
             self.echo_turns += 1
             return True
@@ -178,4 +183,6 @@ class EchoGuard:
         if share >= ECHO_WORD_SHARE:
             self.echo_turns += 1
             return True
+        if len(content) < MIN_WORDS_TO_CLEAR and not final:
+            return None  # two garbled words of an echo ("As far as you") are no proof of the trainee: hear more
         return False

@@ -93,6 +93,7 @@ class _Turn:
     number: int
     opened_at: float
     suspect: bool  # may be the seller's echo until its words say otherwise
+    cleared_early: bool = False  # a tentative decode judged this suspect turn the trainee's; the final looks again
     talked_over: bool = False
     echo: bool = False
     spec: concurrent.futures.Future[Transcript] | None = None  # speculative decode from the current pause
@@ -272,6 +273,7 @@ class Hearing:
         if verdict is None:
             return
         turn.suspect = False
+        turn.cleared_early = not verdict and not final
         if verdict:
             turn.echo = True
             log.info("ignoring the seller's own voice coming back through the microphone")
@@ -316,6 +318,10 @@ class Hearing:
                 self._judge_suspect(turn, text, final=True)
                 if turn.echo:
                     return
+            elif turn.cleared_early and self.echo.is_echo(text, since=turn.opened_at - 0.4):
+                # The whole turn's words are the seller's after all (its first decode was a garbled fragment).
+                log.info("ignoring the seller's own voice coming back through the microphone (judged on its end)")
+                return
         if previous is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await previous  # finals go out in the order the turns ended
