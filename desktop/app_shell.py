@@ -40,9 +40,11 @@ SYNC_KINDS = {
 
 
 class _SyncRelay(QObject):
-    """Sync status changes arrive on the sync thread; the indicator is updated on the GUI thread."""
+    """Sync status changes and finished refreshes arrive on the sync thread; the screens are updated on the GUI
+    thread."""
 
-    changed = Signal(object)
+    changed = Signal(object)  # SyncState
+    refreshed = Signal(object)  # SyncReport of a refresh that brought something new
 
 
 class AppShell:
@@ -270,7 +272,9 @@ class AppShell:
             settings_presenter=settings_presenter,
             start_call=start_call,
             call_guard=call_guard,
-            keep=[contacts_presenter, history_presenter, feedback_presenter, review_presenter, relay],
+            contacts_presenter=contacts_presenter,
+            history_presenter=history_presenter,
+            keep=[feedback_presenter, review_presenter, relay],
         )
 
     def _finish_debrief(self, coach_session_id: int) -> None:
@@ -292,7 +296,9 @@ class AppShell:
     def _start_sync(self, sync: Any) -> None:
         relay = _SyncRelay()
         relay.changed.connect(self._show_sync_state)
+        relay.refreshed.connect(self._sync_refreshed)
         sync.status.add_listener(relay.changed.emit)
+        sync.add_refresh_listener(relay.refreshed.emit)
         self._services.update(sync=sync, sync_relay=relay)
         self._show_sync_state(sync.status.state)
         if sync.configured:
@@ -303,6 +309,15 @@ class AppShell:
         self.window.set_sync_status(sync_state.label, SYNC_KINDS.get(sync_state.phase.value, "ok"))
         self.tray.set_status_tip(f"Roleplay Trainer - {sync_state.description}")
         self.notes.sync_changed(sync_state)
+
+    def _sync_refreshed(self, report: Any) -> None:
+        """A refresh brought team personas, assignments or another device's calls: the screens showing them read
+        them again now, not when next opened."""
+        if report.changed_contacts:
+            self._services["contacts_presenter"].reload()
+        if report.changed_history:
+            self._services["history_presenter"].refresh()
+        self.tray.refresh()  # its recent calls and its quick call's seller
 
     def _watch_network(self, sync: Any) -> None:
         """Going online flushes the outbox at once (the next successful request does too, without this)."""

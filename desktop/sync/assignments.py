@@ -70,6 +70,7 @@ class AssignmentsResult:
     count: int
     open: int
     skipped: int = 0
+    changed: bool = True  # differs from what was cached before (new, gone, or another standing)
 
 
 def parse_assignment(data: object) -> Assignment:
@@ -124,8 +125,11 @@ def refresh_assignments(client: BackendClient, store: SyncStore) -> AssignmentsR
         except ValueError as exc:
             log.warning("skipping an assignment from the backend: %s", exc)
             skipped += 1
-    store.put_cached(ASSIGNMENTS_KEY, [asdict(a) for a in found]).result()
-    return AssignmentsResult(len(found), sum(1 for a in found if a.is_open), skipped)
+    before = store.cached(ASSIGNMENTS_KEY)
+    value = [asdict(a) for a in found]
+    store.put_cached(ASSIGNMENTS_KEY, value).result()
+    changed = (before.value if before is not None else []) != value
+    return AssignmentsResult(len(found), sum(1 for a in found if a.is_open), skipped, changed)
 
 
 def cached_assignments(store: SyncStore) -> list[Assignment]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from desktop.settings import Settings
@@ -61,6 +62,18 @@ class SyncReport:
     def ok(self) -> bool:
         return not self.problem
 
+    @property
+    def changed_contacts(self) -> bool:
+        """New or changed team personas or assignments: what Contacts shows."""
+        personas = self.team_personas is not None and self.team_personas.changed
+        return personas or (self.assignments is not None and self.assignments.changed)
+
+    @property
+    def changed_history(self) -> bool:
+        """Calls pulled from another device, changed or deleted there: what History shows."""
+        pulled = self.pulled
+        return pulled is not None and (pulled.added + pulled.updated + pulled.deleted) > 0
+
     def to_dict(self) -> dict:
         return {**asdict(self), "ok": self.ok}
 
@@ -81,6 +94,7 @@ class SyncService:
         self._worker: SyncWorker | None = None
         self._stopping = threading.Event()
         self._client: BackendClient | None = None
+        self._refresh_listeners: list[Callable[[SyncReport], None]] = []
         self.config_error: SyncError | None = None
         try:
             url = backend_url(settings)
@@ -176,6 +190,11 @@ class SyncService:
         if self._worker is not None:
             self._worker.resume()
 
+    def add_refresh_listener(self, listener: Callable[[SyncReport], None]) -> None:
+        """Calls `listener(report)` after every refresh (pull, limits, personas, assignments) that changed something
+        the screens show, on the thread that ran it (the sync thread): the app relays it to the GUI thread."""
+        self._refresh_listeners.append(listener)
+
     def wait_idle(self, timeout: float) -> bool:
         """For tests and the CLI: True once every flush/online/sign-in asked for so far has been handled."""
         return self._worker.wait_idle(timeout) if self._worker is not None else True
@@ -204,20 +223,32 @@ class SyncService:
         assert self._client is not None
         client = self._client
         first_failure: SyncError | None = None
-        for name, part in (
-            ("pulled", self._puller.pull),
-            ("usage", lambda: refresh_usage(client, self.store)),
-            ("team_personas", lambda: refresh_team_personas(client, self.store)),
-            ("assignments", lambda: refresh_assignments(client, self.store)),
-        ):
-            try:
-                setattr(report, name, part())
-            except (BackendUnreachable, SignInNeeded):
-                raise
-            except SyncError as exc:
-                log.warning("sync step %s failed: %s (%s)", name, exc.message, exc.detail)
-                first_failure = first_failure or exc
+        try:
+            for name, part in (
+                ("pulled", self._puller.pull),
+                ("usage", lambda: refresh_usage(client, self.store)),
+                ("team_personas", lambda: refresh_team_personas(client, self.store)),
+                ("assignments", lambda: refresh_assignments(client, self.store)),
+            ):
+                try:
+                    setattr(report, name, part())
+                except (BackendUnreachable, SignInNeeded):
+                    raise
+                except SyncError as exc:
+                    log.warning("sync step %s failed: %s (%s)", name, exc.message, exc.detail)
+                    first_failure = first_failure or exc
+        finally:  # also when a later step failed: what the earlier ones stored is news to the screens
+            self._tell_refresh_listeners(report)
         return first_failure
+
+    def _tell_refresh_listeners(self, report: SyncReport) -> None:
+        if not (report.changed_contacts or report.changed_history):
+            return
+        for listener in list(self._refresh_listeners):
+            try:
+                listener(report)
+            except Exception:  # a broken listener must not stop sync
+                log.exception("a sync refresh listener failed")
 
     def sync_now(self) -> SyncReport:
         """Pushes and pulls once on this thread (for `roleplay sync`; not while the sync thread runs). Raises

@@ -171,7 +171,15 @@ class TeamServer:
             "save_persona(team, data, TeamPersona.objects.filter(team=team, slug=data['id']).first())\n"
         )
 
-    def assign(self, email: str | None, persona_id: str, scenario_id: str, difficulty: str, pass_mark: int) -> None:
+    def assign(
+        self,
+        email: str | None,
+        persona_id: str,
+        scenario_id: str,
+        difficulty: str,
+        pass_mark: int,
+        mode: str = "practice",
+    ) -> None:
         """An assignment due in two days, for one member (or the whole team when email is None)."""
         self.shell(
             "from datetime import date, timedelta\n"
@@ -181,7 +189,7 @@ class TeamServer:
             "Assignment.objects.create(team=Team.objects.get(name=" + repr(TEAM) + "),"
             " member=find_member(email) if email else None,"
             f" persona_id={persona_id!r}, scenario_id={scenario_id!r}, difficulty={difficulty!r},"
-            f" pass_mark={pass_mark}, due_date=date.today() + timedelta(days=2))\n"
+            f" pass_mark={pass_mark}, mode={mode!r}, due_date=date.today() + timedelta(days=2))\n"
         )
 
 
