@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.personas import CONVERSATION_STYLES, MOTIVATION_LEVELS, Persona
 from desktop.core.scenarios import Scenario
+from desktop.ui.contacts.assigned_call import assigned_exam, show_mode
 from desktop.ui.contacts.detail import ContactDetail
 from desktop.ui.contacts.persona_editor import PersonaEditor
 from desktop.ui.contacts.seller_list import ContactFilter, ContactList
@@ -67,6 +68,8 @@ class ContactsPage(QWidget):
         self._best: dict[str, int] = {}
         self._assignments: list[Assignment] = []
         self._choices: dict[str, tuple[str, str]] = {}  # persona id -> (scenario id, difficulty) last picked
+        self._practice_mode = True  # the app's mode; a call assigned in Exam mode is placed in Exam mode regardless
+        self._set_up: set[int] = set()  # assignments whose call was set up when their seller was first selected
         self.editor: PersonaEditor | None = None
         self.confirm_box: QMessageBox | None = None
         self._select_after_reload: str | None = None
@@ -166,6 +169,7 @@ class ContactsPage(QWidget):
         self.detail.edit_button.clicked.connect(self.open_edit_persona)
         self.detail.delete_button.clicked.connect(self.confirm_delete)
         self.detail.options.changed.connect(self._remember_choice)
+        self.detail.options.practice_mode_changed.connect(lambda practice: setattr(self, "_practice_mode", practice))
         self.detail.options.practice_mode_changed.connect(self.practice_mode_changed)
         scroll = QScrollArea(objectName="pageScroll")
         scroll.setWidgetResizable(True)
@@ -205,10 +209,11 @@ class ContactsPage(QWidget):
         self._best = dict(data.best_scores)
         self._assignments = list(data.assignments)
         self.detail.options.set_scenarios(self._scenarios)
-        self.detail.options.set_practice_mode(data.practice_mode)
+        self._practice_mode = data.practice_mode
         self.list.set_personas(self._personas, self._best, self._assigned_chips())
         self._show_assignment_line()
         self._refilter()
+        self._show_mode()
         if self._select_after_reload and self.list.select_persona(self._select_after_reload):
             self._select_after_reload = None
         if self.editor is not None:
@@ -257,13 +262,27 @@ class ContactsPage(QWidget):
         self.clear_filters()
         if not self.list.select_persona(assignment.persona_id):
             return False
+        self._set_up.add(assignment.id)
         self._choices[assignment.persona_id] = (assignment.scenario_id, assignment.difficulty)
         self.detail.options.set_scenario_id(assignment.scenario_id)
         self.detail.options.set_difficulty(assignment.difficulty)
+        self._show_mode()
         return True
 
     def set_practice_mode(self, practice: bool) -> None:
-        self.detail.options.set_practice_mode(practice)
+        self._practice_mode = practice
+        self._show_mode()
+
+    def _assigned_exam(self, persona_id: str, scenario_id: str, difficulty: str) -> bool:
+        return assigned_exam(self._assignments, persona_id, scenario_id, difficulty)
+
+    def _show_mode(self) -> None:
+        """The mode the selected call will be placed in: Exam, fixed, for a call assigned in Exam mode, else the
+        app's (shown without saving it: the app's mode stays what the trainee chose)."""
+        options = self.detail.options
+        persona_id = self.current_persona_id() or ""
+        exam = bool(persona_id) and self._assigned_exam(persona_id, options.scenario_id(), options.difficulty_value())
+        show_mode(options, self._practice_mode, exam)
         self.detail.update_objections()
 
     def personas(self) -> list[Persona]:
@@ -273,10 +292,12 @@ class ContactsPage(QWidget):
         return self.list.current_persona_id()
 
     def call_request_for(self, persona_id: str, typed: bool = False) -> CallRequest:
-        """The call the page would place for this seller now: their last scenario and difficulty, the page's mode."""
+        """The call the page would place for this seller now: their last scenario and difficulty, the app's mode, or
+        Exam mode when the call counts for an assignment given in Exam mode."""
         options = self.detail.options
         scenario_id, difficulty = self._choices.get(persona_id, (options.scenario_id(), options.difficulty_value()))
-        return CallRequest(persona_id, scenario_id, difficulty, options.practice_mode(), typed)
+        practice = self._practice_mode and not self._assigned_exam(persona_id, scenario_id, difficulty)
+        return CallRequest(persona_id, scenario_id, difficulty, practice, typed)
 
     # --- selection, filters ------------------------------------------------------------------------------------------
 
@@ -319,12 +340,17 @@ class ContactsPage(QWidget):
                 return  # the "no match" message from _refilter stays
             self._show_empty("Pick a seller on the left." if self._personas else self.list_caption.text())
             return
-        self.detail.show_persona(persona, self._best.get(persona.id), self.assignment_for(persona.id))
+        assignment = self.assignment_for(persona.id)
+        if assignment is not None and assignment.id not in self._set_up:  # first seen: its call, ready to place
+            self._set_up.add(assignment.id)
+            self._choices[persona.id] = (assignment.scenario_id, assignment.difficulty)
+        self.detail.show_persona(persona, self._best.get(persona.id), assignment)
         scenario_id, difficulty = self._choices.get(persona.id, (None, None))
         if scenario_id:
             self.detail.options.set_scenario_id(scenario_id)
         if difficulty:
             self.detail.options.set_difficulty(difficulty)
+        self._show_mode()
         self.detail_stack.setCurrentIndex(0)
 
     def _show_empty(self, text: str) -> None:
@@ -336,6 +362,7 @@ class ContactsPage(QWidget):
         if persona_id:
             options = self.detail.options
             self._choices[persona_id] = (options.scenario_id(), options.difficulty_value())
+        self._show_mode()
 
     def _request_call(self, persona_id: str | None, typed: bool) -> None:
         if persona_id:

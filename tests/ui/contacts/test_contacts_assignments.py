@@ -152,3 +152,52 @@ def test_screenshot_of_contacts_with_an_assignment(qtbot, state, tmp_path, schem
         path = grab(window, f"contacts-assignment-{scheme}", tmp_path)
     assert contacts.detail.assignment.isVisible()
     Path("/tmp/contacts-assignment-" + scheme + ".png").write_bytes(path.read_bytes())
+
+
+def test_a_call_assigned_in_exam_mode_is_placed_in_exam_mode_with_its_scenario_and_level(qtbot, state):
+    from PySide6.QtCore import Qt
+
+    today = date.today()
+    cache(
+        state,
+        [
+            entry(5, DALE, today + timedelta(days=3)),  # exam, ELITE, SCENARIO
+            entry(7, ROSA, today + timedelta(days=4), mode="practice", difficulty="PRO"),
+        ],
+    )
+    contacts = loaded_page(qtbot, state)
+    options = contacts.detail.options
+    assert state.settings.practice_mode  # the app is in Practice mode
+    placed = []
+    contacts.call_requested.connect(placed.append)
+
+    # The assigned seller, picked from the list: the assignment's call is set up, in Exam mode, and placed so.
+    contacts.select_persona(DALE.id)
+    assert (options.scenario_id(), options.difficulty_value()) == (SCENARIO.id, "ELITE")
+    assert not options.practice_mode() and not options.mode.isEnabled()
+    assert "Exam mode" in options.mode.toolTip()
+    qtbot.mouseClick(contacts.detail.call_button, Qt.MouseButton.LeftButton)
+    assert [(r.persona_id, r.scenario_id, r.difficulty, r.practice_mode) for r in placed] == [
+        (DALE.id, SCENARIO.id, "ELITE", False)
+    ]
+    assert not contacts.detail.objections.isVisible()  # no hints in Exam mode
+
+    # Another level is not the assigned call: the app's mode again, free to change.
+    qtbot.mouseClick(options.difficulty.buttons["ROOKIE"], Qt.MouseButton.LeftButton)
+    assert options.practice_mode() and options.mode.isEnabled()
+    assert contacts.call_request_for(DALE.id).practice_mode
+    qtbot.mouseClick(options.difficulty.buttons["ELITE"], Qt.MouseButton.LeftButton)
+    assert not contacts.call_request_for(DALE.id).practice_mode
+
+    # A practice assignment sets up its scenario and level and leaves the mode to the trainee.
+    contacts.select_persona(ROSA.id)
+    assert (options.scenario_id(), options.difficulty_value()) == (SCENARIO.id, "PRO")
+    assert options.practice_mode() and options.mode.isEnabled()
+    request = contacts.call_request_for(ROSA.id)
+    assert (request.scenario_id, request.difficulty, request.practice_mode) == (SCENARIO.id, "PRO", True)
+
+    # "Set up this call" for the exam from the line at the top; the app's own mode was never changed.
+    contacts.assignment_line.label.linkActivated.emit("assignment:5")
+    assert contacts.current_persona_id() == DALE.id and not options.practice_mode()
+    assert not contacts.call_request_for(DALE.id).practice_mode
+    assert state.settings.practice_mode
