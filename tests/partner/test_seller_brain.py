@@ -13,8 +13,9 @@ from desktop.core.rubric import AGREE_RE
 from desktop.core.scenarios import Scenario, load_scenarios
 from desktop.core.textcues import objection_matchers
 from desktop.core.transcript import Speaker, TranscriptLine
+from desktop.partner.seller.amounts import parse_amounts
 from desktop.partner.seller.brain import SellerBrain, SellerTurn
-from desktop.partner.seller.cues import parse_amounts, read_turn
+from desktop.partner.seller.cues import read_turn
 from desktop.partner.seller.lines import OBJECTION_VARIANTS, first_person
 from desktop.partner.seller.price import Negotiation
 

@@ -13,6 +13,7 @@ from desktop.core.difficulty import Difficulty
 from desktop.core.personas import load_builtin_personas
 from desktop.core.scenarios import load_scenarios
 from desktop.partner.seller.brain import SellerBrain
+from desktop.partner.seller.cues import read_turn
 from tests.partner.seller_turns import HELD_OUT, LABELLED, addresses, answer, measure, recognised
 
 PERSONAS = {p.id: p for p in load_builtin_personas()}
@@ -28,10 +29,9 @@ def test_the_labelled_set_is_big_enough_and_covers_every_topic() -> None:
     assert set(heard) >= {typed for typed, _ in LABELLED}  # every turn was also spoken and recognised
 
 
-# The typed turns meet the 90 % target. The recognised ones do not yet: tiny.en on espeak-ng's voice turns some
-# questions into other words ("Are you in a hurry to sell?" -> "Are you in a very special?"), which no rule can
-# answer; this floor keeps what the rules and the known mishearings (cues._MISHEARD) achieve from slipping.
-FLOORS = {"typed": 0.90, "held-out": 0.90, "recognised": 0.80}
+# The 90 % target, typed and as recognised. Some recognised turns stay out of reach: tiny.en on espeak-ng's voice
+# turns a few questions into other words ("What shape is it in?" -> "Wipe it in."), which no rule can answer.
+FLOORS = {"typed": 0.90, "held-out": 0.90, "recognised": 0.90}
 
 
 @pytest.mark.parametrize("which", sorted(FLOORS))
@@ -40,6 +40,44 @@ def test_the_seller_answers_on_topic(which: str) -> None:
     turns = HELD_OUT if which == "held-out" else LABELLED
     hits, total, missed, examples = measure(heard, turns)
     assert hits / total >= FLOORS[which], f"{hits}/{total} {dict(missed)}\n" + "\n".join(examples[:10])
+
+
+@pytest.mark.parametrize(
+    ("heard", "topics"),
+    [
+        # A question whose first words the recogniser lost or changed is still heard as asking about its subject.
+        ("Our septic system working.", {"utilities"}),
+        ("It's the road paved.", {"access"}),
+        ("Well, it's your deadline for closing.", {"timeline"}),
+        ("On the back taxes current.", {"taxes"}),
+        ("Is the title clear, and why fail now?", {"title", "motivation"}),  # each part of a misheard pair
+        ("So how would you get it?", {"access"}),
+        ("Well, how many acers is it?", {"size"}),  # and "well" that opens a sentence is not a water well
+        ("Does it have a skeptic tank?", {"utilities"}),
+    ],
+)
+def test_a_misheard_question_is_still_heard_for_what_it_asks(heard: str, topics: set[str]) -> None:
+    assert read_turn(heard, "Dale").topics == topics
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        # Statements stay statements: the caller acknowledging, telling about themselves, promising, or echoing
+        # what the seller just said.
+        "Right, the taxes are behind.",
+        "Got it, the title's in your name.",
+        "The well is a big plus for me.",
+        "Honestly the condition doesn't matter to us.",
+        "You won't owe anything at closing.",
+        "The reason I'm calling is I buy land in the county.",
+        "No rush at all.",
+        "Forty acres with road access.",
+    ],
+)
+def test_a_statement_is_not_taken_for_a_question(said: str) -> None:
+    turn = read_turn(said, "Dale", "It's 40 acres, mostly pasture, and the road is gravel.")
+    assert not turn.topics and not turn.questions, (turn.topics, turn.questions)
 
 
 def test_every_part_of_a_multi_part_question_is_answered() -> None:
