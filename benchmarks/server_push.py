@@ -2,8 +2,10 @@
 transcript lines each, all devices in parallel, with the app's idempotent PUT, against the real server
 (`roleplay-server run`, gunicorn): PostgreSQL with 4 workers and SQLite with 1. Sessions per second, p50/p95/p99
 PUT latency, and exactly one row per session at the end. Beside it, the same load as a bare
-`INSERT ... ON CONFLICT DO UPDATE` loop (one connection per device, one commit per session) on the same database:
-the ratio of the two times is the server's overhead (target within 2x). And the floor: the same number of trivial
+`INSERT ... ON CONFLICT DO UPDATE` loop on the same database: the same row the server writes for each session (its
+columns and document, into the server's own table with its indexes and foreign keys), one connection per device,
+one transaction per session, all devices in parallel. The ratio of the two times is the server's overhead (target
+within 2x). And the floor: the same number of trivial
 authenticated GETs (/api/v1/me) from the same devices, what HTTP + Django + the token cost before any push work.
 
 Full size (the issue's): 50 devices x 200 sessions x 100 lines. Run:
@@ -97,7 +99,8 @@ def start_server(backend: str, workers: int, database_url: str | None) -> TeamSe
     return server
 
 
-def make_tokens(server: TeamServer, devices: int) -> list[str]:
+def make_tokens(server: TeamServer, devices: int) -> tuple[list[str], list[tuple[int, int]]]:
+    """A member and token per device: (tokens, (member id, team id) of each)."""
     out = server.shell(
         "from roleplay_server.team.models import Team\n"
         "from roleplay_server.team.people import add_member\n"
@@ -105,11 +108,11 @@ def make_tokens(server: TeamServer, devices: int) -> list[str]:
         f"team = Team.objects.get(name={TEAM!r})\n"
         f"for n in range({devices}):\n"
         "    m = add_member(team, f'device{n}@bench.example', 'trainee')\n"
-        "    print(create_token(m, f'device {n}')[1])\n"
+        "    print(m.pk, m.team_id, create_token(m, f'device {n}')[1])\n"
     )
-    tokens = [line.strip() for line in out.splitlines() if line.startswith("rpt_")]
-    assert len(tokens) == devices, out[-500:]
-    return tokens
+    found = [line.split() for line in out.splitlines() if " rpt_" in line]
+    assert len(found) == devices, out[-500:]
+    return [token for _m, _t, token in found], [(int(m), int(t)) for m, t, _token in found]
 
 
 def push_load(port: int, tokens: list[str], bodies: list[list[bytes]]) -> tuple[float, list[float]]:
@@ -160,48 +163,104 @@ def _load(port: int, tokens: list[str], work: list[list[tuple]], expect: int) ->
     return wall, latencies
 
 
-def bare_upsert_load(backend: str, target: str, bodies: list[list[bytes]]) -> float:
-    """The same sessions through INSERT ... ON CONFLICT DO UPDATE, one connection per device, a commit each."""
-    ddl = (
-        "CREATE TABLE IF NOT EXISTS bench_upsert (member INTEGER NOT NULL, client_session_id TEXT NOT NULL,"
-        " revision INTEGER NOT NULL, document TEXT NOT NULL, PRIMARY KEY (member, client_session_id))"
-    )
-    sql = (
-        "INSERT INTO bench_upsert (member, client_session_id, revision, document) VALUES ({p}, {p}, {p}, {p})"
-        " ON CONFLICT (member, client_session_id) DO UPDATE SET revision = excluded.revision,"
-        " document = excluded.document WHERE bench_upsert.revision <= excluded.revision"
-    )
+# The columns the server writes for a new session (team_trainingsession, see session_store.summary_columns), in
+# the order of BARE_SQL: the baseline writes the same row, with the same values, into the same table (its unique
+# key, its three secondary indexes, its foreign keys and its jsonb/text document) that the server writes.
+BARE_COLUMNS = (
+    "member_id, team_id, client_session_id, revision, device_id, document, deleted_at, updated_at, mode, status,"
+    " end_reason, persona_id, persona_name, scenario_id, scenario_title, difficulty, started_at, duration_seconds,"
+    " overall, rapport, discovery, objection_handling, closing, xp_earned, virtual_earnings"
+)
+BARE_SQL = (
+    "INSERT INTO team_trainingsession (" + BARE_COLUMNS + ") VALUES ({values})"
+    " ON CONFLICT (member_id, client_session_id) DO UPDATE SET revision = excluded.revision,"
+    " document = excluded.document, updated_at = excluded.updated_at"
+    " WHERE team_trainingsession.revision <= excluded.revision"
+)
+SCORES = ("overall", "rapport", "discovery", "objection_handling", "closing")
+
+
+def bare_rows(backend: str, member: tuple[int, int], mine: list[bytes]) -> list[list]:
+    """Each session as the server's row, under a new key (the server's rows keep theirs): built before the clock
+    starts, since the baseline is the database's share alone."""
+    from datetime import datetime, timezone
+
+    rows = []
+    for body in mine:
+        old_key, new_key = body[22:58].decode(), uuid.uuid4()
+        text = body.decode().replace(old_key, str(new_key), 1)
+        doc = json.loads(text)
+        persona, scenario, grade = doc["persona"], doc["scenario"], doc.get("grade") or {}
+        started = datetime.fromisoformat(doc["started_at"].replace("Z", "+00:00"))
+        if backend == "sqlite":  # as Django stores them there: hex UUIDs, naive UTC text instants
+            key, started = new_key.hex, started.astimezone(timezone.utc).replace(tzinfo=None).isoformat(" ")
+        else:
+            key = new_key
+        rows.append(
+            [
+                member[0],
+                member[1],
+                key,
+                doc["revision"],
+                doc["device_id"],
+                text,
+                None,
+                None,  # updated_at: the moment of the write, filled in the loop
+                doc["mode"],
+                doc["status"],
+                doc.get("end_reason") or "",
+                persona["id"],
+                persona["name"],
+                scenario.get("id") or "",
+                scenario.get("title") or "",
+                scenario["difficulty"],
+                started,
+                doc.get("duration_seconds"),
+                *(grade.get(score) for score in SCORES),
+                doc["xp_earned"],
+                doc["virtual_earnings"],
+            ]
+        )
+    return rows
+
+
+def bare_upsert_load(backend: str, target: str, bodies: list[list[bytes]], members: list[tuple[int, int]]) -> float:
+    """The same sessions as the server's rows through INSERT ... ON CONFLICT DO UPDATE into the server's own table,
+    one connection per device, one transaction (a commit) per session, all devices in parallel."""
+    from datetime import datetime, timezone
+
     if backend == "postgres":
         import psycopg
 
         def connect():
             return psycopg.connect(target, autocommit=True)
 
-        statement = sql.format(p="%s")
+        values = ", ".join("%s::jsonb" if n == 5 else "%s" for n in range(25))
+        statement = BARE_SQL.format(values=values)
     else:
 
-        def connect():
+        def connect():  # as the server's connections are set up (Django's backend and datadir.sqlite_settings)
             db = sqlite3.connect(target, timeout=60, isolation_level=None, check_same_thread=False)
+            db.execute("PRAGMA foreign_keys = ON")
             db.execute("PRAGMA journal_mode = WAL")
             db.execute("PRAGMA synchronous = NORMAL")
             return db
 
-        statement = sql.format(p="?")
-    setup = connect()
-    setup.execute(ddl)
-    setup.close()
+        statement = BARE_SQL.format(values=", ".join(["?"] * 25))
+    work = [bare_rows(backend, member, mine) for member, mine in zip(members, bodies, strict=True)]
     go = threading.Event()
 
-    def device(member: int, mine: list[bytes]) -> None:
+    def device(rows: list[list]) -> None:
         db = connect()
         go.wait()
-        for body in mine:
-            key = body[22:58].decode()
-            db.execute(statement, (member, key, 1, body.decode()))
+        for row in rows:
+            now = datetime.now(timezone.utc)
+            row[7] = now.replace(tzinfo=None).isoformat(" ") if backend == "sqlite" else now
+            db.execute(statement, row)
         db.close()
 
     with ThreadPoolExecutor(len(bodies)) as pool:
-        futures = [pool.submit(device, n, mine) for n, mine in enumerate(bodies)]
+        futures = [pool.submit(device, rows) for rows in work]
         start = time.perf_counter()
         go.set()
         for future in futures:
@@ -227,7 +286,7 @@ def run(backend: str, devices: int, sessions: int, lines: int, cluster: Postgres
         database_url = cluster.url
     server = start_server(backend, workers, database_url)
     try:
-        tokens = make_tokens(server, devices)
+        tokens, members = make_tokens(server, devices)
         bodies = [
             [json.dumps(session_body(f"device-{d}", i, lines), separators=(",", ":")).encode() for i in range(sessions)]
             for d in range(devices)
@@ -239,8 +298,8 @@ def run(backend: str, devices: int, sessions: int, lines: int, cluster: Postgres
         distinct = count_rows(
             backend, target, "(SELECT DISTINCT member_id, client_session_id FROM team_trainingsession) AS d"
         )
-        bare = bare_upsert_load(backend, target, bodies)
-        bare_rows = count_rows(backend, target, "bench_upsert")
+        bare = bare_upsert_load(backend, target, bodies, members)
+        bare_rows = count_rows(backend, target, "team_trainingsession") - rows
     finally:
         server.stop()
     total = devices * sessions
@@ -255,9 +314,9 @@ def run(backend: str, devices: int, sessions: int, lines: int, cluster: Postgres
         "put_ms_p95": round(percentile(latencies, 0.95), 1),
         "put_ms_p99": round(percentile(latencies, 0.99), 1),
         "rows": rows,
-        "one_row_per_session": rows == distinct == total,
+        "one_row_per_session": rows == distinct == total and bare_rows == total,
         "bare_upsert_sessions_per_s": round(total / bare, 1),
-        "bare_rows": bare_rows,
+        "bare_rows": bare_rows,  # the baseline's own rows, beside the server's in the same table
         "time_ratio_to_bare_upsert": round(wall / bare, 2),
         "floor_get_me_per_s": round(total / floor_wall, 1),
         "floor_get_ms_p50": round(median(floor_latencies), 1),

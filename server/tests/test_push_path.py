@@ -91,3 +91,27 @@ def test_a_new_session_pushed_through_the_shortcut_counts_for_a_matching_assignm
     assert [(a.assignment_id, a.member_id, a.overall) for a in attempts] == [
         (whole_team.pk, people.sam.pk, document["grade"]["overall"])
     ]
+
+
+def test_a_body_stored_as_sent_reads_back_as_the_document_it_is_on_every_path(people):
+    """A new session keeps the body's own JSON text (not encoded again): indented, with non-ASCII text and a field
+    the contract does not know, it reads back as the same document, from the row and from the list."""
+    _, token = create_token(people.sam, "laptop")
+    document = session_document(revision=1)
+    document["persona"]["name"] = "José Ñúñez 🏠"
+    document["a_field_from_a_newer_app"] = {"kept": [1, 2.5, None, True]}
+    body = json.dumps(document, indent=2, ensure_ascii=False)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    client = Client()
+    answer = client.put(URL + document["client_session_id"], body.encode(), "application/json", **auth)
+    assert answer.status_code == 201, answer.content
+    row = TrainingSession.objects.get(member=people.sam, client_session_id=document["client_session_id"])
+    assert row.document == document and row.persona_name == "José Ñúñez 🏠"
+    listed = client.get("/api/v1/training-sessions?updated_since=1970-01-01T00:00:00Z", **auth).json()["sessions"]
+    assert [{k: v for k, v in d.items() if k != "id"} for d in listed] == [document]
+    # The update path (the ORM's save) stores the same way.
+    changed = {**document, "revision": 2, "status": "interrupted"}
+    body = json.dumps(changed, indent=1)
+    assert client.put(URL + document["client_session_id"], body, "application/json", **auth).status_code == 200
+    row.refresh_from_db()
+    assert row.document == changed

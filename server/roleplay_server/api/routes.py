@@ -83,12 +83,22 @@ def put_training_session(request: HttpRequest, client_session_id: uuid.UUID, bod
         return errors.invalid(422, "invalid", [("client_session_id", "must be the UUID in the address")])
     # Stored exactly as sent (151 stays 151, unknown fields stay): the model above only checked it.
     document = request.parsed_body
-    result = session_store.put_session(request.auth, document)
+    result = session_store.put_session(request.auth, document, _sent_text(request))
     if result.status == 409:
         return _stale(result)
     row = result.row
     body = {"id": row.pk, "client_session_id": str(row.client_session_id), "revision": row.revision}
     return errors.json_response(result.status, body)
+
+
+def _sent_text(request: HttpRequest) -> str | None:
+    """The body's JSON text when it is plainly the one object ninja parsed (UTF-8, an object), else None (the parsed
+    document is encoded again)."""
+    try:
+        text = request.body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return text if text.lstrip().startswith("{") else None
 
 
 def _as_uuid(value: str) -> uuid.UUID | None:

@@ -47,19 +47,24 @@ def record_attempt(row: TrainingSession) -> None:
 def _matching(row: TrainingSession) -> list[Assignment]:
     """The assignments given to the call's member or the whole team with its persona, scenario and difficulty, made
     by the time it began (a call begun as the coach saved it still counts). Asked on every push, and almost always
-    empty, so the query is written once per database rather than compiled by the ORM each time."""
+    empty, so the query is written once per database rather than compiled by the ORM each time, and asks only for
+    ids: the assignments themselves are read only when there are some (building a raw queryset cost more than
+    running the query)."""
     connection = connections[Assignment.objects.db]
     if connection.vendor not in _MATCHING:
         q = connection.ops.quote_name
         _MATCHING[connection.vendor] = (
-            f"SELECT * FROM {q(Assignment._meta.db_table)} WHERE {q('team_id')} = %s"
+            f"SELECT {q('id')} FROM {q(Assignment._meta.db_table)} WHERE {q('team_id')} = %s"
             f" AND ({q('member_id')} = %s OR {q('member_id')} IS NULL) AND {q('persona_id')} = %s"
             f" AND {q('scenario_id')} = %s AND {q('difficulty')} = %s AND {q('created_at')} <= %s"
             f" ORDER BY {q('due_date')}, {q('id')}"
         )
     made_by = connection.ops.adapt_datetimefield_value(row.started_at + timedelta(minutes=5))
     params = [row.team_id, row.member_id, row.persona_id, row.scenario_id, row.difficulty, made_by]
-    return list(Assignment.objects.raw(_MATCHING[connection.vendor], params))
+    with connection.cursor() as cursor:
+        cursor.execute(_MATCHING[connection.vendor], params)
+        ids = [found[0] for found in cursor.fetchall()]
+    return list(Assignment.objects.filter(pk__in=ids).order_by("due_date", "id")) if ids else []
 
 
 _MATCHING: dict[str, str] = {}
