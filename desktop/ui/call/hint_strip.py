@@ -33,6 +33,11 @@ class HintStrip(QFrame):
         layout = QVBoxLayout(self)
         layout.setSpacing(6)
 
+        # Every chip, when the strip is wide enough to show them whole on their lines.
+        self._full = QWidget()
+        full = QVBoxLayout(self._full)
+        full.setContentsMargins(0, 0, 0, 0)
+        full.setSpacing(6)
         stages = QHBoxLayout()
         stages.addWidget(QLabel("Stage", objectName="stripLabel"))
         self.stage_chips: dict[str, QLabel] = {}
@@ -48,16 +53,55 @@ class HintStrip(QFrame):
             self.topic_chips[topic] = chip
             stages.addWidget(chip)
         stages.addStretch(1)
-        layout.addLayout(stages)
+        full.addLayout(stages)
 
         self._objection_row = QHBoxLayout()
         self._objection_row.addWidget(QLabel("Objections", objectName="stripLabel"))
         self.objection_chips: dict[str, QLabel] = {}
         self._objection_row.addStretch(1)
-        layout.addLayout(self._objection_row)
+        full.addLayout(self._objection_row)
+
+        layout.addWidget(self._full)
+
+        # In a narrow window (the smallest the app allows, or 200 % scaling) the rows would be squeezed until their
+        # words are cut, and wrapping them takes height the call does not have: one line sums them up instead, and
+        # each summary's tooltip lists what the chips would show.
+        self._compact = QWidget()
+        compact = QHBoxLayout(self._compact)
+        compact.setContentsMargins(0, 0, 0, 0)
+        compact.addWidget(QLabel("Stage", objectName="stripLabel"))
+        self.stage_summary = _chip("", "")
+        compact.addWidget(self.stage_summary)
+        compact.addSpacing(12)
+        compact.addWidget(QLabel("Discovery", objectName="stripLabel"))
+        self.topic_summary = _chip("", "")
+        compact.addWidget(self.topic_summary)
+        compact.addSpacing(12)
+        self._objection_summary_label = QLabel("Objections", objectName="stripLabel")
+        compact.addWidget(self._objection_summary_label)
+        self.objection_summary = _chip("", "")
+        compact.addWidget(self.objection_summary)
+        compact.addStretch(1)
+        layout.addWidget(self._compact)
+        self._compact.hide()
 
         self.tip = QLabel(objectName="hintTip", wordWrap=True)
         layout.addWidget(self.tip)
+
+    @property
+    def compact(self) -> bool:
+        return self._compact.isVisibleTo(self)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._fit(event.size().width())
+
+    def _fit(self, width: int) -> None:
+        margins = self.layout().contentsMargins()
+        compact = self._full.sizeHint().width() > width - margins.left() - margins.right()
+        if compact != self.compact:
+            self._full.setVisible(not compact)
+            self._compact.setVisible(compact)
 
     @property
     def state(self) -> HintState:
@@ -98,4 +142,27 @@ class HintStrip(QFrame):
             kind = "answered" if hint.answered else ("raised" if hint.raised else "todo")
             _set_kind(chip, kind)
             chip.setText(("\u2713 " if hint.answered else "! " if hint.raised else "") + hint.label)
+        self._summarise(state)
         self.tip.setText(f"Next: {state.tip}")
+        if self.width() > 0:
+            self._fit(self.width())  # the chips' words changed (a tick, "!"): the row may no longer fit
+
+    def _summarise(self, state: HintState) -> None:
+        stage = STAGE_LABELS[state.stage]
+        self.stage_summary.setText(f"{stage} ({STAGES.index(state.stage) + 1} of {len(STAGES)})")
+        _set_kind(self.stage_summary, "current")
+        self.stage_summary.setToolTip(" \u203a ".join(chip.text() for chip in self.stage_chips.values()))
+        asked = [topic for topic in TOPICS if state.topics.get(topic, False)]
+        self.topic_summary.setText(f"{len(asked)} of {len(TOPICS)} asked")
+        _set_kind(self.topic_summary, "done" if len(asked) == len(TOPICS) else "todo")
+        self.topic_summary.setToolTip("Asked: " + (", ".join(asked) or "nothing yet") + ". Still to ask: "
+                                      + (", ".join(t for t in TOPICS if t not in asked) or "nothing"))  # fmt: skip
+        objections = state.objections
+        raised = [hint for hint in objections if hint.raised]
+        answered = [hint for hint in raised if hint.answered]
+        self._objection_summary_label.setVisible(bool(objections))
+        self.objection_summary.setVisible(bool(objections))
+        open_ = len(raised) - len(answered)
+        self.objection_summary.setText(f"{len(raised)} raised, {len(answered)} answered" if raised else "none yet")
+        _set_kind(self.objection_summary, "raised" if open_ else ("answered" if raised else "todo"))
+        self.objection_summary.setToolTip("\n".join(chip.text() for chip in self.objection_chips.values()))

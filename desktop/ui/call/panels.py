@@ -11,6 +11,7 @@ from desktop.ui.call.voice_ring import VoiceRing
 from desktop.ui.widgets import theme
 from desktop.ui.widgets.icons import icon, icon_pixmap
 from desktop.ui.widgets.plain_text import plain, tooltip
+from desktop.ui.widgets.whole_lines import WholeLinesLabel
 
 LISTENING = "listening"
 SPEAKING = "speaking"
@@ -83,11 +84,10 @@ class CoachPanel(QFrame):
         picture.setPixmap(icon_pixmap("person", theme.BORDER, self.fontMetrics().height() * 2))
         layout.addWidget(picture)
         layout.addWidget(QLabel("Coming soon", objectName="panelHeadline", alignment=Qt.AlignmentFlag.AlignCenter))
-        note = QLabel(
+        note = WholeLinesLabel(
             "A coach will be able to listen in and guide you live.",
             objectName="muted",
             alignment=Qt.AlignmentFlag.AlignCenter,
-            wordWrap=True,
         )
         layout.addWidget(note)
         layout.addStretch(1)

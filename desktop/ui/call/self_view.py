@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QComboBox, QFrame, QLabel, QSizePolicy, QStackedWi
 
 from desktop.ui.widgets import theme
 from desktop.ui.widgets.icons import icon_pixmap
+from desktop.ui.widgets.whole_lines import WholeLinesLabel
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +113,7 @@ class SelfView(QFrame):
         inner.addStretch(1)
         self._icon = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
         self._headline = QLabel(objectName="panelHeadline", alignment=Qt.AlignmentFlag.AlignCenter)
-        self._detail = QLabel(objectName="muted", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
+        self._detail = WholeLinesLabel(objectName="muted", alignment=Qt.AlignmentFlag.AlignCenter)
         for widget in (self._icon, self._headline, self._detail):
             inner.addWidget(widget)
         inner.addStretch(1)
