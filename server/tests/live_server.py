@@ -6,18 +6,13 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import queue
 import shutil
 import subprocess
-import sys
 import tempfile
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pg_cluster import free_port
-
-SERVER = [sys.executable, "-m", "roleplay_server.cli"]
+from server_process import SERVER, ServerProcess
 
 
 def server_env(data: Path, database_url: str | None, **extra: str) -> dict:
@@ -38,6 +33,7 @@ class LiveServer:
     process: subprocess.Popen | None = None
     log: list[str] = field(default_factory=list)
     extra_env: dict = field(default_factory=dict)
+    _process: ServerProcess | None = None
 
     def cli(self, *args: str, input_text: str | None = None, **env: str) -> subprocess.CompletedProcess:
         return subprocess.run(
@@ -50,50 +46,14 @@ class LiveServer:
         )
 
     def start(self, workers: int = 2) -> None:
-        self.port = free_port()
-        self.process = subprocess.Popen(
-            [*SERVER, "run", "--port", str(self.port), "--workers", str(workers)],
-            env=server_env(self.data, self.database_url, **self.extra_env),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        ready: queue.Queue[bool] = queue.Queue()
-
-        def read() -> None:
-            # gunicorn says "Booting worker" once per worker after "Listening at": wait for the last worker.
-            booted = 0
-            for line in self.process.stdout:
-                self.log.append(line)
-                if "Booting worker" in line:
-                    booted += 1
-                    if booted == workers:
-                        ready.put(True)
-            ready.put(False)
-
-        threading.Thread(target=read, daemon=True).start()
-        try:
-            ok = ready.get(timeout=60)
-        except queue.Empty:
-            ok = False
-        if not ok:
-            self.stop()
-            raise RuntimeError("the server did not start:\n" + "".join(self.log))
-        self._wait_answering()
-
-    def _wait_answering(self) -> None:
-        # A worker that has booted may still be importing Django: the first request waits for it (no sleep needed).
-        status, _, _ = self.request("GET", "/accounts/login/")
-        assert status == 200, status
+        self._process = ServerProcess(server_env(self.data, self.database_url, **self.extra_env))
+        self.log = self._process.log
+        self.port = self._process.start(workers, timeout_s=60)
+        self.process = self._process.process
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        if self._process is not None:
+            self._process.stop()
 
     def request(
         self,

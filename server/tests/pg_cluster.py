@@ -6,11 +6,12 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from server_process import free_port
 
 APT_HINT = "apt-get install -y postgresql (Debian's initdb and pg_ctl in /usr/lib/postgresql/*/bin)"
 
@@ -21,12 +22,6 @@ def find_bin_dir() -> Path | None:
         return Path(found[-1]).parent
     initdb = shutil.which("initdb")
     return Path(initdb).parent if initdb else None
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass

@@ -9,26 +9,23 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import queue
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SERVER = [sys.executable, "-m", "roleplay_server.cli"]
+# The server's tests folder holds the one starter both test trees use (it is not a package: add it to the path).
+_SERVER_TESTS = Path(__file__).resolve().parents[2] / "server" / "tests"
+if str(_SERVER_TESTS) not in sys.path:
+    sys.path.append(str(_SERVER_TESTS))
+
+from server_process import SERVER, ServerProcess  # noqa: E402
+
 ADMIN_PASSWORD = "a-long-live-test-password-1"
 TEAM = "Live Team"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
@@ -37,7 +34,7 @@ class TeamServer:
     port: int = 0
     process: subprocess.Popen | None = None
     log: list[str] = field(default_factory=list)
-    _logged: threading.Condition = field(default_factory=threading.Condition)
+    _process: ServerProcess | None = None
 
     @property
     def url(self) -> str:
@@ -63,53 +60,19 @@ class TeamServer:
         return self.cli("manage", "shell", "-c", code)
 
     def start(self, workers: int = 2) -> None:
-        self.port = free_port()
-        self.process = subprocess.Popen(
-            [*SERVER, "run", "--port", str(self.port), "--workers", str(workers)],
-            env=self.env(),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        ready: queue.Queue[bool] = queue.Queue()
-
-        def read() -> None:
-            booted = 0
-            for line in self.process.stdout:
-                with self._logged:
-                    self.log.append(line)
-                    self._logged.notify_all()
-                if "Booting worker" in line:
-                    booted += 1
-                    if booted == workers:
-                        ready.put(True)
-            ready.put(False)
-
-        threading.Thread(target=read, daemon=True).start()
-        try:
-            ok = ready.get(timeout=90)
-        except queue.Empty:
-            ok = False
-        if not ok:
-            self.stop()
-            raise RuntimeError("the team server did not start:\n" + "".join(self.log))
-        status, _ = self.request("GET", "/accounts/login/")  # answers once a worker has imported Django
-        assert status == 200, status
+        self._process = ServerProcess(self.env())
+        self.log = self._process.log
+        self.port = self._process.start(workers)
+        self.process = self._process.process
 
     def logged_since(self, start: int, marker: str, timeout: float = 10.0) -> list[str]:
         """The access log's lines from `start` on, once a line containing `marker` has come through."""
-        with self._logged:
-            self._logged.wait_for(lambda: any(marker in line for line in self.log[start:]), timeout)
-            return self.log[start:]
+        assert self._process is not None
+        return self._process.logged_since(start, marker, timeout)
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        if self._process is not None:
+            self._process.stop()
 
     def request(self, method: str, path: str, body: object = None, token: str | None = None) -> tuple[int, object]:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
