@@ -16,7 +16,8 @@ from desktop.core.transcript import Speaker, TranscriptLine
 from desktop.partner.seller.amounts import parse_amounts
 from desktop.partner.seller.brain import SellerBrain, SellerTurn
 from desktop.partner.seller.cues import read_turn
-from desktop.partner.seller.lines import OBJECTION_VARIANTS, first_person
+from desktop.partner.seller.first_person import first_person
+from desktop.partner.seller.objection_lines import OBJECTION_VARIANTS
 from desktop.partner.seller.price import Negotiation
 
 PERSONAS = {p.id: p for p in load_builtin_personas()}

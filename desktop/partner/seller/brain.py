@@ -19,7 +19,9 @@ from desktop.core.personas import Persona
 from desktop.core.prompts import first_message_for, lowest_acceptable_price
 from desktop.core.scenarios import Scenario
 from desktop.partner.seller import lines as say
+from desktop.partner.seller import objection_lines
 from desktop.partner.seller.cues import TraineeTurn, read_turn
+from desktop.partner.seller.first_person import first_person
 from desktop.partner.seller.objections import ObjectionPlan
 from desktop.partner.seller.phrasing import ReplyDraft, SellerPhrasing, SellerTurn
 from desktop.partner.seller.price import Negotiation, PriceMove
@@ -190,13 +192,13 @@ class SellerBrain:
         if outcome == "handled":
             self.rapport += 1.0
             self.strain = max(0.0, self.strain - 0.5)
-            out.reaction = say.OBJECTION_SOFTENED
+            out.reaction = objection_lines.OBJECTION_SOFTENED
         elif outcome == "argued" and not (turn.pushy or turn.rude):  # pressure and rudeness are already counted
             self.rapport -= 1.5
             self.strain += 1.0
-            out.reaction = say.OBJECTION_DUG_IN
+            out.reaction = objection_lines.OBJECTION_DUG_IN
         elif outcome == "partly" and not out.reaction:
-            out.reaction = say.OBJECTION_PARTLY
+            out.reaction = objection_lines.OBJECTION_PARTLY
 
     def _maybe_object(self, turn: TraineeTurn | None, out: ReplyDraft) -> None:
         if out.objection is not None or out.agreed:
@@ -208,9 +210,9 @@ class SellerBrain:
 
     def _raise(self, label: str, out: ReplyDraft) -> None:
         again = self.objections.raise_(label, self.turns)
-        line = self._phrasing.pick(say.objection_variants(label))
+        line = self._phrasing.pick(objection_lines.objection_variants(label))
         if again:
-            line = self._phrasing.pick(say.RAISED_AGAIN_PREFIXES) + line[0].lower() + line[1:]
+            line = self._phrasing.pick(objection_lines.RAISED_AGAIN_PREFIXES) + line[0].lower() + line[1:]
         out.tail = line
         out.objection = label
 
@@ -328,7 +330,7 @@ class SellerBrain:
         for label in say.TOPIC_FACTS[topic]:
             note = self.persona.fact(label)
             if note:
-                return say.first_person(note, self.persona)
+                return first_person(note, self.persona)
         if topic == "size" and self.persona.property_type:
             return self.persona.property_type
         return None

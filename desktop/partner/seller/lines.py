@@ -1,97 +1,13 @@
-"""What the rule-played seller says: short phone lines, several ways each, and persona facts turned into speech.
+"""What the rule-played seller says: short phone lines, several ways each, by what they answer or react to.
 
-Pure data and string work, no I/O. The brain (`seller_brain`) decides what to say; this module decides how. Every
-category has several variants so a call never repeats a line; objection variants are written so the grader's
-objection cues (`textcues.OBJECTION_CUES`) recognise them.
+Pure data, no I/O. The brain (`brain`) decides what to say; these tables how (a persona's facts are put in the first
+person by `first_person`, objections are worded in `objection_lines`). Every category has several variants so a call
+never repeats a line.
 """
 
 from __future__ import annotations
 
-import re
-
-from desktop.core.personas import OBJECTION_LINES, Persona
-
 Variants = tuple[str, ...]
-
-# --- persona facts as first-person speech ------------------------------------------------------------------------
-
-_VERB_FIXES = {"is": "am", "has": "have", "does": "do", "was": "was", "says": "say", "isn't": "am not"}
-_VERBS_AFTER_AND = frozenset(
-    "is has does wants needs likes hopes keeps plans says works lives asks pays moves sees thinks owns".split()
-)
-_BARE_VERB_START = re.compile(
-    r"^(wants|would|needs|can't|cannot|could|will|won't|plans|hopes|likes|has|had|is|saw|bought|paid|got|"
-    r"inherited|relocated|moved|lives|works|owes)\b"
-)
-_STATE_START = re.compile(r"^(tired|behind|done|ready|busy|retired|worried|moving|trying|looking|hoping)\b")
-_HER_AS_OBJECT = re.compile(r"\bher\b(?=\s+(?:with|to|for|about|on|in|at|that|and|from)\b|\s*[,.;]|\s*$)")
-# "promised his brother he would not sell without his agreement": the last "his" is the brother's.
-_OTHER_PERSONS_CONSENT = re.compile(r"\b(?:his|her) (agreement|okay|blessing|signature|say-so)\b")
-
-
-def first_person(note: str, persona: Persona) -> str:
-    """A fact written about the persona ("he says he could keep it forever") as they would say it ("I could keep it
-    forever"). Rules for the way persona notes are written; anything unusual is left as written."""
-    text = " ".join(note.split())
-    names = sorted({persona.name, persona.first_name} - {""}, key=len, reverse=True)
-    name_rx = "(?:" + "|".join(re.escape(n) for n in names) + ")"
-    consent: list[str] = []
-    # "Marlene wants her half": a pronoun right after someone else's name and verb is theirs, not the persona's.
-    someone_elses = re.compile(rf"\b(?!{name_rx}\b)[A-Z][a-z]+ \w+s (?:his|her)\b")
-    for rx in (_OTHER_PERSONS_CONSENT, someone_elses):
-        text = rx.sub(lambda m: consent.append(m.group(0)) or f"\x00{len(consent) - 1}\x00", text)
-    text = re.sub(rf"\b{name_rx}'s\b", "my", text)
-    text = re.sub(rf"\b{name_rx} alone\b", "just me", text)
-    text = re.sub(rf"\b{name_rx} and (?:his|her|their) ", "me and my ", text)
-    text = re.sub(rf"\b{name_rx}\b(?=\s*[,;]|\s*$)", "me", text)
-    text = re.sub(rf"\b{name_rx}\b", "I", text)
-    text = re.sub(r"\b(?:he|she) says (?:that )?", "", text)
-    text = re.sub(r"\b(?:he|she)\b", "I", text)
-    text = re.sub(r"\bhimself\b|\bherself\b", "myself", text)
-    text = re.sub(r"\bhim\b", "me", text)
-    text = re.sub(r"\bhis\b", "my", text)
-    text = _HER_AS_OBJECT.sub("me", text)
-    text = re.sub(r"\bher\b", "my", text)
-    segments = [_first_person_segment(seg.strip()) for seg in text.split(";")]
-    text = "; ".join(seg for seg in segments if seg)
-    text = re.sub(r"\bI am\b", "I'm", text)
-    text = re.sub(r"\x00(\d+)\x00", lambda m: consent[int(m.group(1))], text)
-    return text
-
-
-def _first_person_segment(segment: str) -> str:
-    if _STATE_START.match(segment):
-        segment = "I'm " + segment
-    elif _BARE_VERB_START.match(segment):
-        segment = "I " + segment
-    if not re.search(r"\bI\b", segment):
-        return segment
-    segment = re.sub(r"\bI (\w+'?\w*)\b", lambda m: "I " + _base_form(m.group(1)), segment)
-    return re.sub(
-        r"\band (\w+)\b",
-        lambda m: "and " + (_base_form(m.group(1)) if m.group(1) in _VERBS_AFTER_AND else m.group(1)),
-        segment,
-    )
-
-
-def _base_form(verb: str) -> str:
-    if verb in _VERB_FIXES:
-        return _VERB_FIXES[verb]
-    if len(verb) > 3 and verb.endswith(("ches", "shes", "sses", "xes", "oes")):
-        return verb[:-2]
-    if len(verb) > 3 and verb.endswith("s") and not verb.endswith(("ss", "us", "is")):
-        return verb[:-1]
-    return verb
-
-
-def sentence(text: str) -> str:
-    """Capitalised, ending in a full stop unless it already ends a sentence."""
-    text = text.strip()
-    if not text:
-        return text
-    text = text[0].upper() + text[1:]
-    return text if text[-1] in ".?!" else text + "."
-
 
 # --- answers about the property and the seller's situation -------------------------------------------------------
 
@@ -315,99 +231,6 @@ UNHEARD: Variants = (
     "Alright.",
     "I hear you.",
 )
-
-# --- objections --------------------------------------------------------------------------------------------------
-
-OBJECTION_VARIANTS: dict[str, Variants] = {
-    "price too low": (
-        OBJECTION_LINES["price too low"],
-        "Your offer's way too low, honestly.",
-        "That number's a joke. Way too low.",
-    ),
-    "worth more online": (
-        OBJECTION_LINES["worth more online"],
-        "I looked it up online, and it's worth far more than that.",
-        "Zillow says it's worth a lot more, you know.",
-    ),
-    "not in a hurry": (
-        OBJECTION_LINES["not in a hurry"],
-        "I should tell you, I'm in no rush here.",
-        "I don't have to sell, you know. I can wait.",
-    ),
-    "wants to talk to family": (
-        OBJECTION_LINES["wants to talk to family"],
-        "I can't decide this alone. I need to talk to my family.",
-        "I'd need to run it by my family before anything.",
-    ),
-    "how did you get my number": (
-        OBJECTION_LINES["how did you get my number"],
-        "Hold on. Who gave you my number?",
-        "First tell me how you got my number.",
-    ),
-    "is this a scam": (
-        OBJECTION_LINES["is this a scam"],
-        "How do I know this isn't a scam?",
-        "What company are you with, exactly? I've never heard of you.",
-    ),
-    "has another offer": (
-        OBJECTION_LINES["has another offer"],
-        "I've had another offer, and it was better than this.",
-        "Somebody else offered me more, you know.",
-    ),
-    "will list with an agent": (
-        OBJECTION_LINES["will list with an agent"],
-        "Maybe I should just list it with a realtor.",
-        "Why wouldn't I just put it on the market with an agent?",
-    ),
-    "family land": (
-        OBJECTION_LINES["family land"],
-        "It's family land. My grandfather bought it.",
-        "There are a lot of memories there. It's been in the family a long time.",
-    ),
-    "back taxes or lien": (
-        OBJECTION_LINES["back taxes or lien"],
-        "I should say, there are back taxes owed. Does that kill the deal?",
-        "There's a lien on it too. Is that a problem for you?",
-    ),
-    "paperwork hassle": (
-        OBJECTION_LINES["paperwork hassle"],
-        "I can't deal with a lot of paperwork and hassle.",
-        "This sounds like a headache. I don't want the hassle.",
-    ),
-    "send it in writing": (
-        OBJECTION_LINES["send it in writing"],
-        "Put it in writing and I'll look it over.",
-        "Send me something in writing first.",
-    ),
-    "call back later": (
-        OBJECTION_LINES["call back later"],
-        "It's not a good time. Call me back later.",
-        "Maybe call me back in a few months.",
-    ),
-}
-RAISED_AGAIN_PREFIXES: Variants = ("Like I said, ", "I keep coming back to this: ", "I'm still stuck on it: ")
-OBJECTION_SOFTENED: Variants = (
-    "Okay. That's fair, I suppose.",
-    "Hm. Alright, that makes me feel a little better.",
-    "Well, I appreciate you asking about it.",
-    "Okay, I can live with that for now.",
-    "Fair enough.",
-)
-OBJECTION_PARTLY: Variants = ("Hm. Maybe.", "We'll see.", "I suppose.", "If you say so.")
-OBJECTION_DUG_IN: Variants = (
-    "No, I don't think you're hearing me.",
-    "Don't argue with me about it.",
-    "I know what I know.",
-    "You're not listening.",
-)
-
-
-def objection_variants(label: str) -> Variants:
-    """Ways to raise an objection: the catalogue's, or the persona's own wording as written."""
-    if label in OBJECTION_VARIANTS:
-        return OBJECTION_VARIANTS[label]
-    return (sentence(OBJECTION_LINES.get(label, label)),)
-
 
 # --- price ----------------------------------------------------------------------------------------------------------
 
