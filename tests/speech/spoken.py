@@ -1,14 +1,16 @@
-"""Real speech for tests and benchmarks: espeak-ng sentences at 16 kHz, noise mixed in at a set SNR, word error rate."""
+"""Real speech for tests and benchmarks: espeak-ng sentences at 16 kHz, noise mixed in at a set SNR, word error rate
+(scored in `scoring`, re-exported here for the tests that import it with the speech)."""
 
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 import wave
 from pathlib import Path
 
 import numpy as np
+
+from tests.speech.scoring import normalise, word_error_rate  # noqa: F401 - re-exported for the tests
 
 RATE = 16000
 
@@ -115,27 +117,6 @@ def with_noise(speech: np.ndarray, snr_db: float, kind: str = "room", seed: int 
     speech_power = np.mean(speech.astype(np.float64) ** 2)
     noise *= np.sqrt(speech_power / 10 ** (snr_db / 10) / np.mean(noise**2))
     return np.clip(speech + noise, -32768, 32767).astype(np.int16)
-
-
-NUMBERS = "zero one two three four five six seven eight nine ten eleven twelve".split()
-
-
-def normalise(text: str) -> list[str]:
-    """Lower-case words without punctuation; small numbers as words, since Whisper writes "2 weeks" for "two weeks"."""
-    text = text.lower().replace("-", " ")
-    words = re.sub(r"[^a-z0-9' ]+", " ", text).split()
-    return [NUMBERS[int(word)] if word.isdigit() and int(word) < len(NUMBERS) else word for word in words]
-
-
-def word_error_rate(reference: str, heard: str) -> float:
-    """Word-level edit distance over the reference's length, ignoring case and punctuation."""
-    ref, hyp = normalise(reference), normalise(heard)
-    row = list(range(len(hyp) + 1))
-    for i, ref_word in enumerate(ref, 1):
-        previous, row[0] = row[0], i
-        for j, hyp_word in enumerate(hyp, 1):
-            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (ref_word != hyp_word))
-    return row[len(hyp)] / max(len(ref), 1)
 
 
 def as_the_partner_hears(speech: np.ndarray, detector=None) -> bytes:
