@@ -170,3 +170,44 @@ def test_the_cycle_finder_finds_a_circle():
 def test_folders_hold_one_subject_of_a_readable_size(folder: Path):
     count = len([p for p in folder.glob("*.py") if p.name != "__init__.py"])
     assert count <= MAX_MODULES_PER_FOLDER, f"{folder.relative_to(ROOT)} holds {count} modules"
+
+
+def classes_defined(node: ast.AST, in_class_body: bool = False) -> Iterator[str]:
+    """The classes a module names: at module level or inside a function. A class inside a class body (peewee's
+    `Meta`) is reached through its owner, so it names nothing on its own."""
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, ast.ClassDef):
+            if not in_class_body:
+                yield child.name
+            yield from classes_defined(child, True)
+        else:
+            function = isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+            yield from classes_defined(child, in_class_body and not function)
+
+
+def shared_class_names(sources: dict[str, str]) -> dict[str, list[str]]:
+    """Module source by name -> each class name defined more than once, with the modules that define it."""
+    where: dict[str, list[str]] = {}
+    for name, source in sorted(sources.items()):
+        for cls in classes_defined(ast.parse(source)):
+            where.setdefault(cls, []).append(name)
+    return {cls: names for cls, names in where.items() if len(names) > 1}
+
+
+def test_no_two_classes_share_a_name():
+    """One name for one thing: two classes called the same (a transcript's `Speaker` and the partner's voice) make a
+    reader and every import ask which one is meant."""
+    sources = {name: path.read_text(encoding="utf-8") for name, path in modules().items()}
+    assert shared_class_names(sources) == {}
+
+
+def test_the_class_name_check_finds_a_shared_name():
+    found = shared_class_names(
+        {
+            "a": "class Speaker:\n    class Meta: ...\n",
+            "b": "def make():\n    class Speaker: ...\n",
+            "c": "class Other:\n    class Meta: ...\n    def method(self):\n        class Local: ...\n",
+            "d": "class Local: ...\n",
+        }
+    )
+    assert found == {"Speaker": ["a", "b"], "Local": ["c", "d"]}

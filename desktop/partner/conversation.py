@@ -10,8 +10,8 @@ prompt and the coach rules as its fallback.
 
 Typed turns are not echoed back: the service does not send `user_transcript` for `user_message`. Spoken turns are
 heard by `Hearing` (voice activity, tentative and final words, barge-in, the seller's echo kept out) and answered from
-their words; the seller's lines are spoken by `Speaker`, sentence by sentence. Only a partner whose recogniser would
-not load falls back to `SPOKEN_TURN_PLACEHOLDER`, which says honestly that the words were not heard.
+their words; the seller's lines are spoken by `SentenceStreamer`, sentence by sentence. Only a partner whose
+recogniser would not load falls back to `SPOKEN_TURN_PLACEHOLDER`, which says honestly that the words were not heard.
 
 Bounds, so that no client can stall the loop or grow the process: a typed turn is cut to `MAX_TYPED_CHARS`, an audio
 chunk over `MAX_AUDIO_CHUNK_BYTES` is ignored, and the record keeps the last `MAX_RECORD_LINES` lines.
@@ -42,7 +42,7 @@ from desktop.partner.players import Player, make_player
 from desktop.partner.record import MAX_RECORD_LINES, ConversationRecord, PartnerOptions
 from desktop.partner.seller.brain import SellerTurn
 from desktop.partner.setup import BuiltinPersonas, PartnerRole, PersonaSource, call_setup
-from desktop.partner.speaking import Speaker, SpeechSynth
+from desktop.partner.speaking import SentenceStreamer, SpeechSynth
 from desktop.speech.recogniser import RecognitionPool
 
 log = logging.getLogger(__name__)
@@ -98,7 +98,7 @@ class PartnerConversation:
         self._pool: asyncio.Future[RecognitionPool | None] | None = None
         self._echo = EchoGuard()
         self._hearing: Hearing | None = None
-        self._speaker: Speaker | None = None
+        self._streamer: SentenceStreamer | None = None
         self._seller: Player | None = None
         self._unknown_types: set[str] = set()
         self._ending = False
@@ -118,7 +118,7 @@ class PartnerConversation:
                 self._speech = self._speech.for_persona(setup.persona if setup.coach is None else None)
             self._seller = self._make_seller(setup)
             if self._speech is not None:
-                self._speaker = Speaker(
+                self._streamer = SentenceStreamer(
                     self._speech,
                     self._send_audio_chunk,
                     self._echo,
@@ -277,7 +277,7 @@ class PartnerConversation:
         with self._changed:
             self.record.interruptions += 1
         await self._send("interruption", "interruption_event", {"event_id": self._user_event_id})
-        cut = self._speaker.cut() if self._speaker is not None else None
+        cut = self._streamer.cut() if self._streamer is not None else None
         if cut is not None:
             await self._send(
                 "agent_response_correction",
@@ -343,14 +343,14 @@ class PartnerConversation:
         event_id = next(self._event_ids)
         await self._send("agent_response", "agent_response_event", {"agent_response": turn.text, "event_id": event_id})
         self._note("seller", turn.text)
-        if self._speaker is None:
+        if self._streamer is None:
             return
-        first = len(self._speaker.first_audio_s)
+        first = len(self._streamer.first_audio_s)
         decided = time.monotonic()
-        await self._speaker.speak(turn.text, event_id)
-        if turn_ended_at is not None and len(self._speaker.first_audio_s) > first:
+        await self._streamer.speak(turn.text, event_id)
+        if turn_ended_at is not None and len(self._streamer.first_audio_s) > first:
             with self._changed:
-                self.record.reply_s.append(decided - turn_ended_at + self._speaker.first_audio_s[first])
+                self.record.reply_s.append(decided - turn_ended_at + self._streamer.first_audio_s[first])
                 del self.record.reply_s[:-MAX_RECORD_LINES]
 
     async def _send_audio_chunk(self, chunk: str, event_id: int) -> None:

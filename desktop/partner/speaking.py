@@ -55,7 +55,9 @@ class Correction:
     corrected: str
 
 
-class Speaker:
+class SentenceStreamer:
+    """Synthesises one seller line at a time sentence by sentence and streams its audio about as fast as it plays."""
+
     def __init__(
         self,
         synth: SpeechSynth,

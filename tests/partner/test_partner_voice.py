@@ -10,7 +10,7 @@ import time
 import pytest
 
 from desktop.partner.echo import EchoGuard
-from desktop.partner.speaking import BYTES_PER_SECOND, Speaker, split_sentences
+from desktop.partner.speaking import BYTES_PER_SECOND, SentenceStreamer, split_sentences
 from desktop.speech.system_voice import find_speech_engine
 
 pytestmark = pytest.mark.timeout(60)
@@ -37,16 +37,16 @@ def test_the_first_sentence_streams_within_150_ms_while_the_rest_is_synthesised(
     async def send(chunk: str, event_id: int) -> None:
         sent.append((time.monotonic(), len(chunk)))
 
-    async def speak() -> Speaker:
-        speaker = Speaker(voice, send, EchoGuard(), chunk_ms=100, lead_s=0.5)
-        await speaker.speak(LINE, 7)
-        return speaker
+    async def speak() -> SentenceStreamer:
+        streamer = SentenceStreamer(voice, send, EchoGuard(), chunk_ms=100, lead_s=0.5)
+        await streamer.speak(LINE, 7)
+        return streamer
 
     begun = time.monotonic()
-    speaker = asyncio.run(speak())
+    streamer = asyncio.run(speak())
     ended = time.monotonic()
     assert len(split_sentences(LINE)) == 4
-    first = speaker.first_audio_s[0]
+    first = streamer.first_audio_s[0]
     assert first <= 0.15, f"first audio {first * 1000:.0f} ms after deciding"
     assert first < whole_s, f"the whole line takes {whole_s * 1000:.0f} ms to synthesise; streaming began before"
     audio_s = sum(size * 3 // 4 for _, size in sent) / BYTES_PER_SECOND
@@ -62,10 +62,10 @@ def test_a_cut_stops_the_line_and_says_what_was_heard() -> None:
         sent.append(len(chunk))
 
     async def speak_then_cut():
-        speaker = Speaker(voice, send, EchoGuard(), chunk_ms=100, lead_s=0.5)
-        task = asyncio.create_task(speaker.speak(LINE, 3))
+        streamer = SentenceStreamer(voice, send, EchoGuard(), chunk_ms=100, lead_s=0.5)
+        task = asyncio.create_task(streamer.speak(LINE, 3))
         await asyncio.sleep(2.0)  # the trainee listens for two seconds of the line, then talks over it
-        cut = speaker.cut()
+        cut = streamer.cut()
         await asyncio.wait_for(task, 2.0)
         return cut
 
