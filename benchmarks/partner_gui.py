@@ -78,12 +78,14 @@ def run(questions: int) -> dict:
     if not _wait_for(lambda: screen.state is CallState.CONNECTED, controller.adapter.state_changed, 20):
         raise SystemExit("the call did not connect")
     gaps: list[float] = []
+    ends: list[float] = []  # when each gap ended, seconds into the call: where the worst stalls fall
     clock = QElapsedTimer()
     last = [0]
 
     def on_probe() -> None:
         now = clock.nsecsElapsed()
         gaps.append((now - last[0]) / 1e6)
+        ends.append(now / 1e9)
         last[0] = now
 
     probe = QTimer(interval=PROBE_MS, timerType=Qt.TimerType.PreciseTimer)
@@ -114,6 +116,9 @@ def run(questions: int) -> dict:
             "median": round(median(stalls), 2),
             "p99": round(percentile(stalls, 0.99), 2),
             "max": round(max(stalls), 2),
+            "worst_at_s": {
+                f"{ends[i]:.1f}": round(stalls[i], 1) for i in sorted(range(len(stalls)), key=stalls.__getitem__)[-5:]
+            },
         },
         "process_cpu_percent_of_one_core": round(cpu * 100, 1),
         "load_average": os.getloadavg()[0],
