@@ -220,7 +220,13 @@ class AppShell:
             window.show_page("call")
             window.bring_to_front()  # also when a call runs already: the trainee is shown that one
             if not controller.busy:
-                controller.place_call(request)
+                controller.place_call(in_assigned_mode(request))
+
+        def in_assigned_mode(request: CallRequest) -> CallRequest:
+            """A call that counts for an assignment given in Exam mode is an exam, wherever it was started from
+            (Contacts, the dial pad, Call again, the tray, a second launch)."""
+            counts = self.contacts.is_assigned_exam(request.persona_id, request.scenario_id, request.difficulty)
+            return dataclasses.replace(request, practice_mode=False) if counts else request
 
         def call_finished(session_id: int) -> None:
             plan = controller.last_plan

@@ -273,7 +273,7 @@ class ContactsPage(QWidget):
         self._practice_mode = practice
         self._show_mode()
 
-    def _assigned_exam(self, persona_id: str, scenario_id: str, difficulty: str) -> bool:
+    def is_assigned_exam(self, persona_id: str, scenario_id: str, difficulty: str) -> bool:
         return assigned_exam(self._assignments, persona_id, scenario_id, difficulty)
 
     def _show_mode(self) -> None:
@@ -281,7 +281,7 @@ class ContactsPage(QWidget):
         app's (shown without saving it: the app's mode stays what the trainee chose)."""
         options = self.detail.options
         persona_id = self.current_persona_id() or ""
-        exam = bool(persona_id) and self._assigned_exam(persona_id, options.scenario_id(), options.difficulty_value())
+        exam = bool(persona_id) and self.is_assigned_exam(persona_id, options.scenario_id(), options.difficulty_value())
         show_mode(options, self._practice_mode, exam)
         self.detail.update_objections()
 
@@ -296,7 +296,7 @@ class ContactsPage(QWidget):
         Exam mode when the call counts for an assignment given in Exam mode."""
         options = self.detail.options
         scenario_id, difficulty = self._choices.get(persona_id, (options.scenario_id(), options.difficulty_value()))
-        practice = self._practice_mode and not self._assigned_exam(persona_id, scenario_id, difficulty)
+        practice = self._practice_mode and not self.is_assigned_exam(persona_id, scenario_id, difficulty)
         return CallRequest(persona_id, scenario_id, difficulty, practice, typed)
 
     # --- selection, filters ------------------------------------------------------------------------------------------

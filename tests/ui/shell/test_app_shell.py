@@ -130,3 +130,41 @@ def test_without_a_backend_the_indicator_hides(qtbot, shell) -> None:
     qtbot.waitUntil(lambda: "sync" in shell._services, timeout=WAIT_MS)
     assert shell.window.sync_label.text() == "Sync off"
     assert not shell.window.sync_dot.parentWidget().isVisibleTo(shell.window)
+
+
+def test_a_call_counting_for_an_exam_assignment_is_placed_in_exam_mode_from_anywhere(qtbot, data_home, monkeypatch):
+    """The dial pad, Call again and the tray ask for the app's mode; a call that counts for the coach's exam
+    assignment (same seller, scenario and level) is still placed as an exam. Other calls keep the app's mode."""
+    from dataclasses import asdict
+    from datetime import date, timedelta
+
+    from desktop.bootstrap import open_app_state
+    from desktop.store.sync_store import SyncStore
+    from desktop.sync.assignments import ASSIGNMENTS_KEY, parse_assignment
+    from desktop.ui.shell.requests import CallRequest
+
+    exam = {
+        "id": 4, "persona_id": "dale-pruitt-coal-county", "persona_name": "Dale Pruitt",
+        "scenario_id": "decision-maker-call", "scenario_title": "Decision maker", "difficulty": "PRO", "mode": "exam",
+        "due_date": (date.today() + timedelta(days=2)).isoformat(), "pass_mark": 75, "max_attempts": None,
+        "attempts": 0, "best_score": None, "status": "open",
+    }  # fmt: skip
+    state = open_app_state()  # what a sync cached before this start
+    SyncStore(state.repository).put_cached(ASSIGNMENTS_KEY, [asdict(parse_assignment(exam))]).result()
+    state.close()
+    monkeypatch.delenv("ELEVENLABS_AGENT_ID", raising=False)
+    server = InstanceServer()
+    assert server.start()
+    app_shell = AppShell(QApplication.instance(), server, start_hidden=True, pending=InstanceRequest(OPEN))
+    qtbot.addWidget(app_shell.window)
+    try:
+        qtbot.waitUntil(lambda: _ready(app_shell), timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: app_shell.contacts.assignment_for(exam["persona_id"]) is not None, timeout=WAIT_MS)
+        placed: list[CallRequest] = []
+        monkeypatch.setattr(app_shell._services["controller"], "place_call", placed.append)  # the boundary
+        assigned = CallRequest(exam["persona_id"], exam["scenario_id"], "PRO", practice_mode=True)
+        app_shell.dialer.call_requested.emit(assigned)
+        app_shell.tray.quick_call_requested.emit(CallRequest(exam["persona_id"], exam["scenario_id"], "ROOKIE"))
+        assert [(r.difficulty, r.practice_mode) for r in placed] == [("PRO", False), ("ROOKIE", True)]
+    finally:
+        app_shell.shutdown()
