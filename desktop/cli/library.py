@@ -13,7 +13,8 @@ from desktop.core.clock import format_clock
 from desktop.core.untrusted.display import printable
 from desktop.store.catalog import PersonaCatalog
 from desktop.store.documents import session_document, session_markdown
-from desktop.store.queries import SessionFilter, SessionRecord
+from desktop.store.queries import SessionFilter
+from desktop.store.records import SessionRecord
 
 
 def personas_list(state: AppState, args: argparse.Namespace) -> int:

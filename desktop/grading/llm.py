@@ -27,7 +27,7 @@ from desktop.grading.prompt import build_grading_prompt
 from desktop.grading.schema import RESPONSE_FORMAT, InvalidGrade, parse_content, sanitise
 from desktop.retry_after import retry_after_seconds
 from desktop.secure_urls import insecure_key_message
-from desktop.store.queries import SessionRecord
+from desktop.store.records import SessionRecord
 
 log = logging.getLogger(__name__)
 

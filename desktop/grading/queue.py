@@ -30,7 +30,8 @@ from desktop.grading.llm import (
     ModelFirstGrader,
 )
 from desktop.store.models import database
-from desktop.store.queries import SessionQueries, SessionRecord
+from desktop.store.queries import SessionQueries
+from desktop.store.records import SessionRecord
 from desktop.store.sessions import SessionRepository
 
 log = logging.getLogger(__name__)

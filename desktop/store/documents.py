@@ -6,7 +6,7 @@ from __future__ import annotations
 from desktop.core.clock import format_clock, to_rfc3339_seconds
 from desktop.core.results import HEURISTIC_GRADER
 from desktop.core.untrusted.display import escape_markdown as md
-from desktop.store.queries import SessionRecord
+from desktop.store.records import SessionRecord
 
 PERSONA_CONTRACT_FIELDS = (
     "id",

@@ -15,7 +15,7 @@ from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap
 
 from desktop.core.clock import format_clock
 from desktop.core.vocabulary import Status
-from desktop.store.queries import SessionSummary
+from desktop.store.records import SessionSummary
 from desktop.ui.widgets import theme
 from desktop.ui.widgets.report import local_time
 

@@ -13,7 +13,7 @@ from PySide6.QtCore import QLocale, QMarginsF, QUrl
 from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
 from desktop.store.documents import session_document, session_markdown
-from desktop.store.queries import SessionRecord
+from desktop.store.records import SessionRecord
 
 # Where US Letter is the ordinary office paper; everywhere else uses A4.
 _LETTER_TERRITORIES = frozenset(

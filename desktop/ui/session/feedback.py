@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 from desktop.core.clock import format_clock
 from desktop.core.results import HEURISTIC_GRADER
 from desktop.core.vocabulary import Status
-from desktop.store.queries import SessionRecord
+from desktop.store.records import SessionRecord
 from desktop.ui.session.analytics_card import AnalyticsCard
 from desktop.ui.widgets import icons, theme
 from desktop.ui.widgets.report import FeedbackCard, ScoresCard, card, follow_theme, local_time

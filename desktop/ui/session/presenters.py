@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from desktop import settings as app_settings
 from desktop.core.vocabulary import Status
 from desktop.store.local_data import LocalData
-from desktop.store.queries import SessionRecord
+from desktop.store.records import SessionRecord
 from desktop.ui.history.presenter import origin_devices
 from desktop.ui.session.export import export_session
 from desktop.ui.session.feedback import FeedbackScreen

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.store.queries import SessionRecord
+from desktop.store.records import SessionRecord
 from desktop.ui.session.analytics_card import AnalyticsCard
 from desktop.ui.session.export import FORMATS, suggested_filename
 from desktop.ui.session.feedback import describe_call

@@ -14,7 +14,8 @@ if TYPE_CHECKING:
     from desktop.core.personas import Persona
     from desktop.core.scenarios import Scenario
     from desktop.store.catalog import PersonaCatalog
-    from desktop.store.queries import SessionQueries, SessionSummary
+    from desktop.store.queries import SessionQueries
+    from desktop.store.records import SessionSummary
 
 RECENT_COUNT = 5
 SUGGESTED_DIFFICULTY = "BEGINNER"

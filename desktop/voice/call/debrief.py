@@ -24,7 +24,8 @@ from desktop.core.transcript import Speaker
 from desktop.core.vocabulary import GRADED_KINDS, Status
 from desktop.settings import Settings
 from desktop.store.profiles import load_goals, load_trainee_profile, save_goal
-from desktop.store.queries import SessionQueries, SessionRecord
+from desktop.store.queries import SessionQueries
+from desktop.store.records import SessionRecord
 from desktop.store.sessions import SessionRepository
 from desktop.voice.call.setup import AgentTarget, CallSetup
 
