@@ -77,6 +77,7 @@ class Client:
         self.captured: list[tuple[float, bytes]] = []
         self.last_audio = 0.0
         self.ended = False
+        self.call_from = 0  # index in `messages` of the current call's first message (the call is re-placed on end)
         self.speaker = SpeakerStream()
         self.mic = MicrophoneStream(self._captured)
         self.conn: AgentConnection | None = None
@@ -110,6 +111,7 @@ class Client:
         config = build_agent_config(persona, scenario, Difficulty.BEGINNER, "Sam")
         with self.cond:
             self.ended = False
+            self.call_from = len(self.messages)  # the last call's greeting and lines are not this call's
         self.conn = AgentConnection(self._message, self._closed)
         self.conn.start(
             ConnectionConfig(
@@ -125,7 +127,7 @@ class Client:
         self.wait(lambda: self.count(AgentResponse) >= 1, 20)
 
     def count(self, kind: type) -> int:
-        return sum(isinstance(m, kind) for _, m in self.messages)
+        return sum(isinstance(m, kind) for _, m in self.messages[self.call_from :])
 
     def wait(self, predicate, timeout: float) -> bool:
         with self.cond:
@@ -135,8 +137,12 @@ class Client:
         """Until the seller's latest line has started playing, then stopped for `seconds`, and the speaker has played
         it all. (Its audio follows its `agent_response`: waiting only for a gap would end before the line began.)"""
         with self.cond:
-            latest = max((m.event_id for _, m in self.messages if isinstance(m, AgentResponse)), default=0)
-        self.wait(lambda: any(isinstance(m, AudioChunk) and m.event_id >= latest for _, m in self.messages), 10)
+            this_call = self.messages[self.call_from :]
+            latest = max((m.event_id for _, m in this_call if isinstance(m, AgentResponse)), default=0)
+        self.wait(
+            lambda: any(isinstance(m, AudioChunk) and m.event_id >= latest for _, m in self.messages[self.call_from :]),
+            10,
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and time.monotonic() - self.last_audio < seconds:
             threading.Event().wait(0.05)  # polling the arrival clock: the seller streams at the pace it speaks
@@ -222,6 +228,7 @@ def analyse(client: Client, turns: list[Turn], heard: np.ndarray, monitor: Any) 
     captured = [(at, np.abs(np.frombuffer(pcm, dtype="<i2").astype(np.int32))) for at, pcm in client.captured]
     loud_speaker = np.abs(heard.astype(np.int32)) > LOUD
     replies, first_words, rates, phantom = [], [], [], 0
+    each: list[float | None] = []  # first words per turn, None where no tentative came before the reply
     finals = [(at, m) for at, m in client.messages if isinstance(m, UserTranscript)]
     seller_words = {w for _, m in client.messages if isinstance(m, AgentResponse) for w in m.text.lower().split()}
     for turn in turns:
@@ -240,6 +247,7 @@ def analyse(client: Client, turns: list[Turn], heard: np.ndarray, monitor: Any) 
         tentative = [at for at, m in client.messages if isinstance(m, TentativeUserTranscript) and at >= spoke_from]
         if tentative and tentative[0] <= turn.answered_at:
             first_words.append(tentative[0] - spoke_from)
+        each.append(round(tentative[0] - spoke_from, 3) if tentative and tentative[0] <= turn.answered_at else None)
         if final:
             rates.append(word_error_rate(turn.said, final[-1]))
     for _, message in finals:
@@ -250,6 +258,7 @@ def analyse(client: Client, turns: list[Turn], heard: np.ndarray, monitor: Any) 
         "turns": len(turns),
         "reply_s": summary(replies),
         "first_words_s": summary(first_words),
+        "first_words_each_s": each,
         "wer": round(sum(rates) / len(rates), 3) if rates else None,
         "trainee_lines": len(finals),
         "trainee_lines_that_were_the_seller": phantom,

@@ -46,7 +46,13 @@ _TRAILING = frozenset(
 class HearingSettings:
     speculate_ms: int = 60
     quick_end_ms: int = 300
-    first_tentative_s: float = 0.5  # turn audio (with its 0.3 s lead-in) before the first tentative decode
+    # Turn audio (with its 0.3 s lead-in) before the first tentative decode, and before a second one that starts on the
+    # other recogniser worker while the first still runs. The first is early and often too short to pass the gate (a
+    # garbled syllable at a low log-probability: "Our never." for "Are there any"); waiting for it to fail before
+    # trying again cost a whole decode (~0.4 s) and put the first words at 1.1-1.3 s on one turn in five. Until the
+    # turn's first words are shown the two overlap, so the first words come from whichever hears words first.
+    first_tentative_s: float = 0.45
+    second_tentative_s: float = 0.65
     tentative_step_s: float = 0.6  # new audio between tentative decodes
     level_interval_s: float = 0.1
     # Beam search for the decodes that can become the final transcript: measured on 100 espeak utterances (with the
@@ -99,6 +105,8 @@ class _Turn:
     spec: concurrent.futures.Future[Transcript] | None = None  # speculative decode from the current pause
     complete: bool = False  # the speculative decode reads as a finished sentence
     decoded_bytes: int = 0  # turn audio covered by the last tentative decode
+    shown_bytes: int = 0  # turn audio covered by the words last shown (an older decode finishing late is not shown)
+    opening_overlap: bool = False  # the second of the two opening decodes has been started
     last_text: str = ""
 
 
@@ -211,9 +219,17 @@ class Hearing:
         size = self.detector.turn_bytes
         if silence >= settings.speculate_ms and turn.spec is None:
             turn.spec = self._decode(turn, speculative=True, beam_size=settings.final_beam_size)
-        elif self._busy is None and silence == 0 and size >= settings.first_tentative_s * BYTES_PER_SECOND:
-            grown = size - turn.decoded_bytes >= settings.tentative_step_s * BYTES_PER_SECOND
-            if grown or not turn.decoded_bytes:  # (`decoded_bytes` 0: none yet, or the last one heard nothing)
+        elif silence == 0 and size >= settings.first_tentative_s * BYTES_PER_SECOND:
+            if self._busy is None:
+                grown = size - turn.decoded_bytes >= settings.tentative_step_s * BYTES_PER_SECOND
+                if grown or not turn.decoded_bytes:  # (`decoded_bytes` 0: none yet, or the last one heard nothing)
+                    self._decode(turn, speculative=False)
+            elif (
+                not turn.shown_bytes
+                and not turn.opening_overlap
+                and size >= settings.second_tentative_s * BYTES_PER_SECOND
+            ):
+                turn.opening_overlap = True  # no words yet and the first decode still runs: try again beside it
                 self._decode(turn, speculative=False)
 
     def _ready_pool(self) -> RecognitionPool | None:
@@ -235,11 +251,11 @@ class Hearing:
         turn.decoded_bytes = len(audio)
         if not speculative:
             self._busy = future
-        self._spawn(self._tentative_done(turn, future, speculative))
+        self._spawn(self._tentative_done(turn, future, speculative, len(audio)))
         return future
 
     async def _tentative_done(
-        self, turn: _Turn, future: concurrent.futures.Future[Transcript], speculative: bool
+        self, turn: _Turn, future: concurrent.futures.Future[Transcript], speculative: bool, covered: int
     ) -> None:
         try:
             heard = await asyncio.wrap_future(future)
@@ -253,11 +269,13 @@ class Hearing:
             return  # the turn ended meanwhile; its final decode speaks for it
         if heard.text and turn.suspect and not turn.echo:
             self._judge_suspect(turn, heard.text)
-        if not heard.text and not speculative:
+        if not heard.text and not speculative and covered >= turn.decoded_bytes:  # (not when a later decode runs)
             turn.decoded_bytes = 0  # nothing yet (a breath, half a word): try again as soon as the decoder is free
         if turn.echo or not heard.text or turn.suspect:  # a suspect turn's words are not shown until it is judged
             return
-        turn.last_text = heard.text
+        if covered < turn.shown_bytes:
+            return  # an earlier, shorter decode that finished after a later one: its words are already outgrown
+        turn.shown_bytes, turn.last_text = covered, heard.text
         self.events.put_nowait(Tentative(heard.text))
         if speculative and turn.spec is future and looks_complete(heard.text):
             turn.complete = True
