@@ -22,7 +22,8 @@ from desktop.core.scenarios import load_scenarios
 from desktop.partner.record import PartnerOptions
 from desktop.partner.server import PracticePartner
 from desktop.speech.recogniser import Recogniser
-from desktop.voice.agent.connection import AgentConnection, ConnectionConfig, ConnectionEnd
+from desktop.voice.agent.connection import AgentConnection, ConnectionConfig
+from desktop.voice.agent.connection_end import ConnectionEnd
 from desktop.voice.agent.messages import (
     AgentResponse,
 )

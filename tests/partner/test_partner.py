@@ -16,7 +16,7 @@ from desktop.core.rule_grader import grade_call
 from desktop.core.transcript import Speaker, TranscriptLine
 from desktop.partner.record import PartnerOptions
 from desktop.partner.server import PracticePartner
-from desktop.voice.agent.connection import EndKind
+from desktop.voice.agent.connection_end import EndKind
 from desktop.voice.agent.messages import (
     AgentToolResponse,
     ConversationInitiationMetadata,

@@ -11,7 +11,7 @@ import pytest
 from desktop.core.difficulty import Difficulty
 from desktop.partner.model_seller import SellerModelConfig, clean_reply, trim_history
 from desktop.partner.server import PracticePartner
-from desktop.voice.agent.connection import EndKind
+from desktop.voice.agent.connection_end import EndKind
 from desktop.voice.agent.messages import (
     AudioChunk,
 )

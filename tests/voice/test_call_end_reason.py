@@ -7,7 +7,7 @@ import pytest
 from desktop.core.vocabulary import EndReason
 from desktop.partner.seller.cues import read_turn
 from desktop.partner.seller.scoring import score_turn
-from desktop.voice.agent.connection import ConnectionEnd, EndKind
+from desktop.voice.agent.connection_end import ConnectionEnd, EndKind
 from desktop.voice.call.end_reason import session_end
 
 DROPPED = ConnectionEnd(EndKind.CONNECTION_LOST, "The call dropped.")

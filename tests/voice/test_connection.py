@@ -9,12 +9,8 @@ from collections.abc import Iterator
 import pytest
 
 from desktop.settings import Settings
-from desktop.voice.agent.connection import (
-    AgentConnection,
-    ConnectionConfig,
-    ConnectionEnd,
-    EndKind,
-)
+from desktop.voice.agent.connection import AgentConnection, ConnectionConfig
+from desktop.voice.agent.connection_end import ConnectionEnd, EndKind
 from desktop.voice.agent.endpoints import public_agent_url
 from desktop.voice.agent.messages import AgentResponse, ConversationInitiationMetadata, Ping, ServerError
 from tests.fake_agent_server import FakeAgentServer

@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from desktop.voice.agent.connection import AgentConnection, ConnectionConfig, EndKind
+from desktop.voice.agent.connection import AgentConnection, ConnectionConfig
+from desktop.voice.agent.connection_end import EndKind
 from desktop.voice.call.events import CallEnded, Connected, EndReason, LineFinalized
 from desktop.voice.call.lines import MAX_LINE_CHARS
 from tests.fake_agent_server import FakeAgentServer

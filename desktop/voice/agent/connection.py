@@ -4,7 +4,8 @@
 sends `conversation_initiation_client_data` first, then runs a reader task and a single sender task (the only code
 that calls `send`). Pings are answered at once: their pongs jump the send queue. `send_audio`, `send_text` and
 `send_contextual_update` may be called from any thread and never block. The end of the connection is reported once,
-through `on_closed(ConnectionEnd)`; nothing is ever raised into the caller's thread.
+through `on_closed(ConnectionEnd)` (what each ending means is `connection_end`); nothing is ever raised into the
+caller's thread.
 
 Callbacks (`on_message`, `on_closed`) run on the connection's loop thread: they must be quick and must not block.
 """
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import enum
 import itertools
 import logging
 import threading
@@ -26,44 +26,22 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 from websockets.protocol import State
 
 from desktop.voice.agent import protocol
-from desktop.voice.agent.endpoints import (
-    ConnectFailure,
-    describe_open_error,
-    fetch_signed_url,
-    public_agent_url,
-    server_error_words,
+from desktop.voice.agent.connection_end import (
+    USER_CLOSE_REASON,
+    ConnectionEnd,
+    EndKind,
+    end_from_close_frame,
+    opening_timed_out,
+    user_closed,
 )
+from desktop.voice.agent.endpoints import ConnectFailure, describe_open_error, fetch_signed_url, public_agent_url
 from desktop.voice.agent.messages import ConversationInitiationMetadata, Ping, ServerError, ServerMessage
 
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE_BYTES = 16 * 1024 * 1024  # agent audio frames can exceed the 1 MiB default
-USER_CLOSE_REASON = "User ended conversation"
 _PONG_PRIORITY = 0
 _FRAME_PRIORITY = 1
-
-
-class EndKind(enum.Enum):
-    AGENT_ENDED = "agent_ended"  # the agent closed with 1000 (end_call, max duration)
-    USER_CLOSED = "user_closed"  # we called close()
-    CONNECTION_LOST = "connection_lost"  # the socket died without a close frame
-    SERVER_ERROR = "server_error"  # the agent closed with an error code (1002, 1008, 1011, 4xxx...)
-    CONNECT_FAILED = "connect_failed"  # never got as far as an open socket
-
-
-@dataclass(frozen=True)
-class ConnectionEnd:
-    """How a connection ended. `message` is plain words for the trainee; `detail` is technical, for the log."""
-
-    kind: EndKind
-    message: str
-    code: int | None = None
-    reason: str = ""
-    detail: str = ""
-
-    @property
-    def is_error(self) -> bool:
-        return self.kind not in (EndKind.AGENT_ENDED, EndKind.USER_CLOSED)
 
 
 @dataclass(frozen=True)
@@ -246,9 +224,9 @@ class AgentConnection:
             end = await task
         except asyncio.CancelledError:
             if self._opening_expired and not self._closing.is_set():
-                end = self._opening_timeout_end(config)
+                end = opening_timed_out(config.opening_timeout, self._opening_step)
             else:
-                end = ConnectionEnd(EndKind.USER_CLOSED, "You ended the call.", code=1000, reason=USER_CLOSE_REASON)
+                end = user_closed()
         except ConnectFailure as exc:
             end = ConnectionEnd(EndKind.CONNECT_FAILED, exc.message, code=exc.code, detail=exc.detail)
         except Exception as exc:
@@ -264,19 +242,6 @@ class AgentConnection:
             return
         self._opening_expired = True
         task.cancel()
-
-    def _opening_timeout_end(self, config: ConnectionConfig) -> ConnectionEnd:
-        seconds = f"{config.opening_timeout:g} s"
-        words = {
-            "signed_url": f"ElevenLabs did not send the signed address of the call within {seconds}. "
-            "Check your internet connection and try again.",
-            "connect": f"The agent server did not answer within {seconds}. Check your internet connection.",
-            "metadata": f"The agent did not start the conversation within {seconds}. It may be busy or set up "
-            "wrongly; try again in a moment.",
-        }
-        return ConnectionEnd(
-            EndKind.CONNECT_FAILED, words[self._opening_step], detail=f"opening timed out at {self._opening_step}"
-        )
 
     def _report(self, end: ConnectionEnd) -> None:
         if self._end is not None:
@@ -403,33 +368,8 @@ class AgentConnection:
 
     def _end_from_frames(self, rcvd: Any, detail: str = "") -> ConnectionEnd:
         if self._closing.is_set():
-            return ConnectionEnd(EndKind.USER_CLOSED, "You ended the call.", code=1000, reason=USER_CLOSE_REASON)
-        if rcvd is None:
-            return ConnectionEnd(
-                EndKind.CONNECTION_LOST,
-                "The connection to the agent was lost. Check your internet connection.",
-                detail=detail or "no close frame received",
-            )
-        code, reason = int(rcvd.code), rcvd.reason or ""
-        error = self._server_error
-        if not self._opened and code == 1000 and (error is None or error.is_normal_end):
-            # A close before the metadata, even a "normal" 1000, means no conversation ever began: a failure to
-            # start, with words, not an agent that ended a call the trainee never had.
-            said = f": {reason}" if reason else ""
-            return ConnectionEnd(
-                EndKind.CONNECT_FAILED,
-                f"The agent closed the connection before the conversation started (code {code}{said}). "
-                "Check the agent id in Settings, or try again in a moment.",
-                code=code,
-                reason=reason,
-                detail=detail,
-            )
-        if code == 1000 and (error is None or error.is_normal_end):
-            return ConnectionEnd(EndKind.AGENT_ENDED, "The agent ended the call.", code=code, reason=reason)
-        text = (error.message if error is not None and error.message else "") or reason
-        return ConnectionEnd(
-            EndKind.SERVER_ERROR, server_error_words(code, text), code=code, reason=text, detail=detail
-        )
+            return user_closed()
+        return end_from_close_frame(rcvd, opened=self._opened, server_error=self._server_error, detail=detail)
 
 
 async def _close_quietly(ws: ClientConnection) -> None:

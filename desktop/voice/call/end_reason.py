@@ -4,7 +4,7 @@ had already begun to hang up. A plain table, kept apart from `call.py` so it rea
 from __future__ import annotations
 
 from desktop.core.vocabulary import EndReason, Status
-from desktop.voice.agent.connection import ConnectionEnd, EndKind
+from desktop.voice.agent.connection_end import ConnectionEnd, EndKind
 
 
 def session_end(

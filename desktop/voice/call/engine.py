@@ -27,7 +27,8 @@ from typing import Any
 from desktop.core.limits import CallTimer, CallTimerPolicy
 from desktop.core.vocabulary import Status
 from desktop.store.sessions import SessionRepository
-from desktop.voice.agent.connection import AgentConnection, ConnectionEnd, EndKind
+from desktop.voice.agent.connection import AgentConnection
+from desktop.voice.agent.connection_end import ConnectionEnd, EndKind
 from desktop.voice.agent.messages import (
     AgentResponse,
     AgentResponseCorrection,
