@@ -47,7 +47,7 @@ REASON_RE = _rx(
 PERMISSION_RE = _rx(
     r"\b(?:good time|okay time|ok time|bad time|catch you at|"
     r"(?:got|have)\b.{0,14}\b(?:minutes?|seconds?|moments?|sec)\b|another time|catch you later|"
-    r"is (?:now|this) (?:a |an )?(?:\w+ )?time|"
+    r"is (?:now|this) (?:a |an )?(?:\w+ )?(?:time|moment)|(?:good|okay|ok|bad) moment|"
     r"is now (?:a good|okay|ok)|mind if i ask|would it be (?:okay|ok|alright) if|is it (?:okay|ok|alright) if|"
     r"can i ask you a (?:few|couple))"
 )
@@ -109,7 +109,7 @@ CALLED_BACK_RE = _rx(r"\bthanks? (?:you )?for (?:calling|getting back|returning)
 # Sending something concrete: a written offer, an agreement, information.
 SEND_RE = _rx(
     r"\b(?:send|email|e-mail|mail)\b.{0,40}?\b(?:offer|agreement|contract|information|info|details|it|something|"
-    r"numbers)\b|\bwritten offer\b"
+    r"numbers|terms|comps|sales|figures)\b|\bwritten offer\b|what's (?:your|the best) (?:email|e-mail)"
 )
 # A conversation or a visit, which with a named time makes a next step specific.
 MEETING_RE = _rx(
@@ -123,7 +123,7 @@ NEXT_STEP_RE = _rx(
     r"(?:written|cash|formal) offer|purchase (?:and sale )?agreement|put (?:it|this|that|something) "
     r"(?:in writing|on paper|together)|(?:set up|schedule|book|find) (?:a )?(?:time|call|meeting|appointment)|"
     r"(?:call|talk|speak|follow up|meet)\b.{0,25}\b(?:tomorrow|monday|tuesday|wednesday|thursday|friday|"
-    r"saturday|sunday|(?:this|next) week|at \d)|on the (?:line|phone|call) with|three-way|next step|move forward|"
+    r"saturday|sunday|at \d)|on the (?:line|phone|call) with|three-way|next step|move forward|"
     r"under contract|what time works|(?:does|would) .{0,30}work for you|when(?:'s| is) a good time)"
 )
 SPECIFIC_RE = _rx(
@@ -137,7 +137,7 @@ SUMMARY_RE = _rx(
     r"\b(?:what i(?:'m| am) hearing|just to make sure|let me make sure|make sure i (?:understand|have|got)|"
     r"if i (?:understand|heard) you|to recap|to summari[sz]e|let me (?:recap|summari[sz]e)|it sounds like|"
     r"sounds like (?:you|your|the)|what i heard|correct me if|did i get that right|do i have that right|"
-    r"(?:have|got) it right|is that right|(?:^|[.!?]\s+)(?:okay,? |alright,? |all right,? )?so,? [^?]{0,120},"
+    r"(?:have|got) it right|is that right|(?:^|[.!?]\s+)(?:okay,? |alright,? |all right,? )?so[,:]? [^?]{0,120},"
     r"[^?]{0,160}\band\b)"
 )
 AGREE_RE = _rx(

@@ -192,12 +192,18 @@ ACK_RE = re.compile(
     r"\b(?:i (?:completely |totally |fully |really |can )?(?:understand|get (?:it|that))|understandable|"
     r"(?:that |it )?makes (?:total |complete |a lot of )?sense|fair enough|that's (?:totally |completely )?fair|"
     r"fair (?:point|question)|i hear (?:you|that|ya)|no (?:rush|hurry|pressure|worries)|not surprised|good for you|"
-    r"i (?:figured|bet)|(?:i |totally |i totally )get (?:it|that|why)|that's (?:useful|helpful|smart|common|fine|okay)|"
+    r"i (?:figured|bet)|(?:i |totally |i totally )get (?:it|that|why)|"
+    r"that's (?:totally |completely |perfectly |absolutely )?"
+    r"(?:useful|helpful|smart|common|fine|okay|ok|reasonable|sensible|understandable|normal)|"
     r"smart to|done your homework|of course|that sounds (?:\w+ )?(?:hard|tough|frustrating|difficult|stressful|"
     r"exhausting)|that must be|i get why you'd|i'd feel the same|i would feel the same|i'd be the same|"
     r"i can see why|i appreciate (?:that|you|it)|good question|great question|i respect that|"
-    r"(?:that's|that is) a (?:great|good|fair|real) (?:point|concern)|i'm sorry|sorry to hear|no wonder|"
-    r"(?:totally|completely|fully) understand|understood|thanks? (?:you )?for (?:sharing|telling|being|letting)|"
+    r"(?:that's|that is) a (?:great|good|fair|real|reasonable|sensible|smart)"
+    r" (?:point|concern|choice|option|idea|plan)|"
+    r"i'm sorry|sorry to hear|no wonder|"
+    r"(?:totally|completely|fully) understand|understood|"
+    r"thanks? (?:you )?for (?:sharing|telling|being|letting|mentioning|bringing)|"
+    r"no problem at all|"
     r"glad you (?:told|asked|mentioned)|good to know|i get why|i'd (?:ask|wonder|be careful|want to know)|"
     r"i'd expect that|(?:that's|totally|very) fair|fair to ask|(?:good|fair) (?:thing|question) to ask|"
     r"(?:that )?happens (?:a lot|all the time)|more common than you'd think|(?:it|that) has gone up|you're right|"
@@ -213,7 +219,8 @@ OBJECTION_CUES: dict[str, str] = {
     "Your offer is insulting": (
         r"insult|low ?-?ball|too low|a joke|ridiculous|offensive|laughable|slap in the face|robbery|"
         r"rip (?:me )?off|ripoff|steal it|way low|peanuts|that's nothing|worth (?:twice|double)|"
-        r"more than you(?:'ll| will| would)? (?:pay|offer)|(?:always|usually) (?:offer|come in|"
+        r"more than you(?:'ll| will| would)? (?:pay|offer)|for what you (?:\w+ )?(?:pay|offer)|"
+        r"(?:always|usually) (?:offer|come in|"
         r"pay) (?:\w+ )?(?:low|less|peanuts)|"
         r"come in too low"
     ),
@@ -222,7 +229,8 @@ OBJECTION_CUES: dict[str, str] = {
         r"looked it up|apprais|assess|tax value|comps\b|comparable|sold for|"
         r"(?:looked|look|saw|seen|see|checked|check|says|said|listed|going|goes|go|sell|selling|"
         r"worth) (?:\w+ ){0,4}online|"
-        r"online (?:it |they )?(?:says|said|shows|listed|it's|for|at|values?|prices?)|listed (?:around|at|for)"
+        r"online (?:it |they )?(?:says|said|shows|listed|it's|for|at|values?|prices?)|listed (?:around|at|for)|"
+        r"\blist for\b|on the (?:internet|web)|(?:web)?sites? (?:say|says|said|show|shows|list)"
     ),
     "I'm not in a hurry": (
         r"(?:no|not in a|in no|not in any) (?:hurry|rush)|don't (?:need|have) to sell|not desperate|take my time|"
@@ -234,7 +242,8 @@ OBJECTION_CUES: dict[str, str] = {
         r"not (?:just|only) my decision|(?:have|need|got) to (?:talk|speak|check) (?:to|with) (?:him|her|them)|"
         r"(?:wife|husband|spouse|\bex|brother|sister|kids|family|partner|son|daughter)(?:'s| has|"
         r" have) got to (?:agree|sign)|"
-        r"sign off on|my decision alone|(?:talk|run) it (?:over |by )(?:with )?(?:him|her|them)|"
+        r"sign off on|my decision alone|talk (?:it|this|that) over|(?:and i|we) (?:haven't|have not) decided|"
+        r"(?:talk|run) it (?:over |by )(?:with )?(?:him|her|them)|"
         r"(?:wife|husband|spouse|ex|ex-husband|ex-wife|brothers?|sisters?|kids|family|partner) (?:has|have|needs?|"
         r"would have|will have) to (?:agree|sign|approve|be on board)|"
         r"(?:all|everyone|both of us|we both|they all) (?:have|has|need|needs) to (?:agree|sign)"
@@ -260,14 +269,17 @@ OBJECTION_CUES: dict[str, str] = {
     ),
     "It's been in the family for generations": (
         r"generations|in (?:the|our|my) family|family land|(?:passed|handed) down|"
-        r"grand ?(?:father|pa|mother|ma|parents|dad|daddy)|great-grand|sentimental|homestead|memories"
+        r"grand ?(?:father|pa|mother|ma|parents|dad|daddy)|great-grand|sentimental|homestead|memories|"
+        r"(?:daddy|dad|father|papa|mama|mom|mother)'s (?:land|farm|place|ground|property)"
     ),
     "There are back taxes / a lien, is that a problem?": (
         r"back taxes|taxes (?:are )?owed|owe (?:some |a lot of |the )?(?:back )?taxes|\bliens?\b|tax sale|"
-        r"delinquent|behind on (?:the )?taxes|judgment|title (?:problem|issue)|probate"
+        r"delinquent|behind on (?:the )?taxes|judgment|title (?:problem|issue)|probate|\bowed\b|"
+        r"\bowe (?:on|money|about|around|some|a few|\$|\d)"
     ),
     "I don't want to deal with paperwork": (
-        r"paperwork|hassle|red tape|complicated|headache|too much work|deal with (?:all )?(?:that|this|the)"
+        r"paperwork|hassle|red tape|complicated|headache|too much work|deal with (?:all )?(?:that|this|the)|"
+        r"\bforms\b|documents|(?:pile|stack|mountain) of"
     ),
     "Send me something in writing": (
         r"in writing|send me (?:something|a letter|some information|info|the offer|an offer|your offer)|on paper|"
@@ -276,7 +288,8 @@ OBJECTION_CUES: dict[str, str] = {
     "Call me back in six months": (
         r"call (?:me )?back (?:in|next|after|later|some)|\b(?:six|few|couple(?: of)?|\d+) months\b|next year|"
         r"not right now|bad time|busy right now|maybe later|some other time|down the road|not ready|"
-        r"after the holidays|come back later"
+        r"after the holidays|come back later|(?:call|try|ring|reach) me (?:back )?(?:in|next|after|later|this|on|"
+        r"tomorrow|some)\b|i'm at work|fixing to (?:go|leave)|on my way out"
     ),
 }
 COMMON_OBJECTIONS: tuple[str, ...] = tuple(OBJECTION_CUES)

@@ -23,7 +23,7 @@ from tests.speech.spoken import word_error_rate
 
 # Measured on the cache of 5 Dec 2026 (18 calls, 72 bands). Raised and answered meet the issue's floors; bands do
 # not: see `test_the_grader_agrees_with_the_labels_on_spoken_calls`.
-SPOKEN_BANDS_FLOOR = 45
+SPOKEN_BANDS_FLOOR = 50
 
 
 def test_the_cache_still_holds_the_typed_calls_lines() -> None:
@@ -54,11 +54,14 @@ def test_the_spoken_calls_cover_every_objection_kind_and_were_really_recognised(
 
 
 def test_the_grader_agrees_with_the_labels_on_spoken_calls() -> None:
-    """Objections keep the issue's floors through the recogniser. Bands do not reach 85 %: a spoken call is a voice
-    call, and the rapport score takes 8 points off a trainee who talks most of it (above 65 % of the talk time),
-    which drops calls labelled strong to good whatever was heard (the same 18 calls typed: 58/72 bands; typed lines
-    with speech timing: 52/72); the recogniser's mistakes cost the rest (a next step cut off, "Is anyone else on the
-    deed?" heard as "...the one else on the beat"). The floor below is the measured figure, so it cannot slip."""
+    """Objections keep the issue's floors through the recogniser. Bands do not reach 85 % (50/72 = 69.4 %; the same
+    18 calls typed: 58/72): the recogniser's mistakes land on the words the band rules read. Examples from the cache:
+    a next step cut off ("Could I email you the sales and a written offer by Thursday, and call you Friday at noon?"
+    lost from a two-sentence turn, closing strong -> fair), "Is anyone else on the deed?" heard as "...the one else
+    on the beat" (a discovery topic lost), "Would Tuesday at five work for me to call back?" heard as "what do you get
+    five work for me to call back?" (the time lost), "Did I catch you at an okay time?" heard as "Did I cut you out on
+    okay time?" (no permission: rapport strong -> good). (Before talk time moved rapport only within its tier, 45/72.)
+    The floor below is the measured figure, so it cannot slip."""
     result = measure(spoken_calls())
     report = "\n".join(result.misses)
     assert result.raised >= 0.95, report

@@ -33,7 +33,7 @@ ANSWER_CUES: dict[str, re.Pattern[str]] = {
         ),
         "I'm not in a hurry": (
             r"hurry|rush|pressure|take your time|timeline|time ?frame|whenever|someday|what would (?:have to|make)|"
-            r"what would need|when would you"
+            r"what would need|when would you|this year|next year|eventually|further out"
         ),
         "I need to talk to my wife / my brothers": (
             r"wife|husband|spouse|\bex\b|brother|sister|sibling|family|kids|son|daughter|both of you|all of you|"
@@ -60,12 +60,13 @@ ANSWER_CUES: dict[str, re.Pattern[str]] = {
             r"tax|lien|probate|title|closing|pay (?:it |them )?off|paid off|out of the sale|court|owed"
         ),
         "I don't want to deal with paperwork": (
-            r"paperwork|title company|handle|take care|walk you through|sign\b|as-is|attorney"
+            r"paperwork|title company|handle|take care|walk you through|sign\b|as-is|attorney|process|forms"
         ),
         "Send me something in writing": (r"writing|written|email|e-mail|send|mail|letter|address|read it"),
         "Call me back in six months": (
             r"call (?:you )?back|better time|good time|when would|what time|later|next week|tomorrow|"
-            r"no problem|let you go|\bat (?:\d|one|two|three|four|five|six|seven|eight|nine|ten)"
+            r"no problem|let you go|"
+            r"call you (?:in|next|on|then|after|this|at)\b|\bat (?:\d|one|two|three|four|five|six|seven|eight|nine|ten)"
         ),
     }.items()
 }
@@ -82,9 +83,18 @@ RESOLVABLE = frozenset(
         "Call me back in six months",
     }
 )
-# Agreeing to a request ("Sure.") settles "send it in writing" or "call me back".
+# Agreeing to what the seller asks ("Sure.") settles "send it in writing" or "call me back", and acknowledges "I need
+# to talk to my wife" when it names what it agrees to ("Sure, talk to him"): a bare "Sure." before the next question
+# brushes it past.
 _AGREED_RE = re.compile(r"^(?:sure|of course|absolutely|definitely|will do|yes|no problem)\b")
-_AGREEABLE = frozenset({"Send me something in writing", "Call me back in six months"})
+_AGREEABLE = frozenset(
+    {"Send me something in writing", "Call me back in six months", "I need to talk to my wife / my brothers"}
+)
+# A bare denial ("it's not a scam", "yes we are") answers nothing: the standard names it as not an answer.
+_DENIAL_RE = re.compile(
+    r"\bnot (?:a |an )?(?:scam|fraud|con)\b|^(?:yes|yeah|yep|nope|no),? (?:we are|it is|i am|it's not|we're not)\W*$|"
+    r"\bwe(?:'re| are) (?:a )?(?:real|legit|legitimate)\b(?! estate)"
+)
 
 
 def objection_kinds(pattern: str) -> tuple[str, ...]:
@@ -107,6 +117,7 @@ class ObjectionEvent:
     acknowledged: bool
     questioned: bool
     answer_seq: int | None = None
+    rebuttal_seq: int | None = None  # an unanswered reply that contradicts the seller's view on its topic
 
     @property
     def answered(self) -> bool:
@@ -154,7 +165,10 @@ def detect_objections(lines: Sequence[TranscriptLine], patterns: Sequence[str]) 
             continue
         ack = next((ln for ln, low in reply_lows if ACK_RE.search(low)), None)
         # Arguing without acknowledging is not an answer, whatever words it shares with the objection.
-        harsh = ack is None and any(ARGUE_RE.search(low) or PRESSURE_RE.search(low) for _, low in reply_lows)
+        harsh = ack is None and any(
+            ARGUE_RE.search(low) or PRESSURE_RE.search(low) or _DENIAL_RE.search(low) for _, low in reply_lows
+        )
+        agreed = any(_AGREED_RE.match(low) for _, low in reply_lows)
         topical = {
             pattern: None if harsh else next((ln for ln, low in reply_lows if _about(kinds[pattern], low)), None)
             for pattern, _ in hits
@@ -172,12 +186,27 @@ def detect_objections(lines: Sequence[TranscriptLine], patterns: Sequence[str]) 
                     pattern,
                     hit.seq,
                     tuple(ln.seq for ln in reply),
-                    acknowledged=ack is not None and answer is not None,
+                    acknowledged=answer is not None
+                    and (ack is not None or (agreed and bool(_AGREEABLE & set(kinds[pattern])))),
                     questioned=about is not None,
                     answer_seq=answer.seq if answer is not None else None,
+                    rebuttal_seq=_rebuttal(kinds[pattern], reply_lows) if answer is None else None,
                 )
             )
     return events
+
+
+def _rebuttal(kinds: Sequence[str], reply: Sequence[tuple[TranscriptLine, str]]) -> int | None:
+    """The reply line that talks back about an objection on the seller's view (the price, the value online, an agent,
+    the family, the other offer, no hurry) without asking anything: "Those listings never sell for that" is an
+    argument, however politely put. Objections a statement settles are left out."""
+    for kind in kinds:
+        if kind in RESOLVABLE:
+            continue
+        for line, low in reply:
+            if not any(sentence_kind(part) for part in sentences(low)) and ANSWER_CUES[kind].search(low):
+                return line.seq
+    return None
 
 
 def _about(kinds: Sequence[str], lowered: str, *, asking: bool = False) -> bool:
@@ -192,10 +221,7 @@ def _about(kinds: Sequence[str], lowered: str, *, asking: bool = False) -> bool:
         # A question about it, or words about it in a line that goes on to ask the seller something.
         if any(cue.search(part) for part in questions) or (questions and not asking and cue.search(lowered)):
             return True
-        if (
-            not asking
-            and kind in RESOLVABLE
-            and (cue.search(lowered) or (kind in _AGREEABLE and _AGREED_RE.match(lowered)))
-        ):
+        agreed = kind in _AGREEABLE and _AGREED_RE.match(lowered) and (kind in RESOLVABLE or cue.search(lowered))
+        if not asking and ((kind in RESOLVABLE and cue.search(lowered)) or agreed):
             return True
     return False
