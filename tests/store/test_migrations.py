@@ -1,4 +1,7 @@
-"""Each numbered migration has a test here named test_migration_<n>; a guard test fails if one is missing."""
+"""Each numbered migration has a test here named test_migration_<n>; a guard test fails if one is missing.
+
+Each starts from a database at the version before, with rows written by plain SQL as that version's schema took them,
+migrates one step and checks what the step promises."""
 
 from __future__ import annotations
 
@@ -6,14 +9,56 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from peewee import SqliteDatabase
+import pytest
+from peewee import IntegrityError, SqliteDatabase
 
 from desktop.store.db import PRAGMAS, Store
 from desktop.store.migrations import LATEST_VERSION, MIGRATIONS, migrate, schema_version
 
+# A session row as every version's schema takes it; a test overrides or adds columns.
+SESSION = {
+    "client_session_id": "u",
+    "mode": "voice",
+    "status": "completed",
+    "persona_id": "p",
+    "persona_name": "P",
+    "persona_snapshot": "{}",
+    "scenario_id": "s",
+    "scenario_snapshot": "{}",
+    "difficulty": "PRO",
+    "started_at": "2026-01-01T00:00:00.000Z",
+}
 
-def fresh(path: Path) -> SqliteDatabase:
-    return SqliteDatabase(str(path), pragmas=PRAGMAS)
+
+def database_at(tmp_path: Path, version: int) -> SqliteDatabase:
+    """A new database file migrated up to `version` (0: left empty)."""
+    db = SqliteDatabase(str(tmp_path / "store.db"), pragmas=PRAGMAS)
+    if version:
+        migrate(db, tmp_path / "backups", target=version)
+    return db
+
+
+def migrate_to(db: SqliteDatabase, tmp_path: Path, version: int) -> Path | None:
+    """Runs the migrations up to `version` and checks the file says so; returns the pre-migration copy, if any."""
+    backup = migrate(db, tmp_path / "backups", target=version)
+    assert schema_version(db) == version
+    return backup
+
+
+def add_session(db: SqliteDatabase, **columns: object) -> None:
+    row = {**SESSION, **columns}
+    names, marks = ", ".join(row), ", ".join("?" * len(row))
+    db.execute_sql(f"INSERT INTO sessions ({names}) VALUES ({marks})", tuple(row.values()))
+
+
+def refused(db: SqliteDatabase, sql: str, constraint: str) -> None:
+    """The schema itself, not only the code, refuses `sql` by `constraint` ("CHECK", "FOREIGN KEY")."""
+    with pytest.raises(IntegrityError, match=constraint):
+        db.execute_sql(sql)
+
+
+def count(db: SqliteDatabase, table: str) -> int:
+    return db.execute_sql(f"SELECT count(*) FROM {table}").fetchone()[0]
 
 
 def tables(db: SqliteDatabase) -> set[str]:
@@ -28,40 +73,24 @@ def test_every_migration_has_its_own_test():
 
 
 def test_migration_1(tmp_path: Path):
-    db = fresh(tmp_path / "a.db")
-    backup = migrate(db, tmp_path / "backups", target=1)
-    assert backup is None  # a new, empty file has nothing to protect
-    assert schema_version(db) == 1
+    db = database_at(tmp_path, 0)
+    assert migrate_to(db, tmp_path, 1) is None  # a new, empty file has nothing to protect
     assert {"sessions", "transcript_lines", "grades", "user_personas"} <= tables(db)
-    db.execute_sql(
-        "INSERT INTO sessions (client_session_id, mode, status, persona_id, persona_name, persona_snapshot,"
-        " scenario_id, scenario_snapshot, difficulty, started_at) VALUES ('u', 'voice', 'active', 'p', 'P', '{}',"
-        " 's', '{}', 'PRO', '2026-01-01T00:00:00.000Z')"
-    )
+    add_session(db, status="active")
     # The status check and the cascade are part of the schema, not only of the code.
-    try:
-        db.execute_sql("UPDATE sessions SET status = 'weird'")
-        raise AssertionError("an unknown status was accepted")
-    except Exception as exc:  # peewee wraps sqlite3.IntegrityError
-        assert "CHECK" in str(exc)
+    refused(db, "UPDATE sessions SET status = 'weird'", "CHECK")
     db.execute_sql("INSERT INTO transcript_lines (session_id, seq, speaker, text) VALUES (1, 1, 'seller', 'hi')")
     db.execute_sql("DELETE FROM sessions")
-    assert db.execute_sql("SELECT count(*) FROM transcript_lines").fetchone()[0] == 0
+    assert count(db, "transcript_lines") == 0
 
 
 def test_migration_2(tmp_path: Path):
-    db = fresh(tmp_path / "b.db")
-    migrate(db, tmp_path / "backups", target=1)
-    db.execute_sql(
-        "INSERT INTO sessions (client_session_id, mode, status, persona_id, persona_name, persona_snapshot,"
-        " scenario_id, scenario_snapshot, difficulty, started_at) VALUES ('u', 'voice', 'completed', 'p', 'P', '{}',"
-        " 's', '{}', 'PRO', '2026-01-01T00:00:00.000Z')"
-    )
+    db = database_at(tmp_path, 1)
+    add_session(db)
     db.execute_sql(
         "INSERT INTO transcript_lines (session_id, seq, speaker, text) VALUES (1, 1, 'seller', 'the creek floods')"
     )
-    backup = migrate(db, tmp_path / "backups", target=2)
-    assert schema_version(db) == 2
+    backup = migrate_to(db, tmp_path, 2)
     # Lines written before the index existed are searchable, and new ones are indexed by the triggers.
     match = "SELECT session_id FROM transcript_fts WHERE transcript_fts MATCH ?"
     assert db.execute_sql(match, ("creek",)).fetchall() == [(1,)]
@@ -78,17 +107,10 @@ def test_migration_2(tmp_path: Path):
 
 
 def test_migration_3(tmp_path: Path):
-    db = fresh(tmp_path / "e.db")
-    migrate(db, tmp_path / "backups", target=2)
-    for uuid, revision, synced in (("a", 2, 2), ("b", 3, 1)):
-        db.execute_sql(
-            "INSERT INTO sessions (client_session_id, mode, status, persona_id, persona_name, persona_snapshot,"
-            " scenario_id, scenario_snapshot, difficulty, started_at, revision, synced_revision)"
-            " VALUES (?, 'voice', 'completed', 'p', 'P', '{}', 's', '{}', 'PRO', '2026-01-01T00:00:00.000Z', ?, ?)",
-            (uuid, revision, synced),
-        )
-    migrate(db, tmp_path / "backups", target=3)
-    assert schema_version(db) == 3
+    db = database_at(tmp_path, 2)
+    add_session(db, client_session_id="a", revision=2, synced_revision=2)
+    add_session(db, client_session_id="b", revision=3, synced_revision=1)
+    migrate_to(db, tmp_path, 3)
     assert {"sync_remote_sessions", "sync_rejections", "sync_cache"} <= tables(db)
     # The outbox query is served by the partial index of unsynced rows.
     unsynced = "SELECT id FROM sessions WHERE revision > synced_revision ORDER BY id"
@@ -99,69 +121,41 @@ def test_migration_3(tmp_path: Path):
     db.execute_sql("INSERT INTO sync_remote_sessions VALUES (1, 'other-device', '2026-01-01T00:00:00.000Z')")
     db.execute_sql("INSERT INTO sync_rejections VALUES (2, 3, 422, 'bad', '2026-01-01T00:00:00.000Z')")
     db.execute_sql("DELETE FROM sessions")
-    assert db.execute_sql("SELECT count(*) FROM sync_remote_sessions").fetchone()[0] == 0
-    assert db.execute_sql("SELECT count(*) FROM sync_rejections").fetchone()[0] == 0
+    assert count(db, "sync_remote_sessions") == count(db, "sync_rejections") == 0
 
 
 def test_migration_4(tmp_path: Path):
-    db = fresh(tmp_path / "f.db")
-    migrate(db, tmp_path / "backups", target=3)
-    db.execute_sql(
-        "INSERT INTO sessions (client_session_id, mode, status, persona_id, persona_name, persona_snapshot,"
-        " scenario_id, scenario_snapshot, difficulty, started_at) VALUES ('u', 'voice', 'completed', 'p', 'P', '{}',"
-        " 's', '{}', 'PRO', '2026-01-01T00:00:00.000Z')"
-    )
-    migrate(db, tmp_path / "backups", target=4)
-    assert schema_version(db) == 4
+    db = database_at(tmp_path, 3)
+    add_session(db)
+    migrate_to(db, tmp_path, 4)
     assert "trainee_goals" in tables(db)
     db.execute_sql("PRAGMA foreign_keys = ON")
     db.execute_sql("INSERT INTO trainee_goals (text, source_session_id, set_at) VALUES ('ask why', 1, 'now')")
     # A blank goal is refused by the schema itself, and a goal outlives the session that set it.
-    try:
-        db.execute_sql("INSERT INTO trainee_goals (text, set_at) VALUES ('   ', 'now')")
-        raise AssertionError("a blank goal was accepted")
-    except Exception as exc:  # peewee wraps sqlite3.IntegrityError
-        assert "CHECK" in str(exc)
+    refused(db, "INSERT INTO trainee_goals (text, set_at) VALUES ('   ', 'now')", "CHECK")
     db.execute_sql("DELETE FROM sessions")
     assert db.execute_sql("SELECT text, source_session_id FROM trainee_goals").fetchall() == [("ask why", None)]
 
 
 def test_migration_5(tmp_path: Path):
-    db = fresh(tmp_path / "g.db")
-    migrate(db, tmp_path / "backups", target=4)
-    insert = (
-        "INSERT INTO sessions (client_session_id, kind, mode, status, persona_id, persona_name, persona_snapshot,"
-        " scenario_id, scenario_snapshot, difficulty, started_at) VALUES (?, ?, 'text', 'completed', 'p', 'P', '{}',"
-        " 's', '{}', 'PRO', '2026-01-01T00:00:00.000Z')"
-    )
-    db.execute_sql(insert, ("call", "roleplay"))
-    migrate(db, tmp_path / "backups", target=5)
-    assert schema_version(db) == 5
+    db = database_at(tmp_path, 4)
+    add_session(db, client_session_id="call", kind="roleplay", mode="text")
+    migrate_to(db, tmp_path, 5)
     # Sessions from before the migration are linked to nothing.
     assert db.execute_sql("SELECT parent_session_id FROM sessions").fetchall() == [(None,)]
     db.execute_sql("PRAGMA foreign_keys = ON")
-    db.execute_sql(insert, ("debrief", "coach"))
+    add_session(db, client_session_id="debrief", kind="coach", mode="text")
     db.execute_sql("UPDATE sessions SET parent_session_id = 1 WHERE client_session_id = 'debrief'")
-    try:
-        db.execute_sql("UPDATE sessions SET parent_session_id = 99 WHERE client_session_id = 'debrief'")
-        raise AssertionError("a link to a missing session was accepted")
-    except Exception as exc:  # peewee wraps sqlite3.IntegrityError
-        assert "FOREIGN KEY" in str(exc)
+    refused(db, "UPDATE sessions SET parent_session_id = 99 WHERE client_session_id = 'debrief'", "FOREIGN KEY")
     # Deleting the reviewed call keeps its debrief, unlinked.
     db.execute_sql("DELETE FROM sessions WHERE client_session_id = 'call'")
     assert db.execute_sql("SELECT client_session_id, parent_session_id FROM sessions").fetchall() == [("debrief", None)]
 
 
 def test_migration_6(tmp_path: Path):
-    db = fresh(tmp_path / "h.db")
-    migrate(db, tmp_path / "backups", target=5)
-    db.execute_sql(
-        "INSERT INTO sessions (client_session_id, mode, status, persona_id, persona_name, persona_snapshot,"
-        " scenario_id, scenario_snapshot, difficulty, started_at, owner_pid) VALUES ('u', 'text', 'active', 'p', 'P',"
-        " '{}', 's', '{}', 'PRO', '2026-01-01T00:00:00.000Z', 42)"
-    )
-    migrate(db, tmp_path / "backups", target=6)
-    assert schema_version(db) == 6
+    db = database_at(tmp_path, 5)
+    add_session(db, mode="text", status="active", owner_pid=42)
+    migrate_to(db, tmp_path, 6)
     # A call left active by an older version has no owner lock (recovery falls back to its pid) and no last write.
     assert db.execute_sql("SELECT owner_pid, owner_lock, last_write_at FROM sessions").fetchall() == [(42, "", None)]
 
@@ -169,15 +163,11 @@ def test_migration_6(tmp_path: Path):
 def test_a_failing_step_leaves_the_previous_schema(tmp_path: Path, monkeypatch):
     from desktop.store import migrations
 
-    db = fresh(tmp_path / "c.db")
-    migrate(db, tmp_path / "backups", target=1)
+    db = database_at(tmp_path, 1)
     broken = migrations.Migration(2, "broken", ("CREATE TABLE half_done (x)", "THIS IS NOT SQL"))
     monkeypatch.setattr(migrations, "MIGRATIONS", (migrations.MIGRATIONS[0], broken))
-    try:
+    with pytest.raises(Exception, match="syntax error"):
         migrations.migrate(db, tmp_path / "backups", target=2)
-        raise AssertionError("the broken step did not fail")
-    except Exception as exc:
-        assert "syntax error" in str(exc)
     assert schema_version(db) == 1
     assert "half_done" not in tables(db)
 
