@@ -12,6 +12,10 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
+# How long the call's set-up waits for the speech model to load before connecting anyway (it loads in ~0.3 s here; a
+# slow disk may take longer, and the call then connects and the model finishes loading during the greeting).
+RECOGNISER_LOAD_WAIT_S = 10.0
+
 
 class PartnerUnavailable(Exception):
     """The partner's server would not start; the message is for the trainee."""
@@ -43,6 +47,9 @@ class PartnerHost:
                 self._partner, self._url = partner, url
             if self._configure is not None:
                 self._configure(self._partner)
+            preload = getattr(self._partner, "preload_recogniser", None)  # (tests' stand-in partners have none)
+            if preload is not None:
+                preload(wait=RECOGNISER_LOAD_WAIT_S)  # loaded while the call dials (first call only; then at once)
             return self._url
 
     def stop(self) -> None:
@@ -74,6 +81,5 @@ def app_partner_host(queries: Any, current_settings: Callable[[], Any]) -> Partn
             speech=partner_speech(settings),
             speech_model_dir=chosen_model_dir(data_dir()),  # Settings > Speech
         )
-        partner.preload_recogniser()  # loads while the call connects, not when the trainee first speaks
 
     return PartnerHost(make, configure)

@@ -291,11 +291,26 @@ class PracticePartner:
         self._recogniser = recogniser
         return recogniser
 
-    def preload_recogniser(self) -> None:
-        """Load the model now (from any thread) rather than at the first spoken call."""
-        if self.hearing and self._loop is not None and not self._loop.is_closed():
-            with contextlib.suppress(RuntimeError):
-                self._loop.call_soon_threadsafe(lambda: self._pool_for_call().add_done_callback(_close_unused))
+    def preload_recogniser(self, wait: float = 0.0) -> None:
+        """Load the model now (from any thread but the partner's) rather than at the first spoken call; with `wait`,
+        block up to that many seconds until it has loaded. Loading holds Python's interpreter lock for some 50 ms at
+        its end (the tokenizer): done while the call dials, that pause does not fall on the seller's greeting, whose
+        audio and call screen need the interpreter then."""
+        if not (self.hearing and self._loop is not None and not self._loop.is_closed()):
+            return
+        loaded = threading.Event()
+
+        def begin() -> None:
+            pool = self._pool_for_call()
+            pool.add_done_callback(_close_unused)
+            pool.add_done_callback(lambda _pool: loaded.set())
+
+        try:
+            self._loop.call_soon_threadsafe(begin)
+        except RuntimeError:  # the partner stopped meanwhile
+            return
+        if wait > 0:
+            loaded.wait(wait)
 
     # --- HTTP ------------------------------------------------------------------------------------------------------
 
