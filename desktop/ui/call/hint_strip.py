@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from desktop.core.transcript import TranscriptLine
 from desktop.ui.call.hints import STAGE_LABELS, STAGES, TOPICS, CallHints, HintState
+from desktop.ui.widgets.plain_text import tooltip
 
 
 def _chip(text: str, tip: str) -> QLabel:
@@ -165,4 +166,5 @@ class HintStrip(QFrame):
         open_ = len(raised) - len(answered)
         self.objection_summary.setText(f"{len(raised)} raised, {len(answered)} answered" if raised else "none yet")
         _set_kind(self.objection_summary, "raised" if open_ else ("answered" if raised else "todo"))
-        self.objection_summary.setToolTip("\n".join(chip.text() for chip in self.objection_chips.values()))
+        # The labels are the persona's words (data): shown as typed, never as markup.
+        self.objection_summary.setToolTip(tooltip("\n".join(chip.text() for chip in self.objection_chips.values())))
