@@ -45,6 +45,7 @@ def session_document(record: SessionRecord, device_id: str, *, include_local_id:
             "revision": summary.revision,
             "device_id": device_id,
             "mode": summary.mode,
+            "practice_mode": record.practice_mode,
             "persona": {key: record.persona.get(key) for key in PERSONA_CONTRACT_FIELDS if key in record.persona},
             "scenario": {
                 "id": record.scenario.get("id", summary.scenario_id),

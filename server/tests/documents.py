@@ -11,6 +11,7 @@ def session_document(revision: int = 1, device: str = "dev-1", key: str | None =
         "revision": revision,
         "device_id": device,
         "mode": "voice",
+        "practice_mode": False,
         "persona": {
             "id": "skeptical-rural-owner",
             "name": "Walter Briggs",

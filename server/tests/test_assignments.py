@@ -101,6 +101,26 @@ def test_a_whole_team_assignment_reaches_every_member_and_past_its_due_date_is_m
     assert app_view(people.bea) == []
 
 
+def test_an_exam_assignment_counts_only_exam_calls_and_a_practice_assignment_counts_any(people):
+    assign(people.coach, members=[people.sam.pk], max_attempts="")
+    assign(people.coach, members=[people.sam.pk], max_attempts="", mode="practice")
+    exam, practice = (Assignment.objects.get(member=people.sam, mode=mode) for mode in ("exam", "practice"))
+    hinted = call(people.sam, 95, practice_mode=True)  # made with hints: passes the practice, not the exam
+    older = session_document(started_at=hinted.document["started_at"])
+    del older["practice_mode"]  # an app older than the field: the server cannot know it was an exam
+    older_row = put_session(people.sam, older).row
+    counted = lambda assignment: set(  # noqa: E731
+        AssignmentAttempt.objects.filter(assignment=assignment).values_list("session_id", flat=True)
+    )
+    assert counted(exam) == set() and counted(practice) == {hinted.pk, older_row.pk}
+    by_mode = {item["mode"]: item for item in app_view(people.sam)}
+    assert by_mode["exam"]["status"] == "open" and by_mode["practice"]["status"] == "passed"
+
+    sat = call(people.sam, 80, practice_mode=False)  # the exam itself counts for both
+    assert counted(exam) == {sat.pk} and counted(practice) == {hinted.pk, older_row.pk, sat.pk}
+    assert {item["mode"]: item["status"] for item in app_view(people.sam)} == {"exam": "passed", "practice": "passed"}
+
+
 def test_only_a_coach_assigns_and_every_form_needs_csrf(people):
     trainee = signed_in(people.sam)
     assert trainee.get("/assignments/").status_code == 404

@@ -124,6 +124,18 @@ def test_every_kind_of_session_the_app_makes_fits_the_contract(repo, queries, co
         assert contract.errors(document, schema) == [], session_id
 
 
+def test_the_document_says_whether_the_call_was_practice_or_exam(repo, queries, contract: Contract):
+    # The team server counts only exam calls toward an exam assignment, so each document says which it was.
+    schema = contract.request_schema(PUT_PATH, "put")
+    practice, exam = start(repo, practice_mode=True), start(repo, practice_mode=False)
+    for session, expected in ((practice, True), (exam, False)):
+        repo.end_session(session.id, end_reason="user_hangup")
+        document = session_document(queries.get_session(session.id), "device-a")
+        assert document["practice_mode"] is expected
+        assert contract.errors(document, schema) == []
+    assert contract.errors({**document, "practice_mode": "no"}, schema) != []
+
+
 def test_the_backend_is_idempotent_and_answers_per_contract(repo, queries, backend: SyncBackend):
     (session_id,) = make_sessions(repo, 1)
     document = session_document(queries.get_session(session_id), "device-a")

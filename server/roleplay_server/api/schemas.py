@@ -77,6 +77,7 @@ class SessionDocument(_Document):
     revision: int = Field(ge=1)
     device_id: str = Field(min_length=1, max_length=128)
     mode: Literal["voice", "text"]
+    practice_mode: bool | None = None  # optional: older apps omit it
     persona: PersonaSnapshot
     scenario: ScenarioSnapshot
     agent_id: ShortText

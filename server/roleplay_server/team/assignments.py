@@ -1,7 +1,8 @@
 """Assignments: which synced calls count as attempts, and where each member stands (open, passed or missed).
 
 A call counts for an assignment given to its member (or to the whole team) when it has the assignment's persona,
-scenario and difficulty, was started after the assignment was made and by the end of its due date. The first
+scenario and difficulty, was started after the assignment was made and by the end of its due date; for an exam
+assignment it must also have been made in exam mode (the document's practice_mode is false). The first
 `max_attempts` such calls count; the assignment is passed when one of them scored at least the pass mark.
 Attempts are recorded when a call is pushed (and updated when it is re-graded), so reading a status is a small
 query."""
@@ -45,11 +46,11 @@ def record_attempt(row: TrainingSession) -> None:
 
 
 def _matching(row: TrainingSession) -> list[Assignment]:
-    """The assignments given to the call's member or the whole team with its persona, scenario and difficulty, made
-    by the time it began (a call begun as the coach saved it still counts). Asked on every push, and almost always
-    empty, so the query is written once per database rather than compiled by the ORM each time, and asks only for
-    ids: the assignments themselves are read only when there are some (building a raw queryset cost more than
-    running the query)."""
+    """The assignments given to the call's member or the whole team with its persona, scenario and difficulty and a
+    mode it can count for (`_modes`), made by the time it began (a call begun as the coach saved it still counts).
+    Asked on every push, and almost always empty, so the query is written once per database rather than compiled
+    by the ORM each time, and asks only for ids: the assignments themselves are read only when there are some
+    (building a raw queryset cost more than running the query)."""
     connection = connections[Assignment.objects.db]
     if connection.vendor not in _MATCHING:
         q = connection.ops.quote_name
@@ -57,10 +58,11 @@ def _matching(row: TrainingSession) -> list[Assignment]:
             f"SELECT {q('id')} FROM {q(Assignment._meta.db_table)} WHERE {q('team_id')} = %s"
             f" AND ({q('member_id')} = %s OR {q('member_id')} IS NULL) AND {q('persona_id')} = %s"
             f" AND {q('scenario_id')} = %s AND {q('difficulty')} = %s AND {q('created_at')} <= %s"
+            f" AND {q('mode')} IN (%s, %s)"
             f" ORDER BY {q('due_date')}, {q('id')}"
         )
     made_by = connection.ops.adapt_datetimefield_value(row.started_at + timedelta(minutes=5))
-    params = [row.team_id, row.member_id, row.persona_id, row.scenario_id, row.difficulty, made_by]
+    params = [row.team_id, row.member_id, row.persona_id, row.scenario_id, row.difficulty, made_by, *_modes(row)]
     with connection.cursor() as cursor:
         cursor.execute(_MATCHING[connection.vendor], params)
         ids = [found[0] for found in cursor.fetchall()]
@@ -68,6 +70,16 @@ def _matching(row: TrainingSession) -> list[Assignment]:
 
 
 _MATCHING: dict[str, str] = {}
+
+
+def _modes(row: TrainingSession) -> tuple[str, str]:
+    """The assignment modes the call can count for. Only a call the app marked practice_mode false was an exam; one
+    without the field (an app older than it) or null counts for practice assignments alone, because the server
+    cannot know it was an exam, and a practice call must not pass an exam. Read from the document already in memory
+    (no column, no query)."""
+    exam = isinstance(row.document, dict) and row.document.get("practice_mode") is False
+    practice = Assignment.Mode.PRACTICE.value
+    return (practice, Assignment.Mode.EXAM.value if exam else practice)
 
 
 def forget_attempts(row: TrainingSession) -> None:
