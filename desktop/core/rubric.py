@@ -39,8 +39,10 @@ ADDRESS_RE = re.compile(
     r"(?i:\b(?:is this|speaking with|talking to|hi|hello|hey|good (?:morning|afternoon|evening)|thanks|thank you)),?"
     r"\s+(?:(?i:mr|mrs|ms|miss)\.?\s+)?([A-Z][a-z]+)"
 )
+# "calling him out your land" is how the recogniser tends to hear a quick "calling about your land".
 REASON_RE = _rx(
-    r"\b(?:calling (?:about|regarding|because|to see|to ask)|reaching out|reason (?:for|i'm) call|"
+    r"\b(?:calling (?:about|regarding|because|to see|to ask)|calling him out (?:your|the|in|on)\b|"
+    r"reaching out|reason (?:for|i'm) call|"
     r"your (?:land|lot|parcel|property|acres?|acreage|place|mailer|letter|house|home|duplex|rental|pasture|tract|"
     r"farm|farmhouse|mobile home|single-wide|cabin)|our (?:letter|mailer|offer)|called (?:about|regarding|us))"
 )
@@ -131,13 +133,16 @@ SPECIFIC_RE = _rx(
     r"friday|saturday|sunday|\d{1,2}(?::\d\d)?\s?(?:am|pm|a\.m\.|p\.m\.|o'clock)|(?:at|say) (?:\d{1,2}|noon|one|two|"
     r"three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b|the (?:\d{1,2}(?:st|nd|rd|th)|first|second|third|"
     r"fourth|fifth|sixth|seventh|eighth|ninth|tenth|\w+teenth|twentieth|twenty-\w+|thirtieth)\b|"
-    r"email address|best email|docusign|e-?sign)"
+    r"email address|best email|docusign|e-?sign|"
+    # An hour the words around it were lost from ("...get five work for me to call back?"): an hour that works, or
+    # an hour o'clock, still names the time.
+    r"(?:\d{1,2}|noon|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve) (?:o'clock|works? for)\b)"
 )
 SUMMARY_RE = _rx(
     r"\b(?:what i(?:'m| am) hearing|just to make sure|let me make sure|make sure i (?:understand|have|got)|"
     r"if i (?:understand|heard) you|to recap|to summari[sz]e|let me (?:recap|summari[sz]e)|it sounds like|"
     r"sounds like (?:you|your|the)|what i heard|correct me if|did i get that right|do i have that right|"
-    r"(?:have|got) it right|is that right|(?:^|[.!?]\s+)(?:okay,? |alright,? |all right,? )?so[,:]? [^?]{0,120},"
+    r"(?:have|got) it right|is that right|(?:^|[.!?]\s+)(?:okay,? |alright,? |all right,? )?so[,:]? [^?]{0,120}[,.]"
     r"[^?]{0,160}\band\b)"
 )
 AGREE_RE = _rx(
@@ -165,8 +170,9 @@ TOPICS: dict[str, re.Pattern[str]] = {
         r"\b(?:why (?:are you|would you|do you|sell|now|did you)|what (?:has|had|made|makes|got|is)\b.{0,20}\b"
         r"(?:thinking|considering|want|interested|looking)|thinking about selling|reason (?:for|you're|to) sell|"
         r"what's (?:got|getting|making) you|plans? for (?:the|it|this)|how come you|motivat|"
-        r"(?:considering|open to|interested in) selling|what's (?:prompting|behind)|what (?:has|had) you\b|"
-        r"what made you (?:buy|call|want|decide)|what changed|what (?:would|do) you (?:like|want|plan) to do with|"
+        r"(?:considering|open to|interested in) selling|what's (?:prompting|behind)|what (?:has|had|have) you\b|"
+        r"what made you (?:buy|call|want|decide)|what changed|"
+        r"what (?:would|do) you (?:like|want|plan) to do (?:with|in|on)\b|"
         r"what are you (?:thinking|planning|hoping) (?:of |to )?do|what's (?:going on|the story)|what happened|"
         r"what would (?:make|get) you|still thinking about|how are you feeling about|mean to you|"
         r"what's (?:driving|the reason)|"
@@ -176,7 +182,7 @@ TOPICS: dict[str, re.Pattern[str]] = {
         r"end up with|why (?:sell|now)\b|want to see happen)"
     ),
     "timeline": _rx(
-        r"\b(?:when (?:would|do|are|were) you\b.{0,12}\b(?:like|want|need|hope|hoping|plan|looking|thinking)|"
+        r"\b(?:when (?:would|will|do|are|were) you\b.{0,12}\b(?:like|want|need|hope|hoping|plan|looking|thinking)|"
         r"timeline|time ?frame|how soon|how quickly|by when|what happens if (?:it )?(?:doesn't|does not|don't) sell|"
         r"deadline|how fast|before (?:winter|summer|spring|the end)|wrapped up|off your plate|this year|"
         r"\bsoon\b|close (?:fast|quickly)|how long (?:do you expect|will|until|before)|want (?:it )?(?:sold|done) by|"
@@ -193,16 +199,16 @@ TOPICS: dict[str, re.Pattern[str]] = {
         r"parcel))"
     ),
     "price": _rx(
-        r"\b(?:price|number|what (?:would|do) you (?:want|need|hope|expect|take)(?! to (?:happen|see|do))|"
+        r"\b(?:price|number|what (?:would|will|do) you (?:want|need|hope|expect|take)(?! to (?:happen|see|do))|"
         r"how much (?:would|do|are) you|asking price|are you asking|you're asking|worth|hop(?:e|ing) to get|ballpark|"
         r"figure|other offers?|what you paid|paid for it|(?:his|their|that|the other) offer|fair\b|\bnet\b|"
-        r"what you'?d (?:want|take|need)|values?\b|offer look like|"
+        r"what you'?d (?:want|take|need)|what you (?:want|need) for (?:it|the)\b|values?\b|offer look like|"
         r"(?:make|makes) (?:it|this) (?:fair|work)|what would it take|walk away with|hoping (?:the \w+ will|to)|"
         r"did (?:they|he|she|the other \w+) offer|where would you need to be|in the range|listed\b|other interest|"
         r"(?:sold|asking) prices|how much (?:is|it)|what (?:would|do) you (?:figure|think) it's)"
     ),
     "decision": _rx(
-        r"\b(?:anyone else|anybody else|who else|decision|decide|on the title|on the deed|co-?owner|"
+        r"\b(?:anyone else|anybody else|who else|one else on\b|decision|decide|on the title|on the deed|co-?owner|"
         r"your (?:wife|husband|spouse|brothers?|sisters?|siblings|family|kids|children|partner|son|daughter)|"
         r"the (?:heirs|other owners)|personal representative|how does (?:he|she|they) feel|"
         r"what does (?:he|she|your \w+) think|both of you|handling the estate|executor|have a say|weigh in|"

@@ -224,7 +224,11 @@ def closing(call: CallFacts, notes: fb.Notes) -> tuple[int, bool]:
     sending = call.find(call.trainee, SEND_RE)
     specific = specific_step(call)
     vague = call.find(call.trainee[2:], VAGUE_STEP_RE)
-    summary = call.find(call.trainee[2:], SUMMARY_RE)
+    # A recap the recogniser broke into sentences ("So you're moving by next month. There's two thousand owed and...")
+    # matches only across them: the line then stands for it, quoted from its first sentence.
+    summary = call.find(call.trainee[2:], SUMMARY_RE) or next(
+        (call.first_sentence(ln) for ln in call.trainee[2:] if SUMMARY_RE.search(call.lows[ln.seq])), None
+    )
     # The seller agrees to a next step or a price the trainee just put to them. Seller agreement is rare, so it is
     # looked for first and only then is the trainee's turn before it read.
     agreed = False
