@@ -23,7 +23,7 @@ from tests.speech.spoken import word_error_rate
 
 # Measured on the cache of 5 Dec 2026 (18 calls, 72 bands). Raised and answered meet the issue's floors; bands do
 # not: see `test_the_grader_agrees_with_the_labels_on_spoken_calls`.
-SPOKEN_BANDS_FLOOR = 56
+SPOKEN_BANDS_FLOOR = 57
 
 
 def test_the_cache_still_holds_the_typed_calls_lines() -> None:
@@ -54,7 +54,7 @@ def test_the_spoken_calls_cover_every_objection_kind_and_were_really_recognised(
 
 
 def test_the_grader_agrees_with_the_labels_on_spoken_calls() -> None:
-    """Objections keep the issue's floors through the recogniser. Bands do not reach 85 % (56/72 = 77.8 %, was 50/72
+    """Objections keep the issue's floors through the recogniser. Bands do not reach 85 % (57/72 = 79.2 %, was 50/72
     before the cues learned the recogniser's habits; the same 18 calls typed: 58/72): the recogniser's mistakes land
     on the words the band rules read. Examples from the cache:
     a next step cut off ("Could I email you the sales and a written offer by Thursday, and call you Friday at noon?"
@@ -123,3 +123,21 @@ def test_discovery_topics_survive_the_recognisers_habits(heard: str, topic: str)
     from desktop.core.rubric import topics_of
 
     assert topic in topics_of(heard)
+
+
+def test_proposing_a_time_to_call_back_is_no_open_discovery_question() -> None:
+    """Heard as "what do you get five work for me to call back?", the ask for a call-back starts with "what"; it
+    proposes the next step and discovers nothing, so a call whose only other question is closed stays poor."""
+    from desktop.core.rule_grader import grade_call
+    from desktop.core.transcript import Speaker, TranscriptLine
+
+    said = [
+        (Speaker.SELLER, "Hello?"),
+        (Speaker.TRAINEE, "Hi Earl, this is Mia from Rocky Mountain Acreage. Is this a good time?"),
+        (Speaker.SELLER, "Not really, I'm at work."),
+        (Speaker.TRAINEE, "Of course. Will you be open to selling it at all?"),
+        (Speaker.SELLER, "Maybe."),
+    ]
+    heard = (Speaker.TRAINEE, "Okay, what do you get five work for me to call back?")
+    asked = [TranscriptLine(i + 1, who, text) for i, (who, text) in enumerate([*said, heard])]
+    assert grade_call(asked).discovery < 40

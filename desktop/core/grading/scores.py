@@ -132,7 +132,8 @@ def discovery(call: CallFacts, notes: fb.Notes) -> int:
                     continue
                 for topic in topics:
                     asked.setdefault(topic, (line, sentence))
-                if kind == "open":
+                # "What time works for me to call back?" proposes the next step; it opens no discovery.
+                if kind == "open" and (topics or not (SPECIFIC_RE.search(low) and MEETING_RE.search(low))):
                     open_q.append((line, sentence))
                 elif line is not call.trainee[0] and not PERMISSION_RE.search(low):
                     closed_q.append(((line, sentence), topics[0] if topics else None))
