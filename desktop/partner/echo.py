@@ -40,8 +40,10 @@ MIN_WORDS_TO_CLEAR = 3
 # Measured through the private PulseAudio loopback at -12 dB: the echo 0.95-0.99, the trainee after the line 0.0;
 # two different voices speaking at once can reach 0.6-0.8 by chance over a second or so, so the bar sits above that.
 ECHO_SHAPE = 0.85
-# Frames of the seller sounding needed before the loudness comparison counts (0.5 s): fewer say nothing.
-MIN_SHAPE_FRAMES = 25
+# Frames of the seller sounding needed before the loudness comparison counts (1 s): over half a second, a trainee who
+# asks a question 0.2 s into the greeting correlated above the bar by chance on a fresh-clone run (the first decodes
+# come at 0.45 and 0.65 s of a turn), and the question was dropped as echo in a call with no speakers at all.
+MIN_SHAPE_FRAMES = 50
 MAX_ECHO_DELAY_S = 1.2
 FRAME_S = 0.02
 KEEP_S = 20.0
