@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.common import median, percentile  # noqa: E402
 from desktop.core.clock import to_iso, utc_now  # noqa: E402
 from desktop.core.difficulty import Difficulty  # noqa: E402
-from desktop.core.rule_grader import grade_call  # noqa: E402
+from desktop.core.grading.rule_grader import grade_call  # noqa: E402
 from desktop.core.transcript import Speaker, TranscriptLine  # noqa: E402
 from desktop.grading.llm import GraderConfig, ModelFirstGrader  # noqa: E402
 from desktop.grading.queue import GradingQueue, rule_based_grade  # noqa: E402

@@ -1,7 +1,7 @@
 """What the coach reads out of a graded call: the feedback items taken apart, which score each is about, the hardest
 moment to replay, an answer to "why" for each score grounded in the grade and the analytics, and the goal to set.
 
-Pure. The feedback strings are the grade's own (see `desktop/core/feedback_wording.py` for their two forms):
+Pure. The feedback strings are the grade's own (see `desktop/core/grading/feedback_wording.py` for their two forms):
     You said "...": why it worked.            You said "..." — try "..." because why.
 """
 
@@ -11,11 +11,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from desktop.core import feedback_wording as tips
+from desktop.core.grading import feedback_wording as tips
+from desktop.core.grading.rule_grader import HARSH_RE
 from desktop.core.metrics import detect_objections
 from desktop.core.profile import AREA_LABELS
 from desktop.core.results import SCORE_NAMES, CallMetrics, Grade
-from desktop.core.rule_grader import HARSH_RE
 from desktop.core.transcript import Speaker, TranscriptLine
 
 _IMPROVEMENT_RE = re.compile(r'^You said "(?P<said>.+?)" — try "(?P<try>.+?)" because (?P<why>.+?)\.?$', re.S)

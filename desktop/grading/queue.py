@@ -17,9 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from desktop.core.difficulty import Difficulty
+from desktop.core.grading.rule_grader import grade_call
 from desktop.core.metrics import compute_metrics
 from desktop.core.results import Grade
-from desktop.core.rule_grader import grade_call
 from desktop.core.vocabulary import GRADED_KINDS
 from desktop.grading.llm import (
     GRADER_ERROR,

@@ -13,10 +13,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from desktop.core import feedback_wording as fb
 from desktop.core.difficulty import Difficulty
+from desktop.core.grading import feedback_wording as fb
+from desktop.core.grading.rule_grader import BASE_EARNINGS, XP_BASE, XP_PER_POINT
 from desktop.core.results import SCORE_NAMES, Grade
-from desktop.core.rule_grader import BASE_EARNINGS, XP_BASE, XP_PER_POINT
 from desktop.core.transcript import Speaker, TranscriptLine
 from desktop.core.untrusted import lines_to_the_model, speaks_to_the_model
 

@@ -8,9 +8,9 @@ from dataclasses import replace
 import pytest
 
 from desktop.core.difficulty import Difficulty
+from desktop.core.grading.rule_grader import BASE_EARNINGS, grade_call
 from desktop.core.metrics import compute_metrics
 from desktop.core.results import HEURISTIC_GRADER, SCORE_NAMES, Grade, overall_of
-from desktop.core.rule_grader import BASE_EARNINGS, grade_call
 from desktop.core.transcript import Speaker, TranscriptLine
 from tests.fixtures import FIXTURE_NAMES, FixtureCall, load_fixture_call
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
+from desktop.core.grading.rule_grader import grade_with_evidence
 from desktop.core.metrics import compute_metrics, detect_objections
-from desktop.core.rule_grader import grade_with_evidence
 from desktop.core.transcript import Speaker, TranscriptLine
 from tests.core.labelled import KEYS, PERSONAS_FILE, fresh_calls, holdout_calls, labelled_calls, new_calls, parse_calls
 from tests.core.labelled.agreement import measure

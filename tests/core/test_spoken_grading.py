@@ -103,7 +103,7 @@ def speech_dir(tmp_path_factory):
 )
 def test_cues_survive_the_recognisers_habits(pattern: str, heard: str) -> None:
     """The recogniser's usual slips, as heard in the spoken set, still carry the cue the typed words carry."""
-    from desktop.core import rubric
+    from desktop.core.grading import rubric
 
     assert getattr(rubric, pattern).search(heard)
 
@@ -120,7 +120,7 @@ def test_cues_survive_the_recognisers_habits(pattern: str, heard: str) -> None:
     ],
 )
 def test_discovery_topics_survive_the_recognisers_habits(heard: str, topic: str) -> None:
-    from desktop.core.rubric import topics_of
+    from desktop.core.grading.rubric import topics_of
 
     assert topic in topics_of(heard)
 
@@ -128,7 +128,7 @@ def test_discovery_topics_survive_the_recognisers_habits(heard: str, topic: str)
 def test_proposing_a_time_to_call_back_is_no_open_discovery_question() -> None:
     """Heard as "what do you get five work for me to call back?", the ask for a call-back starts with "what"; it
     proposes the next step and discovers nothing, so a call whose only other question is closed stays poor."""
-    from desktop.core.rule_grader import grade_call
+    from desktop.core.grading.rule_grader import grade_call
     from desktop.core.transcript import Speaker, TranscriptLine
 
     said = [

@@ -11,8 +11,8 @@ import pytest
 from desktop.core.coach import CoachBrief, GradedCall, build_coach_brief, build_coach_config
 from desktop.core.coach_review import quoted
 from desktop.core.difficulty import Difficulty
+from desktop.core.grading.rule_grader import grade_call
 from desktop.core.metrics import compute_metrics
-from desktop.core.rule_grader import grade_call
 from desktop.partner.coach.brain import CoachBrain
 from desktop.partner.model_seller import LlmSeller, SellerModelConfig
 from tests.core.labelled import LabelledCall, labelled_calls

@@ -11,8 +11,8 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
 from desktop.core.difficulty import Difficulty
+from desktop.core.grading.rule_grader import grade_call
 from desktop.core.prompts import AgentConfig
-from desktop.core.rule_grader import grade_call
 from desktop.core.transcript import Speaker, TranscriptLine
 from desktop.partner.record import PartnerOptions
 from desktop.partner.server import PracticePartner

@@ -7,9 +7,9 @@ import random
 import pytest
 
 from desktop.core.difficulty import Difficulty
+from desktop.core.grading.rubric import AGREE_RE
 from desktop.core.personas import Persona, load_builtin_personas
 from desktop.core.prompts import first_message_for, lowest_acceptable_price
-from desktop.core.rubric import AGREE_RE
 from desktop.core.scenarios import Scenario, load_scenarios
 from desktop.core.textcues import objection_matchers
 from desktop.core.transcript import Speaker, TranscriptLine

@@ -15,11 +15,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
-from desktop.core import feedback_wording as tips
 from desktop.core.coach_review import find_line, read_feedback
 from desktop.core.evidence.objections import detect_objections, objection_kinds
+from desktop.core.grading import feedback_wording as tips
+from desktop.core.grading.rubric import NEXT_STEP_RE, PERMISSION_RE, SPECIFIC_RE, SUMMARY_RE, TOPICS, topics_of
 from desktop.core.results import Grade
-from desktop.core.rubric import NEXT_STEP_RE, PERMISSION_RE, SPECIFIC_RE, SUMMARY_RE, TOPICS, topics_of
 from desktop.core.textcues import keywords, sentence_kind, sentences
 from desktop.core.transcript import Speaker, TranscriptLine
 

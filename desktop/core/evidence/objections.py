@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from desktop.core.rubric import ARGUE_RE, PRESSURE_RE
+from desktop.core.grading.rubric import ARGUE_RE, PRESSURE_RE
 from desktop.core.textcues import ACK_RE, OBJECTION_CUES, objection_matchers, sentence_kind, sentences
 from desktop.core.transcript import Speaker, TranscriptLine
 

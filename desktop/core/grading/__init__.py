@@ -1,1 +1,2 @@
-"""The rule grader's parts: the facts of a call, and the four scores. `desktop.core.rule_grader` puts them together."""
+"""The rule grader and its parts: `rule_grader` puts together the facts of a call (`facts`) and the four scores
+(`scores`); `rubric` holds the cues and weights, `feedback_wording` the words of the tips."""

@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from desktop.core import feedback_wording as fb
 from desktop.core.evidence.objections import ObjectionEvent
-from desktop.core.rubric import (
+from desktop.core.grading import feedback_wording as fb
+from desktop.core.grading.rubric import (
     ADDRESS_RE,
     INTRO_RE,
     MEETING_RE,

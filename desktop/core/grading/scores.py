@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import re
 
-from desktop.core import feedback_wording as fb
 from desktop.core.evidence.objections import ObjectionEvent, objection_kinds
+from desktop.core.grading import feedback_wording as fb
 from desktop.core.grading.facts import CallFacts, Found, band, lower
-from desktop.core.results import CallMetrics
-from desktop.core.rubric import (
+from desktop.core.grading.rubric import (
     AGREE_RE,
     ARGUE_RE,
     CALLED_BACK_RE,
@@ -35,6 +34,7 @@ from desktop.core.rubric import (
     WARM_RE,
     has_money,
 )
+from desktop.core.results import CallMetrics
 from desktop.core.textcues import ACK_RE, keywords, words
 from desktop.core.transcript import Speaker, TranscriptLine
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from desktop.core.rubric import (
+from desktop.core.grading.rubric import (
     ARGUE_RE,
     EMPATHY_RE,
     FOLLOWUP_RE,

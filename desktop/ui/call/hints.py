@@ -1,15 +1,16 @@
 """What the Practice-mode hint strip shows: where the call is (intro, rapport, discovery, objections, close), which
 discovery topics were asked about, and which of the persona's objections came up and were answered.
 
-Qt-free and incremental: each final line is read once, with the same cues the grader uses (desktop/core/rubric.py and
-textcues.py), so a hint and the later grade agree. Cheap enough to run on the GUI thread per line.
+Qt-free and incremental: each final line is read once, with the same cues the grader uses
+(desktop/core/grading/rubric.py and core/textcues.py), so a hint and the later grade agree. Cheap enough to run on
+the GUI thread per line.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from desktop.core.rubric import (
+from desktop.core.grading.rubric import (
     EMPATHY_RE,
     GREETING_RE,
     INTRO_RE_LOW,

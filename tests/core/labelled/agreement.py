@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from desktop.core.difficulty import Difficulty
+from desktop.core.grading.rule_grader import GradeEvidence, grade_with_evidence
 from desktop.core.results import SCORE_NAMES
-from desktop.core.rule_grader import GradeEvidence, grade_with_evidence
 from desktop.core.transcript import Speaker
 from tests.core.labelled import LabelledCall, band_of, labelled_calls
 

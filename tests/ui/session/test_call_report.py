@@ -10,8 +10,8 @@ import pytest
 
 from desktop.core.coach_review import read_feedback
 from desktop.core.difficulty import Difficulty
+from desktop.core.grading.rule_grader import grade_call
 from desktop.core.metrics import compute_metrics
-from desktop.core.rule_grader import grade_call
 from desktop.ui.widgets import theme
 from desktop.ui.widgets.report import feedback_html
 from tests.conftest import PERSONA

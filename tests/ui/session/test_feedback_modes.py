@@ -85,7 +85,7 @@ def test_a_model_grade_offers_no_grade_again(qtbot, screen, repo):
 
 def test_screenshot_of_the_feedback_of_a_spoken_call(qtbot, screen, repo, tmp_path):
     """A labelled call with speech timing, graded by the rules as the app grades it: the picture for the docs."""
-    from desktop.core.rule_grader import grade_call
+    from desktop.core.grading.rule_grader import grade_call
 
     widget, presenter = screen
     call = next(c for c in labelled_calls() if c.name == "dale-3")

@@ -11,18 +11,18 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from desktop.core import feedback_wording as fb
 from desktop.core.difficulty import Difficulty
 from desktop.core.evidence.objections import ObjectionEvent, detect_objections
+from desktop.core.grading import feedback_wording as fb
 from desktop.core.grading import scores
 from desktop.core.grading.facts import CallFacts, lower, names_in, parse_line
-from desktop.core.metrics import compute_metrics, conversation, turns
-from desktop.core.results import HEURISTIC_GRADER, CallMetrics, Grade
-from desktop.core.rubric import (
+from desktop.core.grading.rubric import (
     ARGUE_RE,
     META_RE,
     PRESSURE_RE,
 )
+from desktop.core.metrics import compute_metrics, conversation, turns
+from desktop.core.results import HEURISTIC_GRADER, CallMetrics, Grade
 from desktop.core.textcues import COMMON_OBJECTIONS
 from desktop.core.transcript import Speaker, TranscriptLine
 
