@@ -274,7 +274,8 @@ OBJECTION_CUES: dict[str, str] = {
     ),
     "There are back taxes / a lien, is that a problem?": (
         r"back taxes|taxes (?:are )?owed|owe (?:some |a lot of |the )?(?:back )?taxes|\bliens?\b|tax sale|"
-        r"delinquent|behind on (?:the )?taxes|judgment|title (?:problem|issue)|probate|\bowed\b|"
+        # Probate is a title problem, unless the seller's worry in that line is the paperwork it brings.
+        r"delinquent|behind on (?:the )?taxes|judgment|title (?:problem|issue)|^(?!.*paperwork).*probate|\bowed\b|"
         r"\bowe (?:on|money|about|around|some|a few|\$|\d)"
     ),
     "I don't want to deal with paperwork": (

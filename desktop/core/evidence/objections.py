@@ -96,6 +96,9 @@ _DENIAL_RE = re.compile(
     r"\bwe(?:'re| are) (?:a )?(?:real|legit|legitimate)\b(?! estate)"
 )
 
+# A reply that opens by waving the worry away ("Probate's easy, happens all the time") acknowledges nothing.
+_WAVED_AWAY_RE = re.compile(r"^(?:\w+'s|it's|that's) (?:easy|simple|nothing|no big deal)\b")
+
 
 def objection_kinds(pattern: str) -> tuple[str, ...]:
     """The common objections a persona pattern names (its text trips their cues, or equals one's phrase)."""
@@ -163,10 +166,11 @@ def detect_objections(lines: Sequence[TranscriptLine], patterns: Sequence[str]) 
         asked_about = {p for p, _ in hits if any(_about(kinds[p], low, asking=True) for _, low in reply_lows)}
         if not hits:
             continue
-        ack = next((ln for ln, low in reply_lows if ACK_RE.search(low)), None)
+        ack = next((ln for ln, low in reply_lows if ACK_RE.search(low) and not _WAVED_AWAY_RE.match(low)), None)
         # Arguing without acknowledging is not an answer, whatever words it shares with the objection.
         harsh = ack is None and any(
-            ARGUE_RE.search(low) or PRESSURE_RE.search(low) or _DENIAL_RE.search(low) for _, low in reply_lows
+            ARGUE_RE.search(low) or PRESSURE_RE.search(low) or _DENIAL_RE.search(low) or _WAVED_AWAY_RE.match(low)
+            for _, low in reply_lows
         )
         agreed = any(_AGREED_RE.match(low) for _, low in reply_lows)
         topical = {

@@ -64,6 +64,12 @@ STRONG_EMPATHY_RE = _rx(
     r"\b(?:i'm sorry|sorry (?:to hear|for|about)|i can imagine|that must|that sounds (?:(?:really|so|very|pretty) )?"
     r"(?:like|hard|tough|difficult|stressful|frustrating)|i'd feel the same|i would feel the same|i hear you)"
 )
+# Telling a wary seller their question is a fair one to ask is warmth toward the person, even in the line that then
+# answers it ("Fair question. I got your name from...").
+CONCERN_RESPECTED_RE = _rx(
+    r"\b(?:(?:fair|good|great) question|fair (?:thing )?to ask|good question to ask|i'd be careful too|"
+    r"i'd (?:ask|wonder|do) the same)"
+)
 # Warmth toward the person, not the objection: sympathy, interest in their news, thanks for their time.
 WARM_RE = _rx(
     STRONG_EMPATHY_RE.pattern + r"|\b(?:how exciting|that's exciting|congratulations|lovely|great (?:story|tradition)|"

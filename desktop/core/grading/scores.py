@@ -13,6 +13,7 @@ from desktop.core.grading.rubric import (
     ARGUE_RE,
     CALLED_BACK_RE,
     COMPANY_RE,
+    CONCERN_RESPECTED_RE,
     EMPATHY_RE,
     FOLLOWUP_RE,
     GREETING_RE,
@@ -77,7 +78,12 @@ def rapport(call: CallFacts, metrics: CallMetrics, notes: fb.Notes, lowball: Fou
     opened = bool(reason or inbound) and bool(permission or inbound)
     # An acknowledgement that answers an objection is objection handling; warmth is toward the person.
     answers = {e.answer_seq for e in call.events}
-    warm = any(WARM_RE.search(call.lows[ln.seq]) for ln in call.trainee) or any(ln.seq not in answers for ln in empathy)
+    # Thanking a seller who called back stands in for the reason of the call (above); it is not also the warmth.
+    said = [call.lows[ln.seq] for ln in call.trainee]
+    if inbound and said:
+        said[0] = CALLED_BACK_RE.sub("", said[0])
+    warm = any(WARM_RE.search(text) for text in said) or any(ln.seq not in answers for ln in empathy)
+    warm = warm or any(CONCERN_RESPECTED_RE.search(text) for text in said)
     # Talking more than the seller on a spoken call moves the score within its tier (the standard's tiers do not
     # weigh talk time, and typed words are no measure of it); a monologue (over 80 % of the talk) costs a tier.
     # Talking back about a concern the seller holds ("those listings
