@@ -88,6 +88,11 @@ _AUX_RE = re.compile(
     r"(?:you|i|we|they|he|she|it|that|this|there|your|the|anyone|anybody|someone|somebody|everyone|any|now)\b"
 )
 
+_INNER_QUESTION_RE = re.compile(
+    r"(?<=[\w,] )(?:what|how|when|why|where|who)\b(?: \w+){0,2}? "
+    r"(?:do|did|does|would|will|could|can|are|were|have|has) you\b"
+)
+
 
 def question_kinds(text: str) -> list[str]:
     """'open' or 'closed' for each question sentence in a line.
@@ -112,7 +117,14 @@ def sentence_kind(sentence: str) -> str | None:
         return "open" if _OPEN_RE.match(core) else "closed"
     if _OPEN_RE.match(core) and not core.startswith(("what", "why", "how")):
         return "open"
-    return "closed" if _AUX_RE.match(core) else None
+    if _AUX_RE.match(core):
+        return "closed"
+    # The recogniser runs a question on from the words before it ("thanks for telling me what did you like about
+    # his offer."): question word order ("what did you") inside the sentence still asks.
+    inner = _INNER_QUESTION_RE.search(core)
+    if inner:
+        return "open" if _OPEN_RE.match(core[inner.start() :]) else "closed"
+    return None
 
 
 # -- fillers ----------------------------------------------------------------------------------------------------

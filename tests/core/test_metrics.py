@@ -71,6 +71,10 @@ def test_longest_monologue_merges_consecutive_trainee_lines() -> None:
         ("When I looked at the county records, it showed five acres.", []),
         ("Would love to hear more.", []),
         ("Hi, is this Linda? What made you call us back?", ["closed", "open"]),
+        # The recogniser runs a question on from the words before it, with a full stop.
+        ("Good to know, thanks for telling me what did you like about his offer.", ["open"]),
+        ("Thanks for that, how long have you owned it.", ["closed"]),
+        ("I know what you need and how you feel.", []),
     ],
 )
 def test_question_kinds(text: str, kinds: list[str]) -> None:

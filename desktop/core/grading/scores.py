@@ -84,6 +84,8 @@ def rapport(call: CallFacts, metrics: CallMetrics, notes: fb.Notes, lowball: Fou
         said[0] = CALLED_BACK_RE.sub("", said[0])
     warm = any(WARM_RE.search(text) for text in said) or any(ln.seq not in answers for ln in empathy)
     warm = warm or any(CONCERN_RESPECTED_RE.search(text) for text in said)
+    # Staying kind under a guarded seller: every one of several concerns acknowledged, in words of understanding.
+    warm = warm or (len(call.events) >= 2 and all(e.acknowledged for e in call.events) and len(empathy) >= 2)
     # Talking more than the seller on a spoken call moves the score within its tier (the standard's tiers do not
     # weigh talk time, and typed words are no measure of it); a monologue (over 80 % of the talk) costs a tier.
     # Talking back about a concern the seller holds ("those listings
