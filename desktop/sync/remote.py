@@ -44,6 +44,10 @@ def parse_remote_document(doc: Mapping[str, Any]) -> RemoteSession:
     if duration is not None and (not isinstance(duration, (int, float)) or isinstance(duration, bool) or duration < 0):
         raise ValueError(f"duration_seconds must be a non-negative number, got {duration!r}")
     grade, graded_at = _grade(doc)
+    # An exam call must stay an exam on every device (it counts for an exam assignment); older apps omit the field.
+    practice_mode = doc.get("practice_mode", True)
+    if not isinstance(practice_mode, bool):
+        raise ValueError(f"practice_mode must be true or false, got {practice_mode!r}")
     columns = {
         "kind": "coach" if any(line.speaker is Speaker.COACH for line in lines) else "roleplay",
         "mode": mode,
@@ -61,6 +65,7 @@ def parse_remote_document(doc: Mapping[str, Any]) -> RemoteSession:
         "ended_at": ended_at,
         "duration_seconds": float(duration) if duration is not None else None,
         "metrics": _metrics(doc.get("metrics"), lines, duration),
+        "practice_mode": int(practice_mode),
     }
     return RemoteSession(
         client_session_id=client_session_id,

@@ -77,6 +77,19 @@ def test_sessions_from_another_device_appear_in_history_marked_and_reviewable(re
     assert updated.earlier_grades[0].rapport == 70  # the first grade stays as history
 
 
+def test_an_exam_call_from_another_device_stays_an_exam_here(repo, queries, backend, sync):
+    """The document carries practice_mode (false for an exam); an older app's document without it is practice."""
+    exam = {**remote_document("laptop-b"), "practice_mode": False}
+    older = remote_document("laptop-b")
+    older.pop("practice_mode", None)
+    for document in (exam, older):
+        backend.seed(document)
+    assert sync().sync_now().pulled.added == 2
+    by_uuid = {s.client_session_id: s.id for s in queries.list_sessions(limit=10)}
+    assert queries.get_session(by_uuid[exam["client_session_id"]]).practice_mode is False
+    assert queries.get_session(by_uuid[older["client_session_id"]]).practice_mode is True
+
+
 def test_a_409_keeps_the_servers_higher_revision_and_logs_it(repo, queries, backend, sync, caplog):
     (session_id,) = make_sessions(repo, 1, lines=2)
     local = queries.get_session(session_id)
@@ -189,6 +202,7 @@ def test_the_worker_refreshes_on_start_and_when_told_the_network_is_back(repo, q
         ({"transcript": [{"seq": 1, "speaker": "seller", "text": "a"}, {"seq": 1, "speaker": "seller", "text": "b"}]},
          "repeat"),
         ({"grade": {"rapport": 101, "discovery": 1, "objection_handling": 1, "closing": 1}}, "grade"),
+        ({"practice_mode": "no"}, "practice_mode"),
     ],
 )  # fmt: skip
 def test_a_document_that_does_not_fit_is_refused_before_it_reaches_the_database(change: dict, words: str):
