@@ -21,16 +21,15 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
-from types import SimpleNamespace
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 if not os.environ.get("DISPLAY"):
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from benchmarks.common import median, percentile  # noqa: E402
+from benchmarks.gui_call import fresh_home, place_call  # noqa: E402
 
 PROBE_MS = 5
 TARGET_P99_MS = 16.0
@@ -145,42 +144,12 @@ def binding_refcount_bug() -> bool:
     return sys.getrefcount(None) - before < -100
 
 
-def _wait_for(condition, signal, seconds: float) -> bool:
-    """Runs the event loop until `condition()` holds (checked whenever `signal` fires) or time runs out."""
-    from PySide6.QtCore import QEventLoop, QTimer
-
-    if condition():
-        return True
-    loop = QEventLoop()
-    timer = QTimer(singleShot=True, interval=int(seconds * 1000))
-    timer.timeout.connect(loop.quit)
-
-    def check(*_args) -> None:
-        if condition():
-            loop.quit()
-
-    signal.connect(check)
-    timer.start()
-    loop.exec()
-    signal.disconnect(check)
-    return condition()
-
-
 def run(seconds: float) -> dict:
     from PySide6.QtCore import QElapsedTimer, Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
     from desktop.core.difficulty import Difficulty
-    from desktop.core.personas import load_builtin_personas
-    from desktop.core.scenarios import load_scenarios
-    from desktop.settings import Settings
-    from desktop.store.db import Store
-    from desktop.store.queries import SessionQueries
-    from desktop.store.sessions import SessionRepository
-    from desktop.ui.call.controller import CallController, CallPlan
-    from desktop.ui.call.screen import CallScreen
     from desktop.ui.widgets import theme
-    from desktop.voice.call.events import CallState
     from desktop.voice.call.setup import AudioPorts
 
     app = QApplication.instance() or QApplication(sys.argv)
@@ -190,14 +159,9 @@ def run(seconds: float) -> dict:
             '("deallocating None"). Use PySide6 < 6.12 (pyside6-essentials/addons 6.11.x) or Python 3.12+.'
         )
     app.setStyleSheet(theme.STYLESHEET)
-    home = Path(tempfile.mkdtemp(prefix="roleplay-gui-bench-"))
-    os.environ["ROLEPLAY_HOME"] = str(home)
-    store = Store.open(home / "roleplay.db", home / "backups")
-    state = SimpleNamespace(settings=Settings(), repository=SessionRepository(store), queries=SessionQueries())
+    home = fresh_home("roleplay-gui-bench-")
     mic = _Mic()
     speaker = _Speaker(mic)
-    persona = load_builtin_personas()[0]
-    scenario = next(s for s in load_scenarios() if s.id == "cold-call-first-contact")
     agent = subprocess.Popen(
         [sys.executable, __file__, "--serve", "--seconds", str(seconds)],
         stdin=subprocess.PIPE,
@@ -214,19 +178,15 @@ def run(seconds: float) -> dict:
 
             def stop(self) -> None: ...
 
-        controller = CallController(
-            state,
+        call = place_call(
+            home,
+            "dale-pruitt-coal-county",
+            Difficulty.PRO,
             partner_factory=_Partner,
             audio_factory=lambda: lambda *args: AudioPorts(mic, speaker),
-            device_lister=lambda: (["Headset mic"], ["Headset"]),
-            max_seconds=None,
+            connect_s=15,
         )
-        screen = CallScreen(controller, end_pause_ms=0)
-        screen.resize(1280, 800)
-        screen.show()
-        controller.place(CallPlan(persona, scenario, Difficulty.PRO, practice_mode=True, typed=False))
-        if not _wait_for(lambda: screen.state is CallState.CONNECTED, controller.adapter.state_changed, 15):
-            raise SystemExit("the call did not connect")
+        controller, screen = call.controller, call.screen
 
         gaps: list[float] = []
         cpu: list[float] = []  # the GUI thread's own CPU time in each gap
@@ -254,13 +214,10 @@ def run(seconds: float) -> dict:
         counts = json.loads(agent.stdout.readline() or "{}")
         rows = len(screen.page.transcript.model.entries())
         batches = controller.adapter.batches
-        controller.hang_up()
-        _wait_for(lambda: screen.state is CallState.ENDED, controller.adapter.ended, 10)
-        controller.shutdown()
+        call.hang_up()
     finally:
         agent.stdin.close()
         agent.wait(10)
-    store.close()
 
     stalls = [max(0.0, gap - PROBE_MS) for gap in gaps]
     worst = sorted(range(len(stalls)), key=stalls.__getitem__)[-5:][::-1]

@@ -13,10 +13,8 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 
@@ -25,7 +23,8 @@ if not os.environ.get("DISPLAY"):
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from benchmarks.common import median, percentile  # noqa: E402
-from benchmarks.gui_responsiveness import PROBE_MS, TARGET_MAX_MS, TARGET_P99_MS, _wait_for  # noqa: E402
+from benchmarks.gui_call import fresh_home, place_call  # noqa: E402
+from benchmarks.gui_responsiveness import PROBE_MS, TARGET_MAX_MS, TARGET_P99_MS  # noqa: E402
 from tests.pcm import write_wav  # noqa: E402
 from tests.speech.spoken import TRAINEE_LINES, silence, speak  # noqa: E402
 
@@ -35,48 +34,29 @@ def run(questions: int) -> dict:
     from PySide6.QtWidgets import QApplication
 
     from desktop.core.difficulty import Difficulty
-    from desktop.core.personas import load_builtin_personas
-    from desktop.core.scenarios import load_scenarios
     from desktop.partner.server import PracticePartner
-    from desktop.settings import Settings
     from desktop.speech.system_voice import find_speech_engine
-    from desktop.store.db import Store
-    from desktop.store.queries import SessionQueries
-    from desktop.store.sessions import SessionRepository
-    from desktop.ui.call.controller import CallController, CallPlan
-    from desktop.ui.call.screen import CallScreen
     from desktop.ui.widgets import theme
     from desktop.voice.audio.wav_source import WavAudioFactory
-    from desktop.voice.call.events import CallState
 
     app = QApplication.instance() or QApplication(sys.argv)
     app.setStyleSheet(theme.STYLESHEET)
-    home = Path(tempfile.mkdtemp(prefix="roleplay-partner-gui-"))
-    os.environ["ROLEPLAY_HOME"] = str(home)
+    home = fresh_home("roleplay-partner-gui-")
     parts = [silence(3.0)]  # the greeting first
     for line in TRAINEE_LINES[:questions]:
         parts += [speak(line, home), silence(6.0)]
     wav = write_wav(home / "questions.wav", np.concatenate(parts))
     seconds = sum(p.size for p in parts) / 16000
-    store = Store.open(home / "roleplay.db", home / "backups")
-    state = SimpleNamespace(settings=Settings(), repository=SessionRepository(store), queries=SessionQueries())
     engine = find_speech_engine()
     partner = PracticePartner(model=None, speech=engine.synth_for(None) if engine else None)
-    persona = next(p for p in load_builtin_personas() if p.id == "rosa-delgado-bexar")
-    scenario = next(s for s in load_scenarios() if s.id == "cold-call-first-contact")
-    controller = CallController(
-        state,
+    call = place_call(
+        home,
+        "rosa-delgado-bexar",
+        Difficulty.BEGINNER,
         partner_factory=lambda: partner,
         audio_factory=lambda: WavAudioFactory(wav, record=False),
-        device_lister=lambda: (["Headset mic"], ["Headset"]),
-        max_seconds=None,
+        connect_s=20,
     )
-    screen = CallScreen(controller, end_pause_ms=0)
-    screen.resize(1280, 800)
-    screen.show()
-    controller.place(CallPlan(persona, scenario, Difficulty.BEGINNER, practice_mode=True, typed=False))
-    if not _wait_for(lambda: screen.state is CallState.CONNECTED, controller.adapter.state_changed, 20):
-        raise SystemExit("the call did not connect")
     gaps: list[float] = []
     ends: list[float] = []  # when each gap ended, seconds into the call: where the worst stalls fall
     clock = QElapsedTimer()
@@ -101,11 +81,8 @@ def run(questions: int) -> dict:
     probe.stop()
     cpu = (time.process_time() - started_cpu) / (time.monotonic() - started)
     record = partner.conversations()[-1] if partner.conversations() else None
-    rows = [(e.speaker, e.text) for e in screen.page.transcript.model.entries()]
-    controller.hang_up()
-    _wait_for(lambda: screen.state is CallState.ENDED, controller.adapter.ended, 10)
-    controller.shutdown()
-    store.close()
+    rows = [(e.speaker, e.text) for e in call.screen.page.transcript.model.entries()]
+    call.hang_up()
     stalls = [max(0.0, gap - PROBE_MS) for gap in gaps]
     return {
         "seconds": round(seconds, 1),
