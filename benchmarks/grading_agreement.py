@@ -28,7 +28,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from desktop.core.results import SCORE_NAMES  # noqa: E402
 from tests.core.labelled import band_of, fresh_calls, holdout_calls, labelled_calls, new_calls  # noqa: E402
 from tests.core.labelled.agreement import grade_labelled, measure  # noqa: E402
-from tests.core.labelled.spoken import SPOKEN_CALLS, refresh, spoken_calls  # noqa: E402
+from tests.core.labelled.spoken import (  # noqa: E402
+    FRESH_SPOKEN_CALLS,
+    FRESH_SPOKEN_PATH,
+    SPOKEN_CALLS,
+    fresh_spoken_calls,
+    refresh,
+    spoken_calls,
+)
 
 
 def main() -> int:
@@ -38,7 +45,9 @@ def main() -> int:
     args = parser.parse_args()
     if args.refresh_spoken:
         started = time.perf_counter()
-        refresh(Path(tempfile.mkdtemp(prefix="spoken-calls-")))
+        folder = Path(tempfile.mkdtemp(prefix="spoken-calls-"))
+        refresh(folder)
+        refresh(folder, FRESH_SPOKEN_PATH, FRESH_SPOKEN_CALLS)
         print(f"spoken calls recognised again in {time.perf_counter() - started:.0f} s")
     calls = labelled_calls()
     result = measure(calls)
@@ -69,9 +78,16 @@ def main() -> int:
     spoken = spoken_calls()
     heard = measure(spoken)
     typed_twins = measure(tuple(c for c in calls + holdout_calls() + new_calls() if c.name in SPOKEN_CALLS))
-    for label, part in (("spoken (recognised)", heard), ("same calls typed", typed_twins)):
+    fresh_heard = measure(fresh_spoken_calls()) if FRESH_SPOKEN_PATH.exists() else None
+    for label, part, count in (
+        ("spoken (recognised)", heard, len(spoken)),
+        ("same calls typed", typed_twins, len(spoken)),
+        ("fresh held out spoken (recognised)", fresh_heard, len(FRESH_SPOKEN_CALLS)),
+    ):
+        if part is None:
+            continue
         print(
-            f"{label}: {len(spoken)} calls, raised {part.raised:.1%} ({part.raised_both}/{part.raised_either}),"
+            f"{label}: {count} calls, raised {part.raised:.1%} ({part.raised_both}/{part.raised_either}),"
             f" answered {part.answered:.1%} ({part.answered_agree}/{part.answered_total}), bands {part.bands:.1%}"
             f" ({part.bands_agree}/{part.bands_total})"
         )
@@ -79,6 +95,8 @@ def main() -> int:
         print("\n".join(whole.misses))
         print("fresh:\n" + "\n".join(fresh.misses))
         print("spoken:\n" + "\n".join(heard.misses))
+        if fresh_heard is not None:
+            print("fresh spoken:\n" + "\n".join(fresh_heard.misses))
     ok = whole.raised >= 0.95 and whole.answered >= 0.90 and whole.bands >= 0.85
     return 0 if ok else 1
 

@@ -10,8 +10,11 @@ import pytest
 from tests.core.labelled import KEYS
 from tests.core.labelled.agreement import measure
 from tests.core.labelled.spoken import (
+    FRESH_SPOKEN_CALLS,
+    FRESH_SPOKEN_PATH,
     SPOKEN_CALLS,
     every_call,
+    fresh_spoken_calls,
     hear,
     load_cache,
     spoken_calls,
@@ -24,11 +27,14 @@ from tests.speech.spoken import word_error_rate
 # Measured on the cache of 5 Dec 2026 (18 calls, 72 bands). Raised and answered meet the issue's floors; bands do
 # not: see `test_the_grader_agrees_with_the_labels_on_spoken_calls`.
 SPOKEN_BANDS_FLOOR = 57
+FRESH_SPOKEN_BANDS_FLOOR = 79  # of 108 (typed: 94)
+FRESH_SPOKEN_LOST = 15
 
 
 def test_the_cache_still_holds_the_typed_calls_lines() -> None:
     """An edited labelled call must be recognised again (benchmarks/grading_agreement.py --refresh-spoken)."""
     assert stale_entries(load_cache()["calls"]) == []
+    assert stale_entries(load_cache(FRESH_SPOKEN_PATH)["calls"], FRESH_SPOKEN_CALLS) == []
 
 
 def test_the_cache_notices_an_edited_line() -> None:
@@ -71,6 +77,21 @@ def test_the_grader_agrees_with_the_labels_on_spoken_calls() -> None:
     assert result.bands_agree >= SPOKEN_BANDS_FLOOR, report
 
 
+def test_fresh_spoken_calls_are_measured_as_they_are() -> None:
+    """The 27 fresh held-out calls spoken too (every voice in turn), the honest figure for spoken calls the band rules
+    were not built on. Objections keep their floors; bands lose FRESH_SPOKEN_LOST of the typed calls' agreement,
+    most on the espeak voice the recogniser hears worst (en-us+f3): "Is now a good time?" heard as "It's now and on
+    time." loses the permission ask, a company name heard as "even windfall hills and buyers" loses the introduction.
+    The floor is the measured figure, so it cannot slip."""
+    spoken = measure(fresh_spoken_calls())
+    typed = measure(tuple(every_call()[name] for name in FRESH_SPOKEN_CALLS))
+    report = "\n".join(spoken.misses)
+    assert len(FRESH_SPOKEN_CALLS) >= 20
+    assert spoken.raised >= 0.95 and spoken.answered >= 0.90, report
+    assert spoken.bands_agree >= FRESH_SPOKEN_BANDS_FLOOR, report
+    assert typed.bands_agree - spoken.bands_agree <= FRESH_SPOKEN_LOST, report
+
+
 @pytest.mark.parametrize(("name", "seq"), [("dale-1", 4), ("jennifer-1", 10)])
 def test_the_recogniser_still_hears_what_the_cache_says(name: str, seq: int, recogniser, speech_dir) -> None:
     """Two cached lines spoken and recognised again: a changed model or decoder would make the cache a fiction."""
@@ -99,6 +120,8 @@ def speech_dir(tmp_path_factory):
         ("REASON_RE", "i'm calling him out your 2.5 acres in mohave county."),
         ("SPECIFIC_RE", "okay, what do you get five work for me to call back?"),
         ("SPECIFIC_RE", "could we talk at six o'clock?"),
+        ("PERMISSION_RE", "is our okay to talk?"),
+        ("PERMISSION_RE", "this is the short time for a quick chat."),
     ],
 )
 def test_cues_survive_the_recognisers_habits(pattern: str, heard: str) -> None:

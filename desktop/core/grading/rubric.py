@@ -51,7 +51,7 @@ PERMISSION_RE = _rx(
     r"(?:got|have)\b.{0,14}\b(?:minutes?|seconds?|moments?|sec)\b|another time|catch you later|"
     r"is (?:now|this) (?:a |an )?(?:\w+ )?(?:time|moment)|(?:good|okay|ok|bad) moment|"
     r"is now (?:a good|okay|ok)|mind if i ask|would it be (?:okay|ok|alright) if|is it (?:okay|ok|alright) if|"
-    r"can i ask you a (?:few|couple))"
+    r"can i ask you a (?:few|couple)|okay to talk|(?:time|minute) for a (?:quick|short) (?:chat|call|word|talk))"
 )
 EMPATHY_RE = _rx(
     ACK_RE.pattern + r"|\b(?:i can imagine|that must (?:be|have been)|thanks? (?:you )?for (?:sharing|telling|"
