@@ -135,3 +135,23 @@ def as_the_partner_hears(speech: np.ndarray, detector=None) -> bytes:
         if isinstance(event, SpeechEnded)
     ]
     return b"".join(turns) if turns else speech.astype("<i2").tobytes()
+
+
+HELD_OUT_COUNT = 25
+
+
+def held_out_trainee_lines(count: int = HELD_OUT_COUNT) -> tuple[tuple[str, str], ...]:
+    """(line, persona id) for `count` trainee lines of the fresh labelled calls (`tests/core/labelled/fresh_calls.txt`):
+    sentences written for grading, not for recognition, and never looked at while the vocabulary prompt's words were
+    chosen, so the prompt's WER on them is an unseen figure. The rule is fixed, not a choice of lines: of the trainee
+    lines of 6 to 25 words, in file order, every k-th from the first, k = how many there are // `count`."""
+    from desktop.core.transcript import Speaker
+    from tests.core.labelled import fresh_calls
+
+    eligible = [
+        (line.text, call.persona_id)
+        for call in fresh_calls()
+        for line in call.lines
+        if line.speaker == Speaker.TRAINEE and 6 <= len(line.text.split()) <= 25
+    ]
+    return tuple(eligible[:: max(1, len(eligible) // count)][:count])
