@@ -90,7 +90,8 @@ _AUX_RE = re.compile(
 
 _INNER_QUESTION_RE = re.compile(
     r"(?<=[\w,] )(?:what|how|when|why|where|who)\b(?: \w+){0,2}? "
-    r"(?:do|did|does|would|will|could|can|are|were|have|has) you\b"
+    r"(?:do|did|does|would|will|could|can|are|were|have|has) you\b|"
+    r"(?<=, )(?:do|did|would|could|can|are|will|have) you\b"
 )
 
 

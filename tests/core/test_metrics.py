@@ -75,6 +75,7 @@ def test_longest_monologue_merges_consecutive_trainee_lines() -> None:
         ("Good to know, thanks for telling me what did you like about his offer.", ["open"]),
         ("Thanks for that, how long have you owned it.", ["closed"]),
         ("I know what you need and how you feel.", []),
+        ("The listings can be all over the place, do you know which one it was.", ["closed"]),
     ],
 )
 def test_question_kinds(text: str, kinds: list[str]) -> None:

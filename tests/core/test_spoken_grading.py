@@ -27,8 +27,8 @@ from tests.speech.spoken import word_error_rate
 # Measured on the cache of 5 Dec 2026 (18 calls, 72 bands). Raised and answered meet the floors; bands do
 # not: see `test_the_grader_agrees_with_the_labels_on_spoken_calls`.
 SPOKEN_BANDS_FLOOR = 57
-FRESH_SPOKEN_BANDS_FLOOR = 79  # of 108 (typed: 94)
-FRESH_SPOKEN_LOST = 15
+FRESH_SPOKEN_BANDS_FLOOR = 83  # of 108 (typed: 94)
+FRESH_SPOKEN_LOST = 11
 
 
 def test_the_cache_still_holds_the_typed_calls_lines() -> None:
@@ -122,6 +122,7 @@ def speech_dir(tmp_path_factory):
         ("SPECIFIC_RE", "could we talk at six o'clock?"),
         ("PERMISSION_RE", "is our okay to talk?"),
         ("PERMISSION_RE", "this is the short time for a quick chat."),
+        ("INTRO_PLAIN_RE", "hello mr. feldman, this is a homey can with desert parcel partners."),
     ],
 )
 def test_cues_survive_the_recognisers_habits(pattern: str, heard: str) -> None:

@@ -32,7 +32,7 @@ INTRO_RE_LOW = _rx(r"\b(?:my name is|my name's|this is|i'm|i am)\b")
 # A name and the firm said without "this is" ("Hi Frank, Eli Novak, Keystone Home Solutions"), or in lower case as a
 # recogniser may write it ("this is kevin with red river land").
 INTRO_PLAIN_RE = re.compile(
-    r"(?i:\b(?:my name is|my name's|this is|i'm|i am|it's)\s+[a-z]+(?:\s+[a-z]+)?,?\s+(?:with|from|at|here at)\b)|"
+    r"(?i:\b(?:my name is|my name's|this is|i'm|i am|it's)\s+[a-z]+(?:\s+[a-z]+){0,2},?\s+(?:with|from|at|here at)\b)|"
     r"^(?:(?i:hi|hello|hey|good (?:morning|afternoon|evening))\s+[A-Z][a-z]+,\s+)?[A-Z][a-z]+ [A-Z][a-z]+, [A-Z]"
 )
 ADDRESS_RE = re.compile(
