@@ -23,13 +23,16 @@ from tests.partner.seller_turns import HELD_OUT, LABELLED, RECOGNISED_PATH, meas
 
 
 def refresh() -> None:
+    from types import SimpleNamespace
+
+    from desktop.core.personas import load_builtin_personas
+    from desktop.partner.hearing import vocabulary_prompt
     from desktop.speech.recogniser import Recogniser
     from tests.speech.spoken import as_the_partner_hears, speak
 
-    prompt = (
-        "A phone call. Sam asks Dale Pruitt about the land in Coal County: the acres, water and power, a well, "
-        "septic, the road, back taxes, the price, a cash offer, closing."
-    )
+    # The prompt the partner gives the recogniser on a call with Dale, the trainee named Sam.
+    dale = next(p for p in load_builtin_personas() if p.id == "dale-pruitt-coal-county")
+    prompt = vocabulary_prompt(SimpleNamespace(persona=dale, trainee_name="Sam"))
     recogniser = Recogniser.load(cpu_threads=1)
     folder = Path(tempfile.mkdtemp(prefix="seller-turns-"))
     heard = {}

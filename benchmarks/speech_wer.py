@@ -13,10 +13,12 @@ partner's prompt before the reference's trade words went in, for comparison.
 
 Measured (beam 5, corpus WER clean / 20 dB, decode median, one thread):
     set        beam5 (shipped)       prompt-old            prompt-old-template
-    original   0.094 / 0.084 0.45 s  0.106 / 0.089 0.44 s  0.114 / 0.091 0.43 s
-    heldout    0.123 / 0.104 0.44 s  0.135 / 0.133 0.44 s  0.127 / 0.112 0.43 s
-Greedy, as the tentatives decode (`prompt` against `prompt-old-greedy`): original 0.109 / 0.105 against 0.139 / 0.111,
-heldout 0.155 / 0.160 against 0.177 / 0.182.
+    original   0.093 / 0.083 0.47 s  0.106 / 0.089 0.44 s  0.114 / 0.091 0.43 s
+    heldout    0.122 / 0.114 0.45 s  0.135 / 0.133 0.44 s  0.127 / 0.112 0.43 s
+The reference's trade words alone, without the earlier prompt's acres, well and septic: 0.094 / 0.084 and
+0.123 / 0.104 (see `hearing._TRADE_TALK` for the third set, the seller's labelled questions).
+Greedy, as the tentatives decode (`prompt` against `prompt-old-greedy`): original 0.111 / 0.101 against 0.139 / 0.111,
+heldout 0.156 / 0.160 against 0.177 / 0.182.
 
 WER is the corpus figure, as recognition is reported: all word errors over all reference words, after both texts are
 brought to one written form (`tests/speech/scoring.normalise`: "$40,000" is "forty thousand dollars", "OK" is "okay",

@@ -26,8 +26,8 @@ __all__ = ["Gate", "ModelUnavailable", "RecognitionBusy", "RecognitionPool", "Re
 
 
 # How every turn is decoded. Measured with benchmarks/speech_wer.py (100 espeak-ng utterances, corpus WER clean / room
-# noise at 20 dB SNR, beam 5 with the partner's vocabulary prompt: 0.094 / 0.084, median 0.45 s per decode on one
-# thread; 0.123 / 0.104 on 100 held-out utterances). Each alternative below, measured with the earlier prompt
+# noise at 20 dB SNR, beam 5 with the partner's vocabulary prompt: 0.093 / 0.083, median 0.47 s per decode on one
+# thread; 0.122 / 0.114 on 100 held-out utterances). Each alternative below, measured with the earlier prompt
 # (0.106 / 0.089 then), was no better, so the cheaper choice stays.
 DECODE_OPTIONS: dict[str, object] = {
     "language": "en",

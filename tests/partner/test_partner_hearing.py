@@ -34,14 +34,26 @@ def pcm_silence(seconds: float) -> bytes:
     return bytes(int(seconds * 16000) * 2)
 
 
+def without_trailing_quiet(pcm: bytes) -> bytes:
+    """The clip up to its last 20 ms frame within 40 dB of its loudest."""
+    samples = np.frombuffer(pcm, "<i2").astype(np.float64)
+    frames = samples[: samples.size // 320 * 320].reshape(-1, 320)
+    level = np.sqrt((frames**2).mean(axis=1)) + 1e-9
+    last = int(np.nonzero(level > level.max() / 100)[0][-1])
+    return pcm[: (last + 1) * 320 * 2]
+
+
 def test_a_spoken_question_grows_on_screen_and_the_seller_answers_its_words(
     partner: PracticePartner, callers: list[Caller], speech_folder: Path
 ) -> None:
     caller = new_caller(callers).start(partner.http_url, config_for(Difficulty.ROOKIE), text_only=False)
     caller.wait_responses(1)
     # Two questions with a breath between (a turn of some 9 s), so that even a loaded machine decodes it as it grows.
+    # The breath is 0.1 s after the first question's last sound: espeak-ng ends a clip with 0.3 s of quiet, and a gap
+    # that long after a question would rightly end the turn (quick_end_ms) on a machine that decodes fast enough.
     question = f"{SENTENCES[3]}. {SENTENCES[0]}"  # water and power, or drill a well; and what is the price
-    audio = spoken(SENTENCES[3], speech_folder) + pcm_silence(0.25) + spoken(SENTENCES[0], speech_folder)
+    first = without_trailing_quiet(spoken(SENTENCES[3], speech_folder))
+    audio = first + pcm_silence(0.1) + spoken(SENTENCES[0], speech_folder)
     stream_audio(caller, pcm_silence(0.4) + audio + pcm_silence(1.0))
     assert caller.wait(lambda: len(caller.responses()) >= 2, 30)
     (final,) = caller.of(UserTranscript)
