@@ -34,7 +34,10 @@ Labels corrected after the first measurement, where they broke this standard: da
 you" is poor), rosa-2 "I'll mail it" answers the writing request, frank-3 objection band (its only objection fully
 answered), marcus-3 probate raised and answered (a stated title problem) and its bands, earl-3 call-back answered
 and discovery band, and the discovery bands of jennifer-1, marcus-1 and bud-1 (their reasons named questions that
-were not asked). `holdout_calls.txt` was written after the rules were tuned and is measured as it is.
+were not asked). Corrected later (5 Dec 2026), after the rules had been tuned: the closing of martin-1 and priya-1
+("strong: a specific next step agreed, without a summary" is good by the standard, which asks a summary for strong)
+and the rapport of marcus-3 ("good: name, reason, permission, condolences" is strong: condolences are warmth).
+`holdout_calls.txt` was written after the rules were tuned and is measured as it is.
 `new_calls.txt` (30 calls, every persona twice) was written and labelled to this standard, and committed, before the
 grader was run on it: it is the second, larger held-out set the band rules were then generalised against.
 `fresh_calls.txt` (27 calls, every persona and difficulty) was written, labelled and committed the same way, and the
