@@ -228,6 +228,10 @@ ACK_RE = re.compile(
 
 # The objections from acquisition-calls.md and the cues (alternatives of one regular expression) that show each in a
 # seller line. Persona patterns are mapped onto these by running the cues on the pattern text itself.
+_PAPERWORK_CUES = (
+    r"paperwork|hassle|red tape|complicated|headache|too much work|deal with (?:all )?(?:that|this|the)|"
+    r"\bforms\b|documents|(?:pile|stack|mountain) of"
+)
 OBJECTION_CUES: dict[str, str] = {
     "Your offer is insulting": (
         r"insult|low ?-?ball|too low|a joke|ridiculous|offensive|laughable|slap in the face|robbery|"
@@ -288,13 +292,11 @@ OBJECTION_CUES: dict[str, str] = {
     "There are back taxes / a lien, is that a problem?": (
         r"back taxes|taxes (?:are )?owed|owe (?:some |a lot of |the )?(?:back )?taxes|\bliens?\b|tax sale|"
         # Probate is a title problem, unless the seller's worry in that line is the paperwork it brings.
-        r"delinquent|behind on (?:the )?taxes|judgment|title (?:problem|issue)|^(?!.*paperwork).*probate|\bowed\b|"
+        r"delinquent|behind on (?:the )?taxes|judgment|title (?:problem|issue)|\bowed\b|"
+        rf"^(?!.*(?:{_PAPERWORK_CUES})).*probate|"
         r"\bowe (?:on|money|about|around|some|a few|\$|\d)"
     ),
-    "I don't want to deal with paperwork": (
-        r"paperwork|hassle|red tape|complicated|headache|too much work|deal with (?:all )?(?:that|this|the)|"
-        r"\bforms\b|documents|(?:pile|stack|mountain) of"
-    ),
+    "I don't want to deal with paperwork": _PAPERWORK_CUES,
     "Send me something in writing": (
         r"in writing|send me (?:something|a letter|some information|info|the offer|an offer|your offer)|on paper|"
         r"mail (?:it to )?me|look it over|in the mail|by mail"

@@ -44,9 +44,12 @@ def parse_remote_document(doc: Mapping[str, Any]) -> RemoteSession:
     if duration is not None and (not isinstance(duration, (int, float)) or isinstance(duration, bool) or duration < 0):
         raise ValueError(f"duration_seconds must be a non-negative number, got {duration!r}")
     grade, graded_at = _grade(doc)
-    # An exam call must stay an exam on every device (it counts for an exam assignment); older apps omit the field.
-    practice_mode = doc.get("practice_mode", True)
-    if not isinstance(practice_mode, bool):
+    # An exam call must stay an exam on every device (it counts for an exam assignment); older apps omit the field,
+    # and the server's schema lets it be null: both are practice.
+    practice_mode = doc.get("practice_mode")
+    if practice_mode is None:
+        practice_mode = True
+    elif not isinstance(practice_mode, bool):
         raise ValueError(f"practice_mode must be true or false, got {practice_mode!r}")
     columns = {
         "kind": "coach" if any(line.speaker is Speaker.COACH for line in lines) else "roleplay",

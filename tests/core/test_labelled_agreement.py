@@ -83,6 +83,14 @@ def test_probate_voiced_as_paperwork_is_the_paperwork_objection_and_waving_it_aw
     assert [(e.pattern, e.answer_seq) for e in detect_objections(lines, patterns)] == [("paperwork hassle", None)]
     heard = [lines[0], TranscriptLine(2, T, "That happens all the time. Where are you in the probate process?")]
     assert [(e.pattern, e.answer_seq) for e in detect_objections(heard, patterns)] == [("paperwork hassle", 2)]
+    # Any of the paperwork objection's words makes it that objection; waving a worry away and then taking it up answers.
+    hassle = [TranscriptLine(1, S, "It's in probate, and that's such a hassle."), TranscriptLine(2, T, "Okay.")]
+    assert [e.pattern for e in detect_objections(hassle, patterns)] == ["paperwork hassle"]
+    taken_up = [
+        TranscriptLine(1, S, "There are some back taxes on it."),
+        TranscriptLine(2, T, "It's no big deal, we pay the back taxes at closing. How much is owed?"),
+    ]
+    assert [(e.pattern, e.answer_seq) for e in detect_objections(taken_up, patterns)] == [("back taxes or lien", 2)]
 
 
 def test_respecting_a_wary_sellers_question_is_warmth_but_thanks_for_calling_back_is_not() -> None:

@@ -78,16 +78,19 @@ def test_sessions_from_another_device_appear_in_history_marked_and_reviewable(re
 
 
 def test_an_exam_call_from_another_device_stays_an_exam_here(repo, queries, backend, sync):
-    """The document carries practice_mode (false for an exam); an older app's document without it is practice."""
+    """The document carries practice_mode (false for an exam); an older app's document without it, or with null (the
+    server's schema allows it), is practice."""
     exam = {**remote_document("laptop-b"), "practice_mode": False}
     older = remote_document("laptop-b")
     older.pop("practice_mode", None)
-    for document in (exam, older):
+    unset = {**remote_document("laptop-b"), "practice_mode": None}
+    for document in (exam, older, unset):
         backend.seed(document)
-    assert sync().sync_now().pulled.added == 2
+    assert sync().sync_now().pulled.added == 3
     by_uuid = {s.client_session_id: s.id for s in queries.list_sessions(limit=10)}
     assert queries.get_session(by_uuid[exam["client_session_id"]]).practice_mode is False
     assert queries.get_session(by_uuid[older["client_session_id"]]).practice_mode is True
+    assert queries.get_session(by_uuid[unset["client_session_id"]]).practice_mode is True
 
 
 def test_a_409_keeps_the_servers_higher_revision_and_logs_it(repo, queries, backend, sync, caplog):

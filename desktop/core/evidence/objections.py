@@ -96,7 +96,8 @@ _DENIAL_RE = re.compile(
     r"\bwe(?:'re| are) (?:a )?(?:real|legit|legitimate)\b(?! estate)"
 )
 
-# A reply that opens by waving the worry away ("Probate's easy, happens all the time") acknowledges nothing.
+# A reply that opens by waving the worry away ("Probate's easy, happens all the time") acknowledges nothing; it can
+# still answer by taking the worry up ("It's no big deal, we pay the back taxes at closing").
 _WAVED_AWAY_RE = re.compile(r"^(?:\w+'s|it's|that's) (?:easy|simple|nothing|no big deal)\b")
 
 
@@ -169,8 +170,7 @@ def detect_objections(lines: Sequence[TranscriptLine], patterns: Sequence[str]) 
         ack = next((ln for ln, low in reply_lows if ACK_RE.search(low) and not _WAVED_AWAY_RE.match(low)), None)
         # Arguing without acknowledging is not an answer, whatever words it shares with the objection.
         harsh = ack is None and any(
-            ARGUE_RE.search(low) or PRESSURE_RE.search(low) or _DENIAL_RE.search(low) or _WAVED_AWAY_RE.match(low)
-            for _, low in reply_lows
+            ARGUE_RE.search(low) or PRESSURE_RE.search(low) or _DENIAL_RE.search(low) for _, low in reply_lows
         )
         agreed = any(_AGREED_RE.match(low) for _, low in reply_lows)
         topical = {
