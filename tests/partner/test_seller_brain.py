@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 
@@ -394,3 +395,18 @@ def test_a_lowball_gets_the_asking_price_back_and_no_ground() -> None:
     again = talk.offered(30_000, ready=True, reasons=2, strained=False)
     assert (again.price, again.held) == (100_000, True)
     assert talk.offered(90_000, ready=True, reasons=1, strained=False).kind == "countered"
+
+
+@pytest.mark.parametrize("style", ["friendly", "skeptical", "aggressive", "cooperative"])
+def test_an_evasion_names_what_it_withholds_in_a_sentence_that_reads(style: str) -> None:
+    """Tried on a call: "I'd rather not say the taxes, to a stranger." The withheld topic is a noun phrase ("the
+    taxes", "other offers", "who decides"), so it follows "about"/"into"/"on"/"to", never "say"/"know"/"tell you",
+    and it is never the subject of "is" (the taxes is...)."""
+    from desktop.partner.seller.lines import EVADED_TOPICS, topic_evasions
+
+    for topic, about in EVADED_TOPICS.items():
+        for line in topic_evasions(style, topic):
+            lowered = line.lower()
+            assert about.lower() in lowered, line
+            assert not re.search(rf"\b(?:say|know|tell you) {re.escape(about.lower())}", lowered), line
+            assert f"{about.lower()} is " not in lowered, line

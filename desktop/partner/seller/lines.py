@@ -124,7 +124,7 @@ EVASIONS: dict[str, Variants] = {
 }
 
 # A guarded question the seller will not answer yet is still answered on its topic: the evasion names what it
-# withholds ("Who decides is my business"), so the trainee knows they were heard and what to earn.
+# withholds ("Who decides? That's my business"), so the trainee knows they were heard and what to earn.
 EVADED_TOPICS: dict[str, str] = {
     "motivation": "why i'd sell",
     "timeline": "my timing",
@@ -136,18 +136,18 @@ EVADED_TOPICS: dict[str, str] = {
 }
 TOPIC_EVASIONS: dict[str, Variants] = {
     "friendly": (
-        "Oh, {about} is kind of a long story.",
+        "Oh, {about}, that's kind of a long story.",
         "Let's not get into {about} just yet.",
-        "Ha, maybe I'll tell you {about} once I know you a little better.",
+        "Ha, maybe I'll tell you about {about} once I know you a little better.",
     ),
     "skeptical": (
-        "Why do you need to know {about}?",
-        "I'd rather not say {about}, to a stranger.",
-        "{About} is my business, isn't it?",
+        "Why do you want to know about {about}?",
+        "I'd rather not get into {about} with a stranger.",
+        "{About}? That's my business, isn't it?",
     ),
     "aggressive": (
-        "{About} is none of your business.",
-        "Why would I tell you {about}?",
+        "{About}? None of your business.",
+        "Why would I talk to you about {about}?",
         "Don't worry about {about}.",
     ),
     "cooperative": (
