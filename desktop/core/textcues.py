@@ -71,6 +71,10 @@ _LEAD_RE = re.compile(
     r"i(?:'m| was)? wondering|i wonder)\b[\s,.-]*)+"
 )
 _INDIRECT_RE = re.compile(r"wonder|curious|ask|love to know")
+# A name said first ("Frank, what got you thinking about selling?") hides the question word the same way.
+_VOCATIVE_RE = re.compile(
+    r"^[a-z]+,\s+(?=(?:what|why|how|when|where|who|which|is|are|do|does|did|can|could|would|will|have|has)\b)"
+)
 _OPEN_RE = re.compile(
     r"^(?:(?:what|why)\b|how\b(?!\s+(?:much|many|long|old|big|far|soon|often)\b)|"
     r"(?:(?:can|could|would|will) you (?:please )?)?(?:tell me|walk me through|talk me through|describe|explain|"
@@ -108,7 +112,7 @@ def question_kinds(text: str) -> list[str]:
 def sentence_kind(sentence: str) -> str | None:
     """'open', 'closed' or None (not a question) for one sentence."""
     lowered = sentence.lower().replace("’", "'")
-    core = _LEAD_RE.sub("", lowered).strip()
+    core = _VOCATIVE_RE.sub("", _LEAD_RE.sub("", lowered).strip())
     if lowered.rstrip().endswith("?"):
         return "open" if _OPEN_RE.match(core) else "closed"
     # "I was wondering what you'd want for it." asks, even without the question mark.

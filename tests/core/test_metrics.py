@@ -76,6 +76,11 @@ def test_longest_monologue_merges_consecutive_trainee_lines() -> None:
         ("Thanks for that, how long have you owned it.", ["closed"]),
         ("I know what you need and how you feel.", []),
         ("The listings can be all over the place, do you know which one it was.", ["closed"]),
+        # The seller's name said first does not hide the question word.
+        ("Frank, what got you thinking about selling it?", ["open"]),
+        ("Frank, what start you thinking about selling it?", ["open"]),
+        ("Rosa, is the lien paid off?", ["closed"]),
+        ("No, what I mean is the lot.", []),
     ],
 )
 def test_question_kinds(text: str, kinds: list[str]) -> None:

@@ -27,8 +27,8 @@ from tests.speech.spoken import word_error_rate
 # Measured on the cache of 5 Dec 2026 (18 calls, 72 bands). All three meet the issue's floors on these calls; the
 # fresh spoken calls' bands do not: see `test_fresh_spoken_calls_are_measured_as_they_are`.
 SPOKEN_BANDS_FLOOR = 62
-FRESH_SPOKEN_BANDS_FLOOR = 83  # of 108 (typed: 94)
-FRESH_SPOKEN_LOST = 11
+FRESH_SPOKEN_BANDS_FLOOR = 85  # of 108 (typed: 94)
+FRESH_SPOKEN_LOST = 9
 
 
 def test_the_cache_still_holds_the_typed_calls_lines() -> None:
@@ -147,6 +147,56 @@ def test_discovery_topics_survive_the_recognisers_habits(heard: str, topic: str)
     from desktop.core.grading.rubric import topics_of
 
     assert topic in topics_of(heard)
+
+
+def _opening(first_turn: str, later: str = "Do you have any plans for the land?"):
+    from desktop.core.transcript import Speaker, TranscriptLine
+
+    said = [
+        (Speaker.SELLER, "Hello, Priya speaking."),
+        (Speaker.TRAINEE, first_turn),
+        (Speaker.SELLER, "Okay. What is this about?"),
+        (Speaker.TRAINEE, later),
+        (Speaker.SELLER, "We were going to build, but we moved for my job."),
+    ]
+    return [TranscriptLine(i + 1, who, text) for i, (who, text) in enumerate(said)]
+
+
+@pytest.mark.parametrize("heard", ["It's now and on time.", "It's our mad time.", "Is now a good time?"])
+def test_a_time_check_heard_as_a_statement_still_asks_permission(heard: str) -> None:
+    """ "Is now a good time?" heard as "It's now and on time.": at the end of the opening, a short sentence that ends
+    on the seller's time still asks for it, so the trainee is not told to ask permission they asked."""
+    from desktop.core.grading.rule_grader import grade_call
+
+    opener = "Hi Priya, this is Ethan with Foothills Land Buyers. I'm calling about your five acres in Polk County."
+    asked = grade_call(_opening(f"{opener} {heard}"))
+    unasked = grade_call(_opening(opener))
+    assert asked.rapport >= 64 > unasked.rapport, (asked.rapport, unasked.rapport)
+    assert not any("okay time" in tip for tip in asked.improvements), asked.improvements
+    # The coach, asked why rapport scored as it did, reads the opening as the grader does.
+    from desktop.core.evidence.moments import skill_facts
+
+    assert "asked permission at line 2" in skill_facts("rapport", _opening(f"{opener} {heard}"), asked)
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        # After the opening turns, a sentence ending on time is no permission ask.
+        ["Hi Priya, this is Ethan with Foothills Land Buyers. I'm calling about your five acres.", "Okay.", "Time."],
+        # A longer statement that ends on time asks nothing.
+        ["Hi Priya, this is Ethan with Foothills Land Buyers. I've been buying land here for a long time.", "Okay."],
+    ],
+)
+def test_a_sentence_ending_on_time_elsewhere_is_no_permission_ask(said: list[str]) -> None:
+    from desktop.core.grading.rule_grader import grade_call
+    from desktop.core.transcript import Speaker, TranscriptLine
+
+    lines = []
+    for text in said:
+        lines += [(Speaker.SELLER, "Okay."), (Speaker.TRAINEE, text)]
+    call = [TranscriptLine(i + 1, who, text) for i, (who, text) in enumerate(lines)]
+    assert any("okay time" in tip for tip in grade_call(call).improvements)
 
 
 def test_proposing_a_time_to_call_back_is_no_open_discovery_question() -> None:

@@ -53,6 +53,9 @@ PERMISSION_RE = _rx(
     r"is now (?:a good|okay|ok)|mind if i ask|would it be (?:okay|ok|alright) if|is it (?:okay|ok|alright) if|"
     r"can i ask you a (?:few|couple)|okay to talk|(?:time|minute) for a (?:quick|short) (?:chat|call|word|talk))"
 )
+# The recogniser often writes a spoken time check as a garbled statement ("Is now a good time?" heard as "It's now
+# and on time."); in the opening turns, a short last sentence that ends on the seller's time still asks for it.
+OPENING_TIME_CHECK_RE = _rx(r"(?:^|[.?!] )(?:\S+ ){0,4}(?:time|minutes?|moment)[.?!]*$")
 EMPATHY_RE = _rx(
     ACK_RE.pattern + r"|\b(?:i can imagine|that must (?:be|have been)|thanks? (?:you )?for (?:sharing|telling|"
     r"explaining)|sorry (?:for|about) your|"
