@@ -201,6 +201,12 @@ def _m6_owner_lock() -> tuple[str, ...]:
     )
 
 
+def _m7_heard_text() -> tuple[str, ...]:
+    # A trainee line the recogniser misheard can be corrected after the call; the words it heard are kept beside
+    # the corrected ones (null: never corrected). The search index follows `text`, the corrected words.
+    return ("ALTER TABLE transcript_lines ADD COLUMN heard_text TEXT",)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "sessions, transcript lines, grades, user personas", _m1_initial()),
     Migration(2, "full-text search over transcript lines", _m2_transcript_search()),
@@ -208,6 +214,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "trainee goals for the coaching memory", _m4_trainee_goals()),
     Migration(5, "coach debriefs linked to the call they review", _m5_debrief_link()),
     Migration(6, "the owner of an active call by its OS lock; the time of a call's last write", _m6_owner_lock()),
+    Migration(7, "what the recogniser heard, kept when a trainee line is corrected", _m7_heard_text()),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

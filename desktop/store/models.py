@@ -71,6 +71,8 @@ class LineRow(BaseModel):
     offset_ms = IntegerField(default=0)
     duration_ms = IntegerField(default=0)
     interrupted = BooleanField(default=False)
+    # What the recogniser heard, kept when the trainee corrects a misheard line; null: never corrected.
+    heard_text = TextField(null=True)
 
     class Meta:
         table_name = "transcript_lines"

@@ -62,10 +62,16 @@ class SessionRecord:
     grade: Grade | None
     graded_at: str | None
     earlier_grades: tuple[Grade, ...] = field(default=())
+    # What the recogniser heard on each trainee line the trainee corrected since (seq -> heard words).
+    heard_texts: dict[int, str] = field(default_factory=dict)
 
     @property
     def id(self) -> int:
         return self.summary.id
+
+    @property
+    def corrected_lines(self) -> int:
+        return len(self.heard_texts)
 
     @property
     def parent_session_id(self) -> int | None:
@@ -100,10 +106,12 @@ def read_record(session_id: int) -> SessionRecord | None:
     row = dict(zip(_RECORD_COLUMNS, row, strict=True))
     # Tuples straight from the cursor: building 100+ line objects through peewee's row wrappers would cost
     # several times the query itself.
+    line_rows = _run(_lines_query, session_id).fetchall()
     lines = tuple(
         TranscriptLine(seq, _speaker(speaker), text, offset_ms or 0, duration_ms or 0, bool(interrupted))
-        for seq, speaker, text, offset_ms, duration_ms, interrupted in _run(_lines_query, session_id)
+        for seq, speaker, text, offset_ms, duration_ms, interrupted, _heard in line_rows
     )
+    heard_texts = {seq: heard for seq, *_, heard in line_rows if heard is not None}
     grades = list(_run(_grades_query, session_id))
     return SessionRecord(
         summary=_summary(row),
@@ -123,6 +131,7 @@ def read_record(session_id: int) -> SessionRecord | None:
         grade=_grade(grades[0]) if grades else None,
         graded_at=grades[0][-1] if grades else None,
         earlier_grades=tuple(_grade(g) for g in grades[1:]),
+        heard_texts=heard_texts,
     )
 
 
@@ -139,7 +148,13 @@ _RECORD_COLUMNS = tuple(SessionRow._meta.sorted_field_names) + ("overall", "grad
 def _lines_query():
     return (
         LineRow.select(
-            LineRow.seq, LineRow.speaker, LineRow.text, LineRow.offset_ms, LineRow.duration_ms, LineRow.interrupted
+            LineRow.seq,
+            LineRow.speaker,
+            LineRow.text,
+            LineRow.offset_ms,
+            LineRow.duration_ms,
+            LineRow.interrupted,
+            LineRow.heard_text,
         )
         .where(LineRow.session == _ID)
         .order_by(LineRow.seq)

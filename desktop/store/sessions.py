@@ -23,6 +23,7 @@ from desktop.core.transcript import TranscriptLine
 from desktop.core.vocabulary import END_REASONS, ENDED_STATUSES, GRADED_KINDS, KINDS, MODES, EndReason, Status
 from desktop.secret_shapes import key_pasted_as_id_message, looks_like_key
 from desktop.store.db import Store
+from desktop.store.line_corrections import apply_correction, checked_correction
 from desktop.store.models import GradeRow, LineRow, SessionRow, UserPersonaRow
 from desktop.store.owner_lock import owner_is_running, remove_stale_locks
 from desktop.store.processes import process_is_alive
@@ -191,6 +192,14 @@ class SessionRepository:
             self._bump_if_ended(session_id)
 
         self._write(job)
+
+    def correct_line(self, session_id: int, seq: int, text: str) -> bool:
+        """The trainee fixes a line of theirs the recogniser misheard, after the call (see `line_corrections`):
+        the words first heard are kept, the call is measured and queued for grading again, and a new revision is
+        pushed by sync. False when the text is what the line says already. ValueError (with words for the user)
+        for empty or overlong text, a line that is not the trainee's, or a typed call; LookupError for no line."""
+        corrected = checked_correction(text)
+        return self._write(lambda: apply_correction(session_id, seq, corrected))
 
     def set_line_timings(self, session_id: int, timings: dict[int, tuple[int, int]]) -> None:
         """Measured (offset_ms, duration_ms) per seq, written at the end of a voice call in one transaction."""

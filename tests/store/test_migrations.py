@@ -160,6 +160,15 @@ def test_migration_6(tmp_path: Path):
     assert db.execute_sql("SELECT owner_pid, owner_lock, last_write_at FROM sessions").fetchall() == [(42, "", None)]
 
 
+def test_migration_7(tmp_path: Path):
+    db = database_at(tmp_path, 6)
+    add_session(db)
+    db.execute_sql("INSERT INTO transcript_lines (session_id, seq, speaker, text) VALUES (1, 1, 'trainee', 'hi')")
+    migrate_to(db, tmp_path, 7)
+    # A line from before corrections existed was never corrected: it is as heard.
+    assert db.execute_sql("SELECT text, heard_text FROM transcript_lines").fetchall() == [("hi", None)]
+
+
 def test_a_failing_step_leaves_the_previous_schema(tmp_path: Path, monkeypatch):
     from desktop.store import migrations
 
