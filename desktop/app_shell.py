@@ -200,6 +200,8 @@ class AppShell:
         feedback.regrade_requested.connect(lambda session_id: grading.enqueue(session_id, force=True))
         review = ReviewScreen()
         review_presenter = ReviewPresenter(state, review)
+        # A line corrected in the review is graded again the way "Grade again" is.
+        review_presenter.regrade_requested.connect(lambda session_id: grading.enqueue(session_id, force=True))
         controller = CallController(state)
         call_screen = CallScreen(controller)
         for key, page in (("history", history), ("call", call_screen), ("feedback", feedback), ("review", review)):
@@ -210,6 +212,8 @@ class AppShell:
         relay = GradingRelay()
         grading.add_listener(relay.on_grading_event)
         relay.graded.connect(feedback_presenter.grade_arrived)
+        relay.graded.connect(review_presenter.grade_arrived)
+        relay.failed.connect(review_presenter.grading_failed)
         relay.failed.connect(feedback_presenter.grading_failed)
         relay.progress.connect(feedback_presenter.grading_progress)
         relay.graded.connect(history_presenter.session_updated)

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.clock import format_clock
 from desktop.core.results import HEURISTIC_GRADER
-from desktop.core.vocabulary import Status
+from desktop.core.vocabulary import GRADED_KINDS, Status
 from desktop.store.records import SessionRecord
 from desktop.ui.session.analytics_card import AnalyticsCard
 from desktop.ui.widgets import icons, theme
@@ -76,6 +76,17 @@ def measured_on(record: SessionRecord) -> str:
     else:
         how = "with speech timing"
     return f"Measured on the transcript: {turns} ({how})."
+
+
+def corrected_note(record: SessionRecord) -> str:
+    """Says when the grade follows words the trainee corrected after the call (or is being worked out on them)."""
+    count = record.corrected_lines
+    if not count or record.summary.kind not in GRADED_KINDS:
+        return ""
+    lines = "1 line corrected" if count == 1 else f"{count} lines corrected"
+    if record.summary.needs_grading:
+        return f"Grading again on your corrected words: {lines}."
+    return f"Graded on your corrected words: {lines}." if record.grade is not None else ""
 
 
 class FeedbackScreen(QWidget):
@@ -223,7 +234,8 @@ class FeedbackScreen(QWidget):
         self.scores.show_grade(grade, pending)
         self.feedback.show_grade(grade, FEEDBACK_PENDING if grade is None and summary.needs_grading else pending)
         self.analytics.show_metrics(record.metrics, typed=summary.mode == "text")
-        self.measured.setText(measured_on(record) if grade is not None else "")
+        measured = " ".join(part for part in (measured_on(record), corrected_note(record)) if part)
+        self.measured.setText(measured if grade is not None else "")
         # The rules stood in for a configured model (the note says why): offer the model another go.
         self.regrade_button.setVisible(grade is not None and grade.grader == HEURISTIC_GRADER and bool(grade.note))
 

@@ -1,5 +1,6 @@
 """Presenters of one session: the feedback screen (updated when the grade arrives) and the review (its recording,
-exports, delete). Every read, write and file operation runs off the GUI thread through run_in_background.
+exports, delete, corrections of what was heard). Every read, write and file operation runs off the GUI thread through
+run_in_background.
 """
 
 from __future__ import annotations
@@ -125,6 +126,11 @@ class ReviewPresenter(QObject):
     review_shown = Signal(int)
     exported = Signal(str)  # the path written
     export_failed = Signal(str)
+    # A correction was saved: the call wants grading again. The app hands it to the grading queue, as it does the
+    # feedback screen's "Grade again", and passes the queue's results back to grade_arrived / grading_failed.
+    regrade_requested = Signal(int)
+    correction_failed = Signal(str)
+    record_updated = Signal(int)  # the screen shows the call as stored now (after a correction, after a new grade)
 
     def __init__(self, state: LocalData, screen: ReviewScreen) -> None:
         super().__init__(screen)
@@ -133,6 +139,7 @@ class ReviewPresenter(QObject):
         self._session_id: int | None = None
         screen.export_requested.connect(self.export)
         screen.delete_requested.connect(self.delete)
+        screen.correction_requested.connect(self.correct)
 
     @Slot(int)
     def open_session(self, session_id: int) -> None:
@@ -206,6 +213,65 @@ class ReviewPresenter(QObject):
                 self._screen.show_deleted(session_id)
 
         run_in_background(remove, done)
+
+    @Slot(int, int, str)
+    def correct(self, session_id: int, seq: int, text: str) -> None:
+        """Stores the trainee's corrected words through the repository (its writer thread), then shows the line
+        corrected and has the call graded again on them."""
+        state = self._state
+
+        def save() -> tuple[bool, SessionRecord | None]:
+            changed = state.repository.correct_line(session_id, seq, text)
+            return changed, state.queries.get_session(session_id)
+
+        def done(result: tuple[bool, SessionRecord | None] | None, error: Exception | None) -> None:
+            if error is not None:
+                # A ValueError carries words for the user (empty, too long, not a line of theirs).
+                detail = str(error) if isinstance(error, ValueError) else f"The correction was not saved ({error})."
+                self._screen.show_message(detail, ok=False)
+                self.correction_failed.emit(detail)
+                return
+            changed, record = result
+            if record is None:
+                self._screen.show_error(NOT_FOUND)
+                return
+            self._screen.show_updated_record(record)
+            if changed and record.summary.needs_grading:
+                self._screen.show_message("Correction saved. Grading the call again on your words…", ok=True)
+                self.regrade_requested.emit(session_id)
+            elif changed:  # a coach debrief: not graded
+                self._screen.show_message("Correction saved.", ok=True)
+            else:
+                self._screen.message.hide()
+            self.record_updated.emit(session_id)
+
+        run_in_background(save, done)
+
+    @Slot(int)
+    def grade_arrived(self, session_id: int) -> None:
+        """A new grade for the call on screen: the report follows it (the recording plays on)."""
+        if session_id != self._session_id or self._screen.session_id != session_id:
+            return
+        queries = self._state.queries
+
+        def done(record: SessionRecord | None, error: Exception | None) -> None:
+            if session_id != self._session_id or error is not None or record is None:
+                return
+            self._screen.show_updated_record(record)
+            if not record.summary.needs_grading:
+                self._screen.message.hide()
+            self.record_updated.emit(session_id)
+
+        run_in_background(lambda: queries.get_session(session_id), done)
+
+    @Slot(int, str)
+    def grading_failed(self, session_id: int, message: str) -> None:
+        if session_id == self._session_id and self._screen.session_id == session_id:
+            self._screen.show_message(
+                f"Grading again did not finish ({message}). Your correction is saved; the call is graded again the "
+                "next time the app starts.",
+                ok=False,
+            )
 
 
 def _repair(recording: Path) -> None:

@@ -1,5 +1,6 @@
 """Review of a past call, offline: the recording with the transcript following it, the scores, feedback and
-analytics, export, and delete (after the user confirms).
+analytics, export, delete (after the user confirms), and correcting what the recogniser heard on the trainee's lines
+(the call is then graded again on the corrected words).
 
 ReviewPresenter loads the call and does the exports and the delete off the GUI thread; this screen only shows and asks.
 """
@@ -26,10 +27,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.transcript import TranscriptLine
 from desktop.store.records import SessionRecord
 from desktop.ui.session.analytics_card import AnalyticsCard
+from desktop.ui.session.correction import ACTION_TEXT, CorrectHeardDialog, why_not_correctable
 from desktop.ui.session.export import FORMATS, suggested_filename
-from desktop.ui.session.feedback import describe_call
+from desktop.ui.session.feedback import corrected_note, describe_call
 from desktop.ui.session.player import SEEK_STEP_MS, RecordingPlayer
 from desktop.ui.session.transcript_replay import TranscriptReplay
 from desktop.ui.widgets import icons, theme
@@ -84,12 +87,14 @@ class ReviewScreen(QWidget):
     export_requested = Signal(int, str, str)  # session_id, format ("md", "json", "pdf"), path
     delete_requested = Signal(int)  # the user confirmed; the presenter deletes
     deleted = Signal(int)  # the session is gone from the store
+    correction_requested = Signal(int, int, str)  # session_id, seq, the corrected words; the presenter saves them
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("page")
         self.setStyleSheet(style())
         self._data: ReviewData | None = None
+        self.correct_dialog: CorrectHeardDialog | None = None
         # Replaceable so tests (and a future native dialog) need no modal dialog.
         self.choose_export_path: Callable[[str, str], str | None] = lambda fmt, name: _ask_path(self, fmt, name)
         self.confirm_delete: Callable[[str], bool] = lambda question: _confirm(self, question)
@@ -103,8 +108,15 @@ class ReviewScreen(QWidget):
         splitter.setChildrenCollapsible(False)
         transcript_card = card()
         transcript_layout = QVBoxLayout(transcript_card)
-        transcript_layout.addWidget(section_title("Transcript"))
+        transcript_header = QHBoxLayout()
+        transcript_header.addWidget(section_title("Transcript"))
+        transcript_header.addStretch(1)
+        self.correct_button = QPushButton(icons.icon("edit"), " Correct…")
+        self.correct_button.setAccessibleName(ACTION_TEXT)
+        transcript_header.addWidget(self.correct_button)
+        transcript_layout.addLayout(transcript_header)
         self.transcript = TranscriptReplay()
+        self.transcript.why_not_correctable = self._why_not_correctable
         transcript_layout.addWidget(self.transcript, 1)
         splitter.addWidget(transcript_card)
         scroll = QScrollArea()
@@ -115,9 +127,15 @@ class ReviewScreen(QWidget):
         report_layout = QVBoxLayout(report)
         report_layout.setContentsMargins(0, 0, 0, 0)
         self.scores = ScoresCard()
+        # Said when the grade was (or is being) worked out on words the trainee corrected.
+        self.corrected = QLabel("")
+        self.corrected.setObjectName("muted")
+        self.corrected.setWordWrap(True)
+        self.corrected.setContentsMargins(10, 0, 10, 4)  # in line with the cards' text
+        self.corrected.hide()
         self.feedback = FeedbackCard()
         self.analytics = AnalyticsCard()
-        for part in (self.scores, self.feedback, self.analytics):
+        for part in (self.scores, self.corrected, self.feedback, self.analytics):
             report_layout.addWidget(part)
         report_layout.addStretch(1)
         scroll.setWidget(report)
@@ -129,6 +147,9 @@ class ReviewScreen(QWidget):
         follow_theme(self.restyle)
         self.player.position_changed.connect(self.transcript.follow)
         self.transcript.line_clicked.connect(self._line_clicked)
+        self.transcript.correct_requested.connect(self.request_correction)
+        self.transcript.current_changed.connect(self._update_correct_button)
+        self.correct_button.clicked.connect(lambda: self.request_correction(self.transcript.current_index))
         self._shortcuts()
         self.show_loading()
 
@@ -179,6 +200,7 @@ class ReviewScreen(QWidget):
             (QKeySequence(QKeySequence.StandardKey.Delete), self.request_delete),
             (QKeySequence("Ctrl+E"), self.export_button.showMenu),
             (QKeySequence(QKeySequence.StandardKey.Back), self.back_requested.emit),
+            (QKeySequence(Qt.Key.Key_F2), lambda: self.request_correction(self.transcript.current_index)),
         )
         for keys, action in bindings:
             shortcut = QShortcut(keys, self)
@@ -217,7 +239,8 @@ class ReviewScreen(QWidget):
         # In a debrief the other voice is the coach's, not the seller's.
         debrief = record.summary.kind == "coach"
         other = "Coach" if debrief else seller.split()[0] if seller else "Seller"
-        self.transcript.set_lines(record.lines, other, "Coach" if debrief else "Coach hint")
+        self.transcript.set_lines(record.lines, other, "Coach" if debrief else "Coach hint", record.heard_texts)
+        self._update_correct_button()
         self._load_recording(data)
         if not record.lines:
             self.show_message("No lines were recorded in this call.", ok=True)
@@ -230,6 +253,21 @@ class ReviewScreen(QWidget):
         self.scores.show_grade(grade, pending)
         self.feedback.show_grade(grade, pending)
         self.analytics.show_metrics(record.metrics, typed=record.summary.mode == "text")
+        note = corrected_note(record)
+        self.corrected.setText(note)
+        self.corrected.setVisible(bool(note))
+
+    def show_updated_record(self, record: SessionRecord) -> None:
+        """The same call read again (a line corrected, a new grade): transcript and report follow, while the
+        recording keeps playing where it was."""
+        if self._data is None or self._data.record.id != record.id:
+            return
+        self._data = ReviewData(record, self._data.recording, self._data.no_audio_reason, self._data.origin_device)
+        self.transcript.set_lines(
+            record.lines, self.transcript.seller_name, self.transcript.coach_name, record.heard_texts
+        )
+        self._update_correct_button()
+        self._render_report(record)
 
     def restyle(self, *_palette) -> None:
         """Light/dark switch: rebuild stylesheet colours and the report; playback carries on undisturbed."""
@@ -284,6 +322,56 @@ class ReviewScreen(QWidget):
             self._load_recording(self._data)
         self.set_actions_enabled(True)
 
+    def request_correction(self, index: int) -> None:
+        """Opens the correction dialog on a line of the trainee's; Save asks the presenter to store the words."""
+        lines = self.transcript.lines
+        line = lines[index] if 0 <= index < len(lines) else None
+        if self._data is None or line is None or self._why_not_correctable(line):
+            return
+        self.transcript.set_current(index)
+        dialog = CorrectHeardDialog(line.text, self.transcript.heard_text(index), self)
+        session_id = self._data.record.id
+        dialog.accepted.connect(lambda: self._corrected(session_id, line.seq, line.text, dialog.text))
+        dialog.finished.connect(lambda _result: self._dialog_closed(dialog))
+        self.correct_dialog = dialog
+        self._place_below_line(dialog, index)
+        dialog.open()  # window-modal, without a nested event loop
+
+    def _place_below_line(self, dialog: CorrectHeardDialog, index: int) -> None:
+        """Just under the line being corrected, so it and the seller's reply around it stay in view."""
+        item = self.transcript.item(index)
+        screen = self.screen().availableGeometry()
+        dialog.adjustSize()
+        rect = self.transcript.visualItemRect(item)
+        # The trainee's bubbles sit on the right: the dialog lines up with them.
+        below = self.transcript.viewport().mapToGlobal(rect.bottomRight())
+        x = min(max(screen.left(), below.x() - dialog.width()), screen.right() - dialog.width())
+        y = below.y() + 8
+        if y + dialog.height() > screen.bottom():  # no room below: above the line instead
+            y = self.transcript.viewport().mapToGlobal(rect.topLeft()).y() - dialog.height() - 8
+        dialog.move(x, max(screen.top(), y))
+
+    def _dialog_closed(self, dialog: CorrectHeardDialog) -> None:
+        if self.correct_dialog is dialog:
+            self.correct_dialog = None
+        dialog.deleteLater()
+
+    def _corrected(self, session_id: int, seq: int, before: str, text: str) -> None:
+        if text != before:
+            self.show_message("Saving your correction…", ok=True)
+            self.correction_requested.emit(session_id, seq, text)
+
+    def _why_not_correctable(self, line: TranscriptLine | None) -> str:
+        data = self._data
+        return why_not_correctable(data.record if data else None, line, data.origin_device if data else "")
+
+    def _update_correct_button(self, *_index) -> None:
+        lines = self.transcript.lines
+        index = self.transcript.current_index
+        why_not = self._why_not_correctable(lines[index] if 0 <= index < len(lines) else None)
+        self.correct_button.setEnabled(not why_not)
+        self.correct_button.setToolTip(why_not or "Correct the words the speech recogniser heard on this line (F2)")
+
     def _load_recording(self, data: ReviewData) -> None:
         length_ms = int((data.record.summary.duration_seconds or 0) * 1000)
         self.player.load(data.recording, data.no_audio_reason, length_ms)
@@ -297,10 +385,15 @@ class ReviewScreen(QWidget):
             self.player.play()
         # Without audio the click still marks the line, so the transcript reads the same way.
         self.transcript.set_current(index)
+        self._update_correct_button()
 
     def set_actions_enabled(self, enabled: bool) -> None:
         self.export_button.setEnabled(enabled)
         self.delete_button.setEnabled(enabled)
+        if enabled:
+            self._update_correct_button()
+        else:  # loading, or being deleted
+            self.correct_button.setEnabled(False)
 
     def hideEvent(self, event) -> None:
         # Leaving the screen (back to history, the window to the tray) must not leave a call playing unseen.

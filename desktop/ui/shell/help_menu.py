@@ -61,6 +61,7 @@ SHORTCUTS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ("Reviewing a call", (
         ("Space", "Play or pause the recording"), ("Left", "Back a few seconds"), ("Right", "On a few seconds"),
         ("Ctrl+E", "Export the call"), ("Delete", "Delete the call"), ("Alt+Left", "Back to History"),
+        ("F2", "Correct what was heard on the line you clicked"),
     )),
     ("Settings and the persona editor", (("Ctrl+S", "Save"),)),
 )  # fmt: skip
