@@ -33,6 +33,8 @@ def why_not_correctable(record: SessionRecord | None, line: TranscriptLine | Non
         return "This call is still in progress; its lines can be corrected once it ends."
     if line.speaker != Speaker.TRAINEE:
         return "Only your own lines can be corrected: this line is what the other side said."
+    if line.duration_ms <= 0:  # how a voice call stores a line typed into it (the analytics count it so too)
+        return "You typed this line during the call, so nothing was misheard."
     return ""
 
 

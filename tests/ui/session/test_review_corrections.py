@@ -125,6 +125,14 @@ def test_seller_lines_and_typed_calls_offer_no_correction_and_say_why(qtbot, rev
     screen.request_correction(0)
     assert screen.correct_dialog is None
 
+    # A line typed into a voice call (no speech, so no duration) was not heard either.
+    typed_into = [*LINES[:3], TranscriptLine(4, Speaker.TRAINEE, HEARD, 7200, 0), *LINES[4:]]
+    open_call(qtbot, presenter, seed_call(repo, typed_into))
+    screen.transcript.line_clicked.emit(HEARD_INDEX)
+    assert not screen.correct_button.isEnabled() and "You typed this line" in screen.correct_button.toolTip()
+    screen.transcript.line_clicked.emit(HEARD_INDEX - 1)
+    assert screen.correct_button.isEnabled()
+
     typed = [TranscriptLine(ln.seq, ln.speaker, ln.text, ln.offset_ms, 0) for ln in LINES]
     open_call(qtbot, presenter, seed_call(repo, typed, mode="text"))
     screen.transcript.line_clicked.emit(HEARD_INDEX)
