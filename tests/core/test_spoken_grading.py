@@ -201,6 +201,28 @@ def test_a_time_check_heard_as_a_statement_still_asks_permission(heard: str) -> 
     assert "asked permission at line 2" in skill_facts("rapport", _opening(f"{opener} {heard}"), asked)
 
 
+def test_a_time_check_in_an_opening_cut_into_several_lines_still_asks_permission() -> None:
+    """A spoken opening is cut into a line wherever the trainee paused; the time check closing it is still in the
+    opening turn, for the grade and the coach alike."""
+    from desktop.core.evidence.moments import skill_facts
+    from desktop.core.grading.rule_grader import grade_call
+    from desktop.core.transcript import Speaker, TranscriptLine
+
+    said = [
+        (Speaker.SELLER, "Hello?"),
+        (Speaker.TRAINEE, "Hi Walter, this is Sam with Blue Ridge Land Partners."),
+        (Speaker.TRAINEE, "I'm calling about your twenty acres off Hickory Road."),
+        (Speaker.TRAINEE, "It's now and on time."),
+        (Speaker.SELLER, "I guess. What is it about?"),
+        (Speaker.TRAINEE, "What made you hold on to it all these years?"),
+        (Speaker.SELLER, "My dad bought it."),
+    ]
+    lines = [TranscriptLine(i + 1, who, text) for i, (who, text) in enumerate(said)]
+    grade = grade_call(lines)
+    assert not any("okay time" in tip for tip in grade.improvements), grade.improvements
+    assert "asked permission at line 4" in skill_facts("rapport", lines, grade)
+
+
 @pytest.mark.parametrize(
     "said",
     [

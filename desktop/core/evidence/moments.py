@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass
 from desktop.core.coach_review import find_line, read_feedback
 from desktop.core.evidence.objections import detect_objections, objection_kinds
 from desktop.core.grading import feedback_wording as tips
+from desktop.core.grading.facts import opening_lines
 from desktop.core.grading.rubric import (
     NEXT_STEP_RE,
     OPENING_TIME_CHECK_RE,
@@ -27,6 +28,7 @@ from desktop.core.grading.rubric import (
     TOPICS,
     topics_of,
 )
+from desktop.core.metrics import conversation, turns
 from desktop.core.results import Grade
 from desktop.core.textcues import keywords, sentence_kind, sentences
 from desktop.core.transcript import Speaker, TranscriptLine
@@ -178,11 +180,13 @@ def skill_facts(area: str, lines: Sequence[TranscriptLine], grade: Grade, patter
         return " ".join(parts)
     opener = trainee[0].text if trainee else ""
     # As the grader reads it: in the two opening turns, a time check the recogniser wrote as a statement counts too.
+    opening = {ln.seq for ln in opening_lines(turns(conversation(lines)))}
     permission = next(
         (
             ln
-            for i, ln in enumerate(trainee)
-            if PERMISSION_RE.search(ln.text.lower()) or (i < 2 and OPENING_TIME_CHECK_RE.search(ln.text.lower()))
+            for ln in trainee
+            if PERMISSION_RE.search(ln.text.lower())
+            or (ln.seq in opening and OPENING_TIME_CHECK_RE.search(ln.text.lower()))
         ),
         None,
     )

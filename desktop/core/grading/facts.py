@@ -94,5 +94,12 @@ def names_in(
     return next((n for n in candidates if n not in NOT_NAMES and n != own), None), own
 
 
+def opening_lines(grouped: Sequence[Sequence[TranscriptLine]], turns: int = 2) -> list[TranscriptLine]:
+    """The trainee's lines in their first `turns` turns: on a spoken call one opening may be cut into several lines
+    wherever the trainee paused."""
+    mine = [turn for turn in grouped if turn and turn[0].speaker == Speaker.TRAINEE][:turns]
+    return [line for turn in mine for line in turn]
+
+
 def band(value: float, steps: Sequence[tuple[float, int]]) -> int:
     return next((points for limit, points in steps if value <= limit), 0)

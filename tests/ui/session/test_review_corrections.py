@@ -1,5 +1,6 @@
-"""Correcting what was heard, in the review of a stored spoken call: the trainee line the recogniser wrote as "It's
-now and on time." is corrected to "Is now a good time?" through the dialog (F2, Enter), the line shows the corrected
+"""Correcting what was heard, in the review of a stored spoken call: the trainee line the recogniser wrote as "I'm
+calling him out your twenty acres off Hickory Road, not a minute." (a slip seen in the spoken labelled calls) is
+corrected to "...Got a minute?" through the dialog (F2, Enter), the line shows the corrected
 words with a "corrected" mark whose tooltip says what was heard, and the real grading queue (the rules) grades the
 call again: rapport credits the permission ask. Seller lines and typed calls offer no correction, and transcript
 text never turns into markup."""
@@ -17,18 +18,16 @@ from desktop.ui.session.presenters import GradingRelay, ReviewPresenter
 from desktop.ui.session.review import ReviewScreen
 from tests.ui.screens import app_state, seed_call
 
-HEARD = "It's now and on time."
-SAID = "Is now a good time?"
+HEARD = "I'm calling him out your twenty acres off Hickory Road, not a minute."
+SAID = "I'm calling about your twenty acres off Hickory Road. Got a minute?"
 HEARD_INDEX = 3
 LINES = [
     TranscriptLine(1, Speaker.SELLER, "Hello?", 0, 800),
     TranscriptLine(2, Speaker.TRAINEE, "Hi Walter, this is Sam with Blue Ridge Land Partners.", 1200, 3000),
-    TranscriptLine(3, Speaker.TRAINEE, "I'm calling about your twenty acres off Hickory Road.", 4400, 2600),
-    TranscriptLine(4, Speaker.TRAINEE, HEARD, 7200, 1500),
+    TranscriptLine(3, Speaker.TRAINEE, "We buy land around Bastrop.", 4400, 1600),
+    TranscriptLine(4, Speaker.TRAINEE, HEARD, 6200, 2500),
     TranscriptLine(5, Speaker.SELLER, "I guess. What is it about?", 9000, 1800),
-    TranscriptLine(
-        6, Speaker.TRAINEE, "We buy land around Bastrop. What made you hold on to it all these years?", 11300, 4800
-    ),
+    TranscriptLine(6, Speaker.TRAINEE, "Thanks. What made you hold on to it all these years?", 11300, 4800),
     TranscriptLine(7, Speaker.SELLER, "My dad bought it. Taxes keep going up and nobody uses the place.", 16600, 4200),
 ]
 
