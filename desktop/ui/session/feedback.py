@@ -70,12 +70,14 @@ def measured_on(record: SessionRecord) -> str:
         return ""
     turns = f"{metrics.trainee_turns} of your turns and {metrics.seller_turns} of the seller's"
     if record.summary.mode == "text":
-        how = "typed, so no speech timing"
-    elif metrics.typed_lines:
-        how = "speech timing from the spoken part only"
-    else:
-        how = "with speech timing"
-    return f"Measured on the transcript: {turns} ({how})."
+        return f"Measured on the transcript: {turns} (typed, so no speech timing)."
+    how = "speech timing from the spoken part only" if metrics.typed_lines else "with speech timing"
+    # Recognition slips land on the very words the grade reads ("Is now a good time?" heard as "It's now and on
+    # time."); the trainee has to know the words are the recogniser's, and where to put them right.
+    return (
+        f"Measured on the transcript as the speech recogniser heard you: {turns} ({how}). If it misheard you, "
+        "correct the line in Replay the call (F2) and the call is graded again."
+    )
 
 
 def corrected_note(record: SessionRecord) -> str:

@@ -60,6 +60,18 @@ def test_a_voice_call_with_typed_turns_says_so_and_times_only_the_spoken_part(qt
     pace = widget.analytics.values["words_per_min"].text()
     assert 100 < int(pace.split()[0]) < 250  # the spoken lines' pace, not typed words over spoken minutes
     assert "spoken part only" in widget.measured.text() and "4 of your turns" in widget.measured.text()
+    # The words are the recogniser's, and the screen says where a misheard line is put right.
+    assert "as the speech recogniser heard you" in widget.measured.text()
+    assert "correct the line in Replay the call" in widget.measured.text()
+
+
+def test_a_typed_call_names_no_recogniser(qtbot, screen, repo):
+    widget, presenter = screen
+    typed = [TranscriptLine(ln.seq, ln.speaker, ln.text) for ln in switched_call()]
+    session_id = seed_call(repo, typed, mode="text", grade=Grade(70, 60, 80, 75))
+    show(qtbot, presenter, session_id)
+    assert "typed, so no speech timing" in widget.measured.text()
+    assert "recogniser" not in widget.measured.text()
 
 
 def test_a_rules_grade_standing_in_offers_grade_again_not_a_command(qtbot, screen, repo):
@@ -94,4 +106,4 @@ def test_screenshot_of_the_feedback_of_a_spoken_call(qtbot, screen, repo, tmp_pa
     session_id = seed_call(repo, call.lines, persona=persona, difficulty=call.difficulty, grade=grade)
     show(qtbot, presenter, session_id)
     assert widget.analytics.values["objections_answered"].text() == "1 of 2"  # "not in any rush" was not answered
-    save_screenshot(widget, "feedback-spoken-call", tmp_path)
+    save_screenshot(widget, "feedback-labelled-voice-call", tmp_path)
