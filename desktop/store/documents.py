@@ -122,8 +122,18 @@ def session_markdown(record: SessionRecord) -> str:
         out.append("(no lines were recorded)")
     for line in record.lines:
         mark = " *(interrupted)*" if line.interrupted else ""
+        heard = record.heard_texts.get(line.seq)
+        # A corrected line keeps what the recogniser heard beside it: the report shows what the grade read and why.
+        if heard is not None:
+            mark += f" *(corrected; heard as: {md(heard)})*"
         out.append(f"**[{format_clock(line.offset_ms / 1000)}] {line.speaker.value}:** {md(line.text)}{mark}  ")
+    if record.heard_texts:
+        out += ["", f"Graded on the corrected words ({_lines(len(record.heard_texts))} corrected after the call)."]
     return "\n".join(out).rstrip() + "\n"
+
+
+def _lines(count: int) -> str:
+    return "1 line" if count == 1 else f"{count} lines"
 
 
 def _timestamp(text: str | None) -> str | None:

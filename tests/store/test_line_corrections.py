@@ -63,6 +63,25 @@ def test_a_correction_keeps_what_was_heard_and_queues_the_call_for_grading_and_s
     assert [ln for ln in after.lines if ln.seq != 3] == [ln for ln in before.lines if ln.seq != 3]
 
 
+def test_the_report_shows_a_corrected_line_with_what_was_heard_as_literal_text(repo, queries):
+    from desktop.core.untrusted.display import escape_markdown as md
+    from desktop.store.documents import session_markdown
+
+    session_id = ended_call(repo)
+    assert "heard as" not in session_markdown(queries.get_session(session_id))
+    repo.correct_line(session_id, 3, SAID)
+    report = session_markdown(queries.get_session(session_id))
+    assert f"{md(SAID)} *(corrected; heard as: {md(HEARD)})*" in report
+    assert "Graded on the corrected words (1 line corrected after the call)." in report
+    # What was heard is data: markup in it stays literal characters.
+    marked = start(repo, mode="voice")
+    repo.append_line(marked.id, TranscriptLine(1, Speaker.TRAINEE, "<b>now</b> *and* on time", 0, 900))
+    repo.end_session(marked.id, end_reason="user_hangup")
+    repo.correct_line(marked.id, 1, SAID)
+    assert "<b>" not in session_markdown(queries.get_session(marked.id))
+    assert f"heard as: {md('<b>now</b> *and* on time')})*" in session_markdown(queries.get_session(marked.id))
+
+
 def test_correcting_twice_keeps_the_first_heard_words_and_back_to_them_clears(repo, queries):
     session_id = ended_call(repo)
     repo.correct_line(session_id, 3, "Is now a good tim?")
