@@ -48,6 +48,8 @@ def apply_correction(session_id: int, seq: int, corrected: str) -> bool:
         raise LookupError(f"session {session_id} has no line {seq}")
     if line.speaker != Speaker.TRAINEE.value:
         raise ValueError("Only your own lines can be corrected; the other side's lines are what they said.")
+    if line.duration_ms <= 0:  # how a voice call stores a line typed into it
+        raise ValueError("You typed this line during the call, so nothing was misheard.")
     if corrected == line.text:
         return False
     # The first heard words survive any number of corrections; back to exactly them, the line is as heard again.

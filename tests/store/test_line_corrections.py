@@ -143,6 +143,12 @@ def test_a_typed_call_an_active_call_and_a_missing_line_are_refused(repo, querie
     with pytest.raises(LookupError):
         repo.correct_line(ended_call(repo), 99, SAID)
     assert line(queries, typed, 3) == HEARD
+    # A line typed into a voice call (stored without speech timing) was never heard.
+    switched = start(repo, mode="voice")
+    repo.append_line(switched.id, TranscriptLine(1, Speaker.TRAINEE, "Typed in the middle of a call.", 5000, 0))
+    repo.end_session(switched.id, end_reason="user_hangup")
+    with pytest.raises(ValueError, match="You typed this line"):
+        repo.correct_line(switched.id, 1, SAID)
 
 
 def test_a_database_from_before_corrections_opens_upgrades_and_takes_one(tmp_path: Path):
