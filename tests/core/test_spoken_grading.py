@@ -7,6 +7,7 @@ import statistics
 
 import pytest
 
+from desktop.core.transcript import Speaker, TranscriptLine
 from tests.core.labelled import KEYS
 from tests.core.labelled.agreement import measure
 from tests.core.labelled.spoken import (
@@ -171,8 +172,12 @@ def test_discovery_topics_survive_the_recognisers_habits(heard: str, topic: str)
     assert topic in topics_of(heard)
 
 
+def _numbered(said) -> list:
+    """(speaker, text) pairs as a call's lines, numbered from 1."""
+    return [TranscriptLine(i + 1, who, text) for i, (who, text) in enumerate(said)]
+
+
 def _opening(first_turn: str, later: str = "Do you have any plans for the land?"):
-    from desktop.core.transcript import Speaker, TranscriptLine
 
     said = [
         (Speaker.SELLER, "Hello, Priya speaking."),
@@ -181,7 +186,7 @@ def _opening(first_turn: str, later: str = "Do you have any plans for the land?"
         (Speaker.TRAINEE, later),
         (Speaker.SELLER, "We were going to build, but we moved for my job."),
     ]
-    return [TranscriptLine(i + 1, who, text) for i, (who, text) in enumerate(said)]
+    return _numbered(said)
 
 
 @pytest.mark.parametrize("heard", ["It's now and on time.", "It's our mad time.", "Is now a good time?"])
@@ -206,7 +211,6 @@ def test_a_time_check_in_an_opening_cut_into_several_lines_still_asks_permission
     opening turn, for the grade and the coach alike."""
     from desktop.core.evidence.moments import skill_facts
     from desktop.core.grading.rule_grader import grade_call
-    from desktop.core.transcript import Speaker, TranscriptLine
 
     said = [
         (Speaker.SELLER, "Hello?"),
@@ -217,7 +221,7 @@ def test_a_time_check_in_an_opening_cut_into_several_lines_still_asks_permission
         (Speaker.TRAINEE, "What made you hold on to it all these years?"),
         (Speaker.SELLER, "My dad bought it."),
     ]
-    lines = [TranscriptLine(i + 1, who, text) for i, (who, text) in enumerate(said)]
+    lines = _numbered(said)
     grade = grade_call(lines)
     assert not any("okay time" in tip for tip in grade.improvements), grade.improvements
     assert "asked permission at line 4" in skill_facts("rapport", lines, grade)
@@ -234,12 +238,11 @@ def test_a_time_check_in_an_opening_cut_into_several_lines_still_asks_permission
 )
 def test_a_sentence_ending_on_time_elsewhere_is_no_permission_ask(said: list[str]) -> None:
     from desktop.core.grading.rule_grader import grade_call
-    from desktop.core.transcript import Speaker, TranscriptLine
 
     lines = []
     for text in said:
         lines += [(Speaker.SELLER, "Okay."), (Speaker.TRAINEE, text)]
-    call = [TranscriptLine(i + 1, who, text) for i, (who, text) in enumerate(lines)]
+    call = _numbered(lines)
     assert any("okay time" in tip for tip in grade_call(call).improvements)
 
 
@@ -247,7 +250,6 @@ def test_proposing_a_time_to_call_back_is_no_open_discovery_question() -> None:
     """Heard as "what do you get five work for me to call back?", the ask for a call-back starts with "what"; it
     proposes the next step and discovers nothing, so a call whose only other question is closed stays poor."""
     from desktop.core.grading.rule_grader import grade_call
-    from desktop.core.transcript import Speaker, TranscriptLine
 
     said = [
         (Speaker.SELLER, "Hello?"),
@@ -257,5 +259,5 @@ def test_proposing_a_time_to_call_back_is_no_open_discovery_question() -> None:
         (Speaker.SELLER, "Maybe."),
     ]
     heard = (Speaker.TRAINEE, "Okay, what do you get five work for me to call back?")
-    asked = [TranscriptLine(i + 1, who, text) for i, (who, text) in enumerate([*said, heard])]
+    asked = _numbered([*said, heard])
     assert grade_call(asked).discovery < 40

@@ -1,6 +1,7 @@
 """The whole app as a new user meets it, offscreen: no keys, no network. Contacts -> a typed call on the embedded
 practice partner -> feedback that fills in when the grade arrives -> the call in history -> its review. Also a
-corrupt database, and a second launch handing its request to the running app."""
+corrupt database, a second launch handing its request to the running app, and a correction of what was heard graded
+again by the app's queue."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from PySide6.QtWidgets import QApplication
 
 from desktop.app_shell import AppShell
 from desktop.ui.shell.single_instance import OPEN, InstanceRequest, InstanceServer
+from tests.ui.screens import seed_call
+from tests.ui.session.test_review_corrections import HEARD, LINES, SAID
 
 WAIT_MS = 20_000
 
@@ -168,3 +171,24 @@ def test_a_call_counting_for_an_exam_assignment_is_placed_in_exam_mode_from_anyw
         assert [(r.difficulty, r.practice_mode) for r in placed] == [("PRO", False), ("ROOKIE", True)]
     finally:
         app_shell.shutdown()
+
+
+def test_a_correction_in_the_review_is_graded_again_by_the_app(qtbot, shell) -> None:
+    """The app's wiring of a correction of what was heard: the saved correction goes to the app's grading queue (as
+    "Grade again" does), and the new grade comes back to the review on screen."""
+    qtbot.waitUntil(lambda: _ready(shell), timeout=WAIT_MS)
+    state = shell.state
+    session_id = seed_call(state.repository, LINES)
+    window = shell.window
+    window.page("history").open_requested.emit(session_id)  # History -> the review, as the user opens it
+    review = window.page("review")
+    qtbot.waitUntil(lambda: review.session_id == session_id, timeout=WAIT_MS)
+    # The app graded nothing yet (seeded outside it); the correction is what asks for the grade.
+    assert state.queries.get_session(session_id).grade is None
+
+    review.correction_requested.emit(session_id, 4, SAID)
+    qtbot.waitUntil(lambda: state.queries.get_session(session_id).grade is not None, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: review.data.record.grade is not None, timeout=WAIT_MS)  # the review follows the grade
+    record = review.data.record
+    assert record.heard_texts == {4: HEARD} and not record.summary.needs_grading
+    assert review.corrected.text() == "Graded on your corrected words: 1 line corrected."
