@@ -189,7 +189,11 @@ def _opening(first_turn: str, later: str = "Do you have any plans for the land?"
     return _numbered(said)
 
 
-@pytest.mark.parametrize("heard", ["It's now and on time.", "It's our mad time.", "Is now a good time?"])
+@pytest.mark.parametrize(
+    "heard",
+    # The last, heard on a real spoken partner call to Dale (espeak-ng en-us+f3): "Is now a good time?"
+    ["It's now and on time.", "It's our mad time.", "This is how I got time.", "Is now a good time?"],
+)
 def test_a_time_check_heard_as_a_statement_still_asks_permission(heard: str) -> None:
     """ "Is now a good time?" heard as "It's now and on time.": at the end of the opening, a short sentence that ends
     on the seller's time still asks for it, so the trainee is not told to ask permission they asked."""

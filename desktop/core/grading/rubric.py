@@ -55,7 +55,7 @@ PERMISSION_RE = _rx(
 )
 # The recogniser often writes a spoken time check as a garbled statement ("Is now a good time?" heard as "It's now
 # and on time."); in the opening turns, a short last sentence that ends on the seller's time still asks for it.
-OPENING_TIME_CHECK_RE = _rx(r"(?:^|[.?!] )(?:\S+ ){0,4}(?:time|minutes?|moment)[.?!]*$")
+OPENING_TIME_CHECK_RE = _rx(r"(?:^|[.?!] )(?:\S+ ){0,5}(?:time|minutes?|moment)[.?!]*$")
 EMPATHY_RE = _rx(
     ACK_RE.pattern + r"|\b(?:i can imagine|that must (?:be|have been)|thanks? (?:you )?for (?:sharing|telling|"
     r"explaining)|sorry (?:for|about) your|"
