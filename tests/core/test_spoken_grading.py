@@ -164,6 +164,9 @@ def test_cues_survive_the_recognisers_habits(pattern: str, heard: str) -> None:
         ("what will you need to net from the sale?", "price"),
         ("okay, do you know what you want for it?", "price"),
         ("and is there no one else on it?", "decision"),
+        # The canonical motivation question, typed and as heard on a real spoken partner call.
+        ("what made you think about selling it now?", "motivation"),
+        ("what made you think i'm out selling it now?", "motivation"),
     ],
 )
 def test_discovery_topics_survive_the_recognisers_habits(heard: str, topic: str) -> None:

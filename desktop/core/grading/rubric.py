@@ -177,7 +177,9 @@ FOLLOWUP_RE = _rx(
 TOPICS: dict[str, re.Pattern[str]] = {
     "motivation": _rx(
         r"\b(?:why (?:are you|would you|do you|sell|now|did you)|what (?:has|had|made|makes|got|is)\b.{0,20}\b"
-        r"(?:thinking|considering|want|interested|looking)|thinking about selling|reason (?:for|you're|to) sell|"
+        r"(?:thinking|considering|want|interested|looking)|reason (?:for|you're|to) sell|"
+        # "think about selling", also as the recogniser hears a quick "about": "think I'm out selling".
+        r"(?:think|thinking) (?:about|of|i'm out) selling|"
         r"what's (?:got|getting|making) you|plans? for (?:the|it|this)|how come you|motivat|"
         r"(?:considering|open to|interested in) selling|what's (?:prompting|behind)|what (?:has|had|have) you\b|"
         r"what made you (?:buy|call|want|decide)|what changed|"
