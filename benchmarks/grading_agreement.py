@@ -27,6 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from desktop.core.results import SCORE_NAMES  # noqa: E402
+from tests.core.discovery_questions import reading  # noqa: E402
 from tests.core.labelled import band_of, fresh_calls, holdout_calls, labelled_calls, new_calls  # noqa: E402
 from tests.core.labelled.agreement import grade_labelled, measure  # noqa: E402
 from tests.core.labelled.spoken import (  # noqa: E402
@@ -99,6 +100,13 @@ def main() -> int:
             f"{label}: {count} calls, raised {part.raised:.1%} ({part.raised_both}/{part.raised_either}),"
             f" answered {part.answered:.1%} ({part.answered_agree}/{part.answered_total}), bands {part.bands:.1%}"
             f" ({part.bands_agree}/{part.bands_total})"
+        )
+    # Discovery topics read on a set the grader was not built on: the seller's labelled trainee questions.
+    for label, held_out in (("the seller's labelled questions", False), ("the seller's held-out questions", True)):
+        typed, heard = reading(held_out=held_out), reading(held_out=held_out, heard=True)
+        print(
+            f"discovery topics read, {label}: typed {typed.share:.1%} ({typed.read}/{typed.total}),"
+            f" heard {heard.share:.1%} ({heard.read}/{heard.total})"
         )
     if args.misses:
         print("\n".join(whole.misses))

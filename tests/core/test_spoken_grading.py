@@ -30,7 +30,7 @@ from tests.speech.spoken import word_error_rate
 # Measured on the cache of 5 Dec 2026 (18 calls, 72 bands). All three meet the issue's floors on these calls; the
 # fresh spoken calls' bands do not: see `test_fresh_spoken_calls_are_measured_as_they_are`.
 SPOKEN_BANDS_FLOOR = 62
-FRESH_SPOKEN_BANDS_FLOOR = 85  # of 108 (typed: 94)
+FRESH_SPOKEN_BANDS_FLOOR = 87  # of 108 (typed: 96)
 FRESH_SPOKEN_LOST = 9
 
 
@@ -97,7 +97,7 @@ def test_fresh_spoken_calls_are_measured_as_they_are() -> None:
 
 # Counted on the calls spoken by another voice (tests/core/labelled/spoken.py OTHER_VOICE_PATHS), whose misses are
 # never read: bands of 72 and 108 (first measured, before the opening time check, at 60 and 79).
-OTHER_VOICE_BANDS_FLOOR = {SPOKEN_CALLS: 61, FRESH_SPOKEN_CALLS: 80}
+OTHER_VOICE_BANDS_FLOOR = {SPOKEN_CALLS: 61, FRESH_SPOKEN_CALLS: 81}
 
 
 @pytest.mark.parametrize("names", [SPOKEN_CALLS, FRESH_SPOKEN_CALLS], ids=["first", "fresh"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from desktop.core.evidence.asked_topics import discovery_topics
 from desktop.core.textcues import ACK_RE
 
 
@@ -229,8 +230,10 @@ TOPICS: dict[str, re.Pattern[str]] = {
 
 
 def topics_of(lowered: str) -> tuple[str, ...]:
-    """The discovery topics a lower-cased sentence touches, in the order of TOPICS."""
-    return tuple(name for name, rx in TOPICS.items() if rx.search(lowered))
+    """The discovery topics a lower-cased sentence touches, in the order of TOPICS: the rubric's own cues, and the
+    seller's finer ones for the topics where they were measured to agree with the labels (asked_topics)."""
+    finer = discovery_topics(lowered)
+    return tuple(name for name, rx in TOPICS.items() if name in finer or rx.search(lowered))
 
 
 # Capitalised words that follow "this is" or "hi" without being anyone's name.
