@@ -86,6 +86,14 @@ _WH_QUESTION_NEXT = _wordset(
     "is are was were do does did can could would will should has have had made makes got kind type sort about "
     "much many long soon old big far often happened brings brought come comes came"
 )
+# Typed without a question mark, a question word still asks when the words after it are not a subject that tells
+# ("what I mean is..."): "why sell now", "who else is on the title", "how fast do you need this done".
+_TELLING_SUBJECT = r"(?:i|i'm|i've|i'd|we|we're|we've|we'd|you're|you've|it's|that's|they're|he's|she's)\b"
+_WH_ASKS_RE = re.compile(
+    rf"^(?:why\s+(?!{_TELLING_SUBJECT})\w|(?:what|who|where|how)\s+else\b|"
+    rf"(?:what|how|when|where|who|which)\s+(?!{_TELLING_SUBJECT})(?:[\w']+\s+){{1,3}}?"
+    r"(?:do|does|did|is|are|was|were|would|will|can|could|should)\s+(?:you|it|there|the|this|that|your|he|she|they)\b)"
+)
 _AUX_RE = re.compile(
     r"^(?:is|are|was|were|am|do|does|did|can|could|would|will|should|have|has|had|may|might|shall|"
     r"isn't|aren't|wasn't|don't|doesn't|didn't|can't|couldn't|wouldn't|won't|shouldn't|haven't|hasn't)\s+"
@@ -118,7 +126,9 @@ def sentence_kind(sentence: str) -> str | None:
     # "I was wondering what you'd want for it." asks, even without the question mark.
     indirect = _INDIRECT_RE.search(lowered[: len(lowered) - len(core)]) is not None
     wh = _WH_RE.match(core)
-    if wh and (indirect or "'" in core.split()[0] or (wh.group(1) or "") in _WH_QUESTION_NEXT):
+    if wh and (
+        indirect or "'" in core.split()[0] or (wh.group(1) or "") in _WH_QUESTION_NEXT or _WH_ASKS_RE.match(core)
+    ):
         return "open" if _OPEN_RE.match(core) else "closed"
     if _OPEN_RE.match(core) and not core.startswith(("what", "why", "how")):
         return "open"

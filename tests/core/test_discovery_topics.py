@@ -11,7 +11,7 @@ from tests.core.discovery_questions import asked_topics as grader_topics
 from tests.core.discovery_questions import reading
 
 # Measured on 6 Dec 2026 (before the seller's finer cues were shared: typed 87/119 and 14/28, heard 73/119, 10/28).
-FLOORS = {(False, False): 100, (True, False): 20, (False, True): 84, (True, True): 16}
+FLOORS = {(False, False): 103, (True, False): 20, (False, True): 84, (True, True): 16}
 
 
 @pytest.mark.parametrize(("held_out", "heard"), sorted(FLOORS), ids=lambda flag: str(flag))

@@ -81,6 +81,11 @@ def test_longest_monologue_merges_consecutive_trainee_lines() -> None:
         ("Frank, what start you thinking about selling it?", ["open"]),
         ("Rosa, is the lien paid off?", ["closed"]),
         ("No, what I mean is the lot.", []),
+        # Typed without a question mark: a question word still asks unless a telling subject follows it.
+        ("so why sell now", ["open"]),
+        ("who else is on the title", ["closed"]),
+        ("how fast do you need this done", ["closed"]),  # cut at "do you", as speech without punctuation is
+        ("why i called is simple, we buy land here", []),
     ],
 )
 def test_question_kinds(text: str, kinds: list[str]) -> None:
