@@ -68,9 +68,10 @@ _LEAD_RE = re.compile(
     r"^(?:(?:okay|ok|so|and|but|well|alright|all right|great|sure|yeah|yes|now|gotcha|got it|perfect|right|"
     r"um+|uh+|oh|hmm+|i see|wow|i'm curious|just curious|out of curiosity|(?:may|can|could) i ask(?: you)?|"
     r"mind if i ask(?: you)?|if you don't mind me asking|let me ask you|i'd love to know|"
+    r"i(?:'d| would) (?:like|love) to (?:know|hear)|i(?:'m| was| am) curious|i'd like to get a sense of|"
     r"i(?:'m| was)? wondering|i wonder)\b[\s,.-]*)+"
 )
-_INDIRECT_RE = re.compile(r"wonder|curious|ask|love to know")
+_INDIRECT_RE = re.compile(r"wonder|curious|ask|(?:like|love) to (?:know|hear)|sense of")
 # A name said first ("Frank, what got you thinking about selling?") hides the question word the same way.
 _VOCATIVE_RE = re.compile(
     r"^[a-z]+,\s+(?=(?:what|why|how|when|where|who|which|is|are|do|does|did|can|could|would|will|have|has)\b)"
@@ -125,6 +126,12 @@ def sentence_kind(sentence: str) -> str | None:
         return "open" if _OPEN_RE.match(core) else "closed"
     # "I was wondering what you'd want for it." asks, even without the question mark.
     indirect = _INDIRECT_RE.search(lowered[: len(lowered) - len(core)]) is not None
+    # "I'd like to know if there's road access": an indirect yes/no question; "I'd like to get a sense of your
+    # timeline": an indirect open one.
+    if indirect and core.startswith(("if ", "whether ")):
+        return "closed"
+    if indirect and core.startswith(("your ", "the ", "about ")):
+        return "open"
     wh = _WH_RE.match(core)
     if wh and (
         indirect or "'" in core.split()[0] or (wh.group(1) or "") in _WH_QUESTION_NEXT or _WH_ASKS_RE.match(core)

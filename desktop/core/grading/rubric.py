@@ -181,6 +181,8 @@ TOPICS: dict[str, re.Pattern[str]] = {
         r"(?:thinking|considering|want|interested|looking)|reason (?:for|you're|to) sell|"
         # "think about selling", also as the recogniser hears a quick "about": "think I'm out selling".
         r"(?:think|thinking) (?:about|of|i'm out) selling|"
+        r"reason you(?:'d| would)|do with the money|selling (?:it )?do for you|your plans are|"
+        r"still use|why (?:you'd|you would) (?:want to )?sell|"
         r"what's (?:got|getting|making) you|plans? for (?:the|it|this)|how come you|motivat|"
         r"(?:considering|open to|interested in) selling|what's (?:prompting|behind)|what (?:has|had|have) you\b|"
         r"what made you (?:buy|call|want|decide)|what changed|"
