@@ -20,6 +20,9 @@ from desktop.store.models import LineRow, SessionRow
 MAX_LINE_CHARS = 4000
 
 _SPEAKERS = {speaker.value: speaker for speaker in Speaker}
+# An exam is graded on the call as it happened: correcting it afterwards would let a grade (and an assignment's pass
+# mark) be rewritten. Practice calls are the trainee's own to put right.
+EXAM_CALL_STANDS = "This call was an exam: it is graded on what was heard during the call, so its lines stay as heard."
 
 
 def checked_correction(text: str) -> str:
@@ -41,6 +44,8 @@ def apply_correction(session_id: int, seq: int, corrected: str) -> bool:
         raise LookupError(f"no session with id {session_id}")
     if session.status == Status.ACTIVE:
         raise ValueError("This call is still in progress; its lines can be corrected once it ends.")
+    if not session.practice_mode:
+        raise ValueError(EXAM_CALL_STANDS)
     if session.mode != "voice":
         raise ValueError("This call was typed: its lines are what you typed, so nothing was misheard.")
     line = LineRow.get_or_none((LineRow.session == session_id) & (LineRow.seq == seq))

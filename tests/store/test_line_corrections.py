@@ -143,6 +143,13 @@ def test_a_typed_call_an_active_call_and_a_missing_line_are_refused(repo, querie
     with pytest.raises(LookupError):
         repo.correct_line(ended_call(repo), 99, SAID)
     assert line(queries, typed, 3) == HEARD
+    # An exam is graded on the call as it happened.
+    exam = start(repo, mode="voice", practice_mode=False)
+    repo.append_line(exam.id, LINES[2])
+    repo.end_session(exam.id, end_reason="user_hangup")
+    with pytest.raises(ValueError, match="was an exam"):
+        repo.correct_line(exam.id, 3, SAID)
+    assert line(queries, exam.id, 3) == HEARD
     # A line typed into a voice call (stored without speech timing) was never heard.
     switched = start(repo, mode="voice")
     repo.append_line(switched.id, TranscriptLine(1, Speaker.TRAINEE, "Typed in the middle of a call.", 5000, 0))

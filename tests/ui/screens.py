@@ -48,6 +48,7 @@ def seed_call(
     grade: Grade | None = None,
     recording_path: str = "",
     error_message: str = "",
+    practice_mode: bool = True,
 ) -> int:
     """One finished call written the way the app writes it: start, each line, end with metrics, then the grade."""
     started = started_at or datetime.now(timezone.utc) - timedelta(minutes=30)
@@ -57,6 +58,7 @@ def seed_call(
         difficulty=difficulty,
         mode=mode,
         started_at=to_iso(started),
+        practice_mode=practice_mode,
     )
     for line in lines:
         repo.append_line(session.id, line)

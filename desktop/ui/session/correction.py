@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPlainTextEdit,
 
 from desktop.core.transcript import Speaker, TranscriptLine
 from desktop.core.vocabulary import Status
-from desktop.store.line_corrections import MAX_LINE_CHARS
+from desktop.store.line_corrections import EXAM_CALL_STANDS, MAX_LINE_CHARS
 from desktop.store.records import SessionRecord
 from desktop.ui.widgets import icons
 from desktop.ui.widgets.report import section_title
@@ -27,6 +27,8 @@ def why_not_correctable(record: SessionRecord | None, line: TranscriptLine | Non
         return PICK_A_LINE
     if record.summary.mode != "voice":
         return "This call was typed: your lines are exactly what you typed, so nothing was misheard."
+    if not record.practice_mode:
+        return EXAM_CALL_STANDS
     if origin_device:
         return "This call was made on another device; its lines can be corrected there."
     if record.summary.status == Status.ACTIVE:

@@ -132,6 +132,11 @@ def test_seller_lines_and_typed_calls_offer_no_correction_and_say_why(qtbot, rev
     screen.transcript.line_clicked.emit(HEARD_INDEX - 1)
     assert screen.correct_button.isEnabled()
 
+    # An exam is graded on the call as it happened: its lines stay as heard.
+    open_call(qtbot, presenter, seed_call(repo, LINES, practice_mode=False))
+    screen.transcript.line_clicked.emit(HEARD_INDEX)
+    assert not screen.correct_button.isEnabled() and "was an exam" in screen.correct_button.toolTip()
+
     typed = [TranscriptLine(ln.seq, ln.speaker, ln.text, ln.offset_ms, 0) for ln in LINES]
     open_call(qtbot, presenter, seed_call(repo, typed, mode="text"))
     screen.transcript.line_clicked.emit(HEARD_INDEX)
