@@ -12,6 +12,7 @@ from roleplay_server.api.types import DateTime, NonNegative, NonNegativeFloat, S
 Difficulty = Literal["BEGINNER", "ROOKIE", "PRO", "ELITE", "NIGHTMARE"]
 Motivation = Literal["low", "medium", "high"]
 Style = Literal["friendly", "skeptical", "aggressive", "cooperative"]
+HEARD_TEXT_MAX = 4000
 EndReason = Literal["user_hangup", "agent_hangup", "time_limit", "connection_lost", "error", "app_exit"]
 
 
@@ -44,6 +45,9 @@ class TranscriptLine(_Document):
     offset_ms: NonNegative
     duration_ms: NonNegative
     interrupted: bool
+    # Only on a line the trainee corrected after the call: what the recogniser first heard. Capped as the app caps a
+    # line (desktop MAX_LINE_CHARS), so a coach's page never holds a megabyte of "heard" words.
+    heard_text: str | None = Field(default=None, max_length=HEARD_TEXT_MAX)
 
 
 class Metrics(_Document):

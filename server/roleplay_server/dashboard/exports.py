@@ -7,6 +7,19 @@ import json
 from roleplay_server.team.models import TrainingSession
 
 
+def is_corrected(line: object) -> bool:
+    """A line the trainee rewrote after the call carries what the recogniser first heard."""
+    return isinstance(line, dict) and isinstance(line.get("heard_text"), str) and line["heard_text"] != ""
+
+
+def corrected_count(transcript: object) -> int:
+    return sum(1 for line in transcript if is_corrected(line)) if isinstance(transcript, list) else 0
+
+
+def corrected_sentence(count: int) -> str:
+    return f"{count} line{'' if count == 1 else 's'} corrected by the trainee after the call"
+
+
 def as_json(row: TrainingSession) -> str:
     return json.dumps({**row.document, "id": row.pk, "member": row.member.user.email}, indent=2, ensure_ascii=False)
 
@@ -32,6 +45,11 @@ def as_markdown(row: TrainingSession) -> str:
         f"- Started: {_md(doc.get('started_at', ''))}, duration {_md(doc.get('duration_seconds') or 0)} s",
         "",
     ]
+    transcript = doc.get("transcript") or []
+    corrected = corrected_count(transcript)
+    if corrected:
+        # Said up front: the grade below was given on the corrected words, not on what was heard during the call.
+        lines += [f"**{corrected_sentence(corrected)}** (the grade is on the corrected words).", ""]
     if grade:
         lines += ["## Grade", ""]
         lines += [
@@ -48,6 +66,8 @@ def as_markdown(row: TrainingSession) -> str:
             lines += ["", f"### {title}", ""] + [f"- {_md(item)}" for item in grade.get(key) or []]
         lines.append("")
     lines += ["## Transcript", ""]
-    for line in doc.get("transcript") or []:
+    for line in transcript:
         lines.append(f"**{_md(line.get('speaker', ''))}:** {_md(line.get('text', ''))}  ")
+        if is_corrected(line):
+            lines.append(f"_(corrected by the trainee; heard as: {_md(line['heard_text'])})_  ")
     return "\n".join(lines) + "\n"

@@ -39,6 +39,7 @@ def call_page(request, me, session_id: int):
     row = visible_session(me, session_id)
     doc = row.document
     grade = doc.get("grade") if isinstance(doc.get("grade"), dict) else None
+    transcript = [line for line in doc.get("transcript") or [] if isinstance(line, dict)]
     context = {
         "call": row,
         "doc": doc,
@@ -47,7 +48,8 @@ def call_page(request, me, session_id: int):
         "grade": grade,
         "scores": _scores(grade),
         "metrics": metric_rows(doc.get("metrics"), row.mode),
-        "transcript": [line for line in doc.get("transcript") or [] if isinstance(line, dict)],
+        "transcript": transcript,
+        "corrected_lines": exports.corrected_count(transcript),
         "ended_by": END_REASONS.get(row.end_reason, row.end_reason),
         "nav": "team" if row.member_id != me.pk else "me",
     }
