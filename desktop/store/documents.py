@@ -6,6 +6,7 @@ from __future__ import annotations
 from desktop.core.clock import format_clock, to_rfc3339_seconds
 from desktop.core.results import HEURISTIC_GRADER
 from desktop.core.untrusted.display import escape_markdown as md
+from desktop.store.line_corrections import MAX_LINE_CHARS
 from desktop.store.records import SessionRecord
 
 PERSONA_CONTRACT_FIELDS = (
@@ -59,7 +60,7 @@ def session_document(record: SessionRecord, device_id: str, *, include_local_id:
             "duration_seconds": int(round(summary.duration_seconds)) if summary.duration_seconds is not None else None,
             "status": summary.status,
             "end_reason": summary.end_reason,
-            "transcript": [line.to_dict() for line in record.lines],
+            "transcript": _transcript(record),
             "metrics": record.metrics.to_dict() if record.metrics else None,
             "grade": grade,
             "virtual_earnings": record.grade.virtual_earnings if record.grade else 0,
@@ -67,6 +68,20 @@ def session_document(record: SessionRecord, device_id: str, *, include_local_id:
         }
     )
     return document
+
+
+def _transcript(record: SessionRecord) -> list[dict]:
+    """Each line as it reads now; a line the trainee corrected after the call also carries what the recogniser first
+    heard, so the team's coach sees that a graded line was rewritten (and from what)."""
+    lines = []
+    for line in record.lines:
+        item = line.to_dict()
+        heard = record.heard_texts.get(line.seq)
+        if heard is not None:
+            # The call keeps no longer line, and the contract refuses one: a longer one would block the push forever.
+            item["heard_text"] = heard[:MAX_LINE_CHARS]
+        lines.append(item)
+    return lines
 
 
 def session_markdown(record: SessionRecord) -> str:

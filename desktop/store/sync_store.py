@@ -14,7 +14,7 @@ import json
 import logging
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from desktop.core.clock import to_iso, utc_now
 from desktop.core.personas import Persona
@@ -129,6 +129,8 @@ class RemoteSession:
     lines: tuple[TranscriptLine, ...]
     grade: Grade | None
     graded_at: str | None
+    # What the recogniser first heard on each line the trainee corrected (seq -> words); kept on every device.
+    heard_texts: dict[int, str] = field(default_factory=dict)
 
 
 class SyncStore:
@@ -414,10 +416,20 @@ def _apply_document(session_id: int, remote: RemoteSession) -> None:
 
 def _write_lines_and_grade(session_id: int, remote: RemoteSession) -> None:
     database.cursor().executemany(
-        "INSERT INTO transcript_lines (session_id, seq, speaker, text, offset_ms, duration_ms, interrupted)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO transcript_lines"
+        " (session_id, seq, speaker, text, offset_ms, duration_ms, interrupted, heard_text)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            (session_id, ln.seq, ln.speaker.value, ln.text, ln.offset_ms, ln.duration_ms, int(ln.interrupted))
+            (
+                session_id,
+                ln.seq,
+                ln.speaker.value,
+                ln.text,
+                ln.offset_ms,
+                ln.duration_ms,
+                int(ln.interrupted),
+                remote.heard_texts.get(ln.seq),
+            )
             for ln in remote.lines
         ],
     )

@@ -12,6 +12,7 @@ from desktop.core.clock import parse_iso, to_iso
 from desktop.core.results import CallMetrics, Grade
 from desktop.core.transcript import Speaker, TranscriptLine
 from desktop.core.vocabulary import END_REASONS, ENDED_STATUSES, MODES
+from desktop.store.line_corrections import MAX_LINE_CHARS
 from desktop.store.sync_store import RemoteSession
 
 DEFAULT_DIFFICULTY = "ROOKIE"
@@ -79,6 +80,7 @@ def parse_remote_document(doc: Mapping[str, Any]) -> RemoteSession:
         lines=lines,
         grade=grade,
         graded_at=graded_at,
+        heard_texts=_heard_texts(doc.get("transcript"), lines),
     )
 
 
@@ -121,6 +123,24 @@ def _lines(raw: object) -> tuple[TranscriptLine, ...]:
     if any(not line.text.strip() for line in lines):
         raise ValueError("a transcript line has no text")
     return lines
+
+
+def _heard_texts(raw: list, lines: tuple[TranscriptLine, ...]) -> dict[int, str]:
+    """What the recogniser first heard on each line the trainee corrected (seq -> words). Absent or null: the line
+    reads as heard (older apps never send it). Anything else that is not a string of a line's length is refused."""
+    heard: dict[int, str] = {}
+    for item, line in zip(raw, lines, strict=True):
+        value = item.get("heard_text")
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise ValueError(f"heard_text of transcript line {line.seq} must be a string or null, got {value!r:.80}")
+        if len(value) > MAX_LINE_CHARS:
+            raise ValueError(
+                f"heard_text of transcript line {line.seq} is {len(value)} characters; a line holds {MAX_LINE_CHARS}"
+            )
+        heard[line.seq] = value
+    return heard
 
 
 def _grade(doc: Mapping) -> tuple[Grade | None, str | None]:

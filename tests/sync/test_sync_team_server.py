@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from desktop.grading.queue import grade_session, rule_based_grade
 from desktop.settings import load_settings
 from desktop.store.catalog import PersonaCatalog
 from desktop.store.documents import session_document
@@ -149,3 +150,28 @@ def test_assignments_reach_the_app_and_a_synced_call_that_meets_one_passes_it(li
     assert (by_persona["walter-briggs"].status, by_persona["walter-briggs"].best_score) == ("passed", 48)
     assert by_persona["rosa-delgado"].status == "open" and by_persona["rosa-delgado"].attempts == 0
     assert open_assignment_for(service.store, "walter-briggs") is None
+
+
+def test_a_corrected_line_reaches_the_real_server_with_what_was_heard_and_comes_back(live, repo, queries):
+    (session_id,) = make_sessions(repo, 1, lines=4)
+    heard = queries.get_session(session_id).lines[1].text
+    repo.correct_line(session_id, 2, "Is now a good time to talk about your acres?")
+    grade_session(repo, queries, session_id, rule_based_grade)
+    service = live.service()
+    assert service.sync_now().pushed == 1
+    record = queries.get_session(session_id)
+    stored = without_id(live.server_sessions()[record.summary.client_session_id])
+    assert stored == session_document(record, load_settings().device_id)
+    assert stored["transcript"][1]["heard_text"] == heard
+
+    # The same call corrected on another laptop of this member: pulled here, the heard words come with it.
+    other = remote_document("laptop-b", lines=4)
+    other["transcript"][1] = {**other["transcript"][1], "text": "Who else is on the title?", "heard_text": "Who else?"}
+    status, answer = live.server.request(
+        "PUT", f"/api/v1/training-sessions/{other['client_session_id']}", other, token=live.token
+    )
+    assert status == 201, answer
+    assert service.sync_now().pulled.added == 1
+    by_uuid = {s.client_session_id: s for s in queries.list_sessions(limit=10)}
+    pulled = queries.get_session(by_uuid[other["client_session_id"]].id)
+    assert pulled.heard_texts == {2: "Who else?"} and pulled.lines[1].text == "Who else is on the title?"
