@@ -13,6 +13,7 @@ from live_server import discard, make_server
 
 pytestmark = pytest.mark.skipif(not available(), reason=f"Debian's Chromium and its driver are missing: {APT_HINT}")
 
+HEARD = "Hi Walter, this is Sam. <b>It's now</b> and on time to talk about your acres?"
 HOSTILE = '<img src=x onerror="document.title=\'pwned\'"><script>document.title="pwned"</script>'
 
 
@@ -33,6 +34,14 @@ def demo_server():
     )
     assert status == 201
     server.hostile_id = created["id"]
+    corrected = session_document(device="corrected")
+    corrected["transcript"][1]["text"] = "Hi Walter, this is Sam. Is now a good time to talk about your acres?"
+    corrected["transcript"][1]["heard_text"] = HEARD
+    status, _, created = server.request(
+        "PUT", f"/api/v1/training-sessions/{corrected['client_session_id']}", body=corrected, token=token
+    )
+    assert status == 201
+    server.corrected_id = created["id"]
     yield server
     discard(server)
 
@@ -127,6 +136,25 @@ def test_hostile_synced_text_is_shown_as_text(browser, demo_server):
     assert driver.title != "pwned"
     assert not driver.find_elements(By.CSS_SELECTOR, "main img, main script")
     browser.screenshot("call-hostile")
+
+
+def test_a_corrected_line_is_marked_with_what_was_heard(browser, demo_server):
+    from selenium.webdriver.common.by import By
+
+    driver = browser.driver
+    sign_in(browser, demo_server)
+    for scheme in ("light", "dark"):
+        browser.color_scheme(scheme)
+        driver.get(f"http://127.0.0.1:{demo_server.port}/calls/{demo_server.corrected_id}/")
+        wait_for(browser, "main h1")
+        note = driver.find_element(By.CSS_SELECTOR, ".corrected-note")
+        assert note.text.startswith("1 line corrected by the trainee after the call")
+        (mark,) = driver.find_elements(By.CSS_SELECTOR, ".transcript .corrected")
+        assert mark.is_displayed() and mark.text == "corrected by the trainee"
+        heard = driver.find_element(By.CSS_SELECTOR, ".transcript .heard")
+        assert heard.text == f"heard as: {HEARD}"  # the tags shown as text
+        assert not driver.find_elements(By.CSS_SELECTOR, ".transcript b")
+        browser.screenshot(f"call-corrected-{scheme}")
 
 
 def test_a_member_makes_a_device_token_that_works_once_shown_and_then_revokes_it(browser, demo_server):
