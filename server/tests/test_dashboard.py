@@ -97,6 +97,10 @@ def test_exports_carry_the_call(people):
     coach = signed_in(people.coach)
     markdown = coach.get(f"/calls/{row.pk}/export.md").content.decode()
     assert "# Call with Walter Briggs" in markdown and "Overall: 59" in markdown and "Hello?" in markdown
+    # Plain words for who graded it, on the page and in the export: never the contract's "heuristic".
+    page = coach.get(f"/calls/{row.pk}/").content.decode()
+    assert "Graded by the built-in rules" in page and "Graded by the built-in rules." in markdown
+    assert "heuristic" not in page and "heuristic" not in markdown
     data = json.loads(coach.get(f"/calls/{row.pk}/export.json").content)
     assert data["client_session_id"] == str(row.client_session_id) and data["member"] == "sam@a.example"
 

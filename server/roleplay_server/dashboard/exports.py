@@ -12,6 +12,13 @@ def is_corrected(line: object) -> bool:
     return isinstance(line, dict) and isinstance(line.get("heard_text"), str) and line["heard_text"] != ""
 
 
+def graded_by(grade: dict | None) -> str:
+    """Who graded the call, in plain words: the app's rule grader ("heuristic" in the contract) is "the built-in
+    rules"; a model is named as the app named it."""
+    grader = str((grade or {}).get("grader") or "")
+    return "the built-in rules" if grader in ("", "heuristic") else grader
+
+
 def corrected_count(transcript: object) -> int:
     return sum(1 for line in transcript if is_corrected(line)) if isinstance(transcript, list) else 0
 
@@ -51,7 +58,7 @@ def as_markdown(row: TrainingSession) -> str:
         # Said up front: the grade below was given on the corrected words, not on what was heard during the call.
         lines += [f"**{corrected_sentence(corrected)}** (the grade is on the corrected words).", ""]
     if grade:
-        lines += ["## Grade", ""]
+        lines += ["## Grade", "", f"Graded by {_md(graded_by(grade))}.", ""]
         lines += [
             f"- {label}: {_md(grade.get(key))}"
             for key, label in [

@@ -46,6 +46,7 @@ def call_page(request, me, session_id: int):
         "persona": doc.get("persona") or {},
         "scenario": doc.get("scenario") or {},
         "grade": grade,
+        "graded_by": exports.graded_by(grade),
         "scores": _scores(grade),
         "metrics": metric_rows(doc.get("metrics"), row.mode),
         "transcript": transcript,
