@@ -15,7 +15,8 @@ from pathlib import Path
 
 from desktop import settings as app_settings
 from desktop.core.clock import parse_iso, utc_now
-from desktop.store.sync_store import PULL_SINCE_KEY, PendingRevision, RemoteSession, SyncStore, Tombstone
+from desktop.store.pulled_sessions import RemoteSession
+from desktop.store.sync_store import PULL_SINCE_KEY, PendingRevision, SyncStore, Tombstone
 from desktop.sync.client import BackendClient
 from desktop.sync.remote import parse_remote_document
 

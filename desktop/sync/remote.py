@@ -13,7 +13,7 @@ from desktop.core.results import CallMetrics, Grade
 from desktop.core.transcript import Speaker, TranscriptLine
 from desktop.core.vocabulary import END_REASONS, ENDED_STATUSES, MODES
 from desktop.store.line_corrections import MAX_LINE_CHARS
-from desktop.store.sync_store import RemoteSession
+from desktop.store.pulled_sessions import RemoteSession
 
 DEFAULT_DIFFICULTY = "ROOKIE"
 
