@@ -12,6 +12,12 @@ class Speaker(str, Enum):
     COACH = "coach"
 
 
+# The longest line kept: about five minutes of speech. A hostile or broken agent once sent 100 lines of 1 MB each;
+# the call cuts a longer line before it reaches the store (voice/call/lines.py), a trainee's correction after the call
+# may not be longer, and sync refuses longer heard words.
+MAX_LINE_CHARS = 4000
+
+
 @dataclass(frozen=True)
 class TranscriptLine:
     """One final line: who spoke, what was said, and when, relative to the call's connect time."""

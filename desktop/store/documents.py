@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from desktop.core.clock import format_clock, to_rfc3339_seconds
 from desktop.core.results import HEURISTIC_GRADER
+from desktop.core.transcript import MAX_LINE_CHARS
 from desktop.core.untrusted.display import escape_markdown as md
-from desktop.store.line_corrections import MAX_LINE_CHARS
 from desktop.store.records import SessionRecord
 
 PERSONA_CONTRACT_FIELDS = (

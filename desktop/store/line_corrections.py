@@ -11,13 +11,9 @@ import json
 
 from desktop.core.metrics import compute_metrics
 from desktop.core.results import CallMetrics
-from desktop.core.transcript import Speaker, TranscriptLine
+from desktop.core.transcript import MAX_LINE_CHARS, Speaker, TranscriptLine
 from desktop.core.vocabulary import GRADED_KINDS, Status
 from desktop.store.models import LineRow, SessionRow
-
-# About five minutes of speech. A hostile or broken agent once sent 100 lines of 1 MB each; the call cuts a longer
-# line before it reaches the store (voice/call/lines.py), and a trainee's correction may not be longer either.
-MAX_LINE_CHARS = 4000
 
 _SPEAKERS = {speaker.value: speaker for speaker in Speaker}
 # An exam is graded on the call as it happened: correcting it afterwards would let a grade (and an assignment's pass

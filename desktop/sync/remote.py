@@ -10,9 +10,8 @@ from typing import Any
 
 from desktop.core.clock import parse_iso, to_iso
 from desktop.core.results import CallMetrics, Grade
-from desktop.core.transcript import Speaker, TranscriptLine
+from desktop.core.transcript import MAX_LINE_CHARS, Speaker, TranscriptLine
 from desktop.core.vocabulary import END_REASONS, ENDED_STATUSES, MODES
-from desktop.store.line_corrections import MAX_LINE_CHARS
 from desktop.store.pulled_sessions import RemoteSession
 
 DEFAULT_DIFFICULTY = "ROOKIE"

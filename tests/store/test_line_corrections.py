@@ -12,9 +12,8 @@ import pytest
 from peewee import SqliteDatabase
 
 from desktop.core.results import Grade
-from desktop.core.transcript import Speaker, TranscriptLine
+from desktop.core.transcript import MAX_LINE_CHARS, Speaker, TranscriptLine
 from desktop.store.db import Store
-from desktop.store.line_corrections import MAX_LINE_CHARS
 from desktop.store.migrations import migrate, schema_version
 from desktop.store.queries import SessionFilter, SessionQueries
 from desktop.store.sessions import SessionRepository

@@ -14,10 +14,10 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from desktop.core.transcript import MAX_LINE_CHARS
 from desktop.voice.agent.connection import AgentConnection, ConnectionConfig
 from desktop.voice.agent.connection_end import EndKind
 from desktop.voice.call.events import CallEnded, Connected, EndReason, LineFinalized
-from desktop.voice.call.lines import MAX_LINE_CHARS
 from tests.fake_agent_server import FakeAgentServer
 from tests.voice.test_call import Events, _agent, _place, _setup
 from tests.voice.test_connection import Recorder

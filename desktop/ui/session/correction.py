@@ -9,9 +9,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
-from desktop.core.transcript import Speaker, TranscriptLine
+from desktop.core.transcript import MAX_LINE_CHARS, Speaker, TranscriptLine
 from desktop.core.vocabulary import Status
-from desktop.store.line_corrections import EXAM_CALL_STANDS, MAX_LINE_CHARS
+from desktop.store.line_corrections import EXAM_CALL_STANDS
 from desktop.store.records import SessionRecord
 from desktop.ui.widgets import icons
 from desktop.ui.widgets.report import section_title

@@ -11,8 +11,7 @@ import logging
 from collections.abc import Callable
 
 from desktop.core.live_transcript import LiveTranscript
-from desktop.core.transcript import Speaker, TranscriptLine
-from desktop.store.line_corrections import MAX_LINE_CHARS
+from desktop.core.transcript import MAX_LINE_CHARS, Speaker, TranscriptLine
 from desktop.store.sessions import SessionRepository
 from desktop.voice.agent.messages import AgentResponse, AgentResponseCorrection
 from desktop.voice.call.event_log import CallEventLog
@@ -22,9 +21,8 @@ from desktop.voice.call.timing import TurnTiming
 
 log = logging.getLogger(__name__)
 
-# MAX_LINE_CHARS: a hostile or broken agent once sent 100 lines of 1 MB each, and every one was stored and shown; a
-# longer line is cut here, before it reaches the store, the screen or the grader. The store owns the number, because a
-# trainee's correction of a line after the call is held to it too.
+# A hostile or broken agent once sent 100 lines of 1 MB each, and every one was stored and shown; a line longer than
+# MAX_LINE_CHARS is cut here, before it reaches the store, the screen or the grader.
 
 
 def capped(text: str) -> str:
