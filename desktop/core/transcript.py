@@ -53,3 +53,21 @@ class TranscriptLine:
             duration_ms=int(data.get("duration_ms", 0)),
             interrupted=bool(data.get("interrupted", False)),
         )
+
+
+def why_line_stays_as_heard(*, mode: str, active: bool, practice: bool, line: TranscriptLine) -> str:
+    """Why this line of a call cannot be corrected after the call, in the user's words; "" when it can. One rule for
+    the store, which refuses, and the review, which says why its action is off: only the trainee's own spoken lines
+    of a finished practice call, since only those were heard by a recogniser and are the trainee's to put right."""
+    if mode != "voice":
+        return "This call was typed: your lines are exactly what you typed, so nothing was misheard."
+    if not practice:
+        # Correcting an exam afterwards would rewrite its grade, and an assignment's pass mark with it.
+        return "This call was an exam: it is graded on what was heard during the call, so its lines stay as heard."
+    if active:
+        return "This call is still in progress; its lines can be corrected once it ends."
+    if line.speaker != Speaker.TRAINEE:
+        return "Only your own lines can be corrected: this line is what the other side said."
+    if line.duration_ms <= 0:  # how a voice call stores a line typed into it (the analytics count it so too)
+        return "You typed this line during the call, so nothing was misheard."
+    return ""

@@ -11,14 +11,11 @@ import json
 
 from desktop.core.metrics import compute_metrics
 from desktop.core.results import CallMetrics
-from desktop.core.transcript import MAX_LINE_CHARS, Speaker, TranscriptLine
+from desktop.core.transcript import MAX_LINE_CHARS, Speaker, TranscriptLine, why_line_stays_as_heard
 from desktop.core.vocabulary import GRADED_KINDS, Status
 from desktop.store.models import LineRow, SessionRow
 
 _SPEAKERS = {speaker.value: speaker for speaker in Speaker}
-# An exam is graded on the call as it happened: correcting it afterwards would let a grade (and an assignment's pass
-# mark) be rewritten. Practice calls are the trainee's own to put right.
-EXAM_CALL_STANDS = "This call was an exam: it is graded on what was heard during the call, so its lines stay as heard."
 
 
 def checked_correction(text: str) -> str:
@@ -38,19 +35,19 @@ def apply_correction(session_id: int, seq: int, corrected: str) -> bool:
     session = SessionRow.get_or_none(SessionRow.id == session_id)
     if session is None:
         raise LookupError(f"no session with id {session_id}")
-    if session.status == Status.ACTIVE:
-        raise ValueError("This call is still in progress; its lines can be corrected once it ends.")
-    if not session.practice_mode:
-        raise ValueError(EXAM_CALL_STANDS)
-    if session.mode != "voice":
-        raise ValueError("This call was typed: its lines are what you typed, so nothing was misheard.")
     line = LineRow.get_or_none((LineRow.session == session_id) & (LineRow.seq == seq))
     if line is None:
         raise LookupError(f"session {session_id} has no line {seq}")
-    if line.speaker != Speaker.TRAINEE.value:
-        raise ValueError("Only your own lines can be corrected; the other side's lines are what they said.")
-    if line.duration_ms <= 0:  # how a voice call stores a line typed into it
-        raise ValueError("You typed this line during the call, so nothing was misheard.")
+    refusal = why_line_stays_as_heard(
+        mode=session.mode,
+        active=session.status == Status.ACTIVE,
+        practice=session.practice_mode,
+        line=TranscriptLine(
+            seq, _SPEAKERS.get(line.speaker, Speaker.SELLER), line.text, line.offset_ms, line.duration_ms
+        ),
+    )
+    if refusal:
+        raise ValueError(refusal)
     if corrected == line.text:
         return False
     # The first heard words survive any number of corrections; back to exactly them, the line is as heard again.

@@ -9,9 +9,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
-from desktop.core.transcript import MAX_LINE_CHARS, Speaker, TranscriptLine
+from desktop.core.transcript import MAX_LINE_CHARS, TranscriptLine, why_line_stays_as_heard
 from desktop.core.vocabulary import Status
-from desktop.store.line_corrections import EXAM_CALL_STANDS
 from desktop.store.records import SessionRecord
 from desktop.ui.widgets import icons
 from desktop.ui.widgets.report import section_title
@@ -25,19 +24,11 @@ def why_not_correctable(record: SessionRecord | None, line: TranscriptLine | Non
     """Empty when the line may be corrected; otherwise why not, for a tooltip."""
     if record is None or line is None:
         return PICK_A_LINE
-    if record.summary.mode != "voice":
-        return "This call was typed: your lines are exactly what you typed, so nothing was misheard."
-    if not record.practice_mode:
-        return EXAM_CALL_STANDS
     if origin_device:
         return "This call was made on another device; its lines can be corrected there."
-    if record.summary.status == Status.ACTIVE:
-        return "This call is still in progress; its lines can be corrected once it ends."
-    if line.speaker != Speaker.TRAINEE:
-        return "Only your own lines can be corrected: this line is what the other side said."
-    if line.duration_ms <= 0:  # how a voice call stores a line typed into it (the analytics count it so too)
-        return "You typed this line during the call, so nothing was misheard."
-    return ""
+    summary = record.summary
+    active = summary.status == Status.ACTIVE
+    return why_line_stays_as_heard(mode=summary.mode, active=active, practice=record.practice_mode, line=line)
 
 
 def heard_as(heard: str) -> str:
