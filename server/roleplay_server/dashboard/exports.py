@@ -23,8 +23,12 @@ def corrected_count(transcript: object) -> int:
     return sum(1 for line in transcript if is_corrected(line)) if isinstance(transcript, list) else 0
 
 
-def corrected_sentence(count: int) -> str:
-    return f"{count} line{'' if count == 1 else 's'} corrected by the trainee after the call"
+def corrected_note(count: int) -> str:
+    """Said above the grade of a call with corrected lines, on the page and in the export; "" when none."""
+    if not count:
+        return ""
+    lines = "1 line" if count == 1 else f"{count} lines"
+    return f"{lines} corrected by the trainee after the call; the grade is on the corrected words."
 
 
 def as_json(row: TrainingSession) -> str:
@@ -53,10 +57,10 @@ def as_markdown(row: TrainingSession) -> str:
         "",
     ]
     transcript = doc.get("transcript") or []
-    corrected = corrected_count(transcript)
-    if corrected:
+    note = corrected_note(corrected_count(transcript))
+    if note:
         # Said up front: the grade below was given on the corrected words, not on what was heard during the call.
-        lines += [f"**{corrected_sentence(corrected)}** (the grade is on the corrected words).", ""]
+        lines += [f"**{note}**", ""]
     if grade:
         lines += ["## Grade", "", f"Graded by {_md(graded_by(grade))}.", ""]
         lines += [

@@ -50,7 +50,7 @@ def call_page(request, me, session_id: int):
         "scores": _scores(grade),
         "metrics": metric_rows(doc.get("metrics"), row.mode),
         "transcript": transcript,
-        "corrected_lines": exports.corrected_count(transcript),
+        "corrected_note": exports.corrected_note(exports.corrected_count(transcript)),
         "ended_by": END_REASONS.get(row.end_reason, row.end_reason),
         "nav": "team" if row.member_id != me.pk else "me",
     }
