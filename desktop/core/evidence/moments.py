@@ -18,11 +18,9 @@ from dataclasses import asdict, dataclass
 from desktop.core.coach_review import find_line, read_feedback
 from desktop.core.evidence.objections import detect_objections, objection_kinds
 from desktop.core.grading import feedback_wording as tips
-from desktop.core.grading.facts import opening_lines
+from desktop.core.grading.facts import permission_line
 from desktop.core.grading.rubric import (
     NEXT_STEP_RE,
-    OPENING_TIME_CHECK_RE,
-    PERMISSION_RE,
     SPECIFIC_RE,
     SUMMARY_RE,
     TOPICS,
@@ -179,17 +177,7 @@ def skill_facts(area: str, lines: Sequence[TranscriptLine], grade: Grade, patter
         parts.append(f"You summed up at line {summary.seq}." if summary else "You did not sum up what you heard.")
         return " ".join(parts)
     opener = trainee[0].text if trainee else ""
-    # As the grader reads it: in the two opening turns, a time check the recogniser wrote as a statement counts too.
-    opening = {ln.seq for ln in opening_lines(turns(conversation(lines)))}
-    permission = next(
-        (
-            ln
-            for ln in trainee
-            if PERMISSION_RE.search(ln.text.lower())
-            or (ln.seq in opening and OPENING_TIME_CHECK_RE.search(ln.text.lower()))
-        ),
-        None,
-    )
+    permission = permission_line(trainee, turns(conversation(lines)))  # as the grade reads it
     asked_permission = f"asked permission at line {permission.seq}" if permission else "never asked permission"
     return f"You opened with “{opener[:100]}” and {asked_permission}."
 

@@ -15,6 +15,8 @@ from desktop.core.grading.rubric import (
     INTRO_RE,
     MEETING_RE,
     NOT_NAMES,
+    OPENING_TIME_CHECK_RE,
+    PERMISSION_RE,
     SPECIFIC_RE,
     has_money,
     topics_of,
@@ -99,6 +101,17 @@ def opening_lines(grouped: Sequence[Sequence[TranscriptLine]], turns: int = 2) -
     wherever the trainee paused."""
     mine = [turn for turn in grouped if turn and turn[0].speaker == Speaker.TRAINEE][:turns]
     return [line for turn in mine for line in turn]
+
+
+def permission_line(
+    trainee: Sequence[TranscriptLine], grouped: Sequence[Sequence[TranscriptLine]]
+) -> TranscriptLine | None:
+    """The trainee's line that asked for the seller's time, as the grade and the coach both read it: a permission
+    ask anywhere in the call, else a time check in the opening turns that the recogniser wrote as a statement
+    ("Is now a good time?" heard as "It's now and on time.")."""
+    asked = next((ln for ln in trainee if PERMISSION_RE.search(lower(ln.text))), None)
+    opening = opening_lines(grouped)
+    return asked or next((ln for ln in opening if OPENING_TIME_CHECK_RE.search(lower(ln.text))), None)
 
 
 def band(value: float, steps: Sequence[tuple[float, int]]) -> int:

@@ -7,7 +7,7 @@ import re
 
 from desktop.core.evidence.objections import ObjectionEvent, objection_kinds
 from desktop.core.grading import feedback_wording as fb
-from desktop.core.grading.facts import CallFacts, Found, band, lower, opening_lines
+from desktop.core.grading.facts import CallFacts, Found, band, lower, permission_line
 from desktop.core.grading.rubric import (
     AGREE_RE,
     ARGUE_RE,
@@ -53,7 +53,9 @@ def rapport(call: CallFacts, metrics: CallMetrics, notes: fb.Notes, lowball: Fou
     company = any(COMPANY_RE.search(ln.text) for ln in call.trainee[:3])  # capitals matter: not lower-cased
     # On a call-back the seller already knows why they are talking; thanking them for calling does the same job.
     inbound = call.find(call.trainee[:1], CALLED_BACK_RE)
-    permission = call.find(call.trainee, PERMISSION_RE) or call.find(opening_lines(call.grouped), OPENING_TIME_CHECK_RE)
+    asked = permission_line(call.trainee, call.grouped)
+    # The sentence to quote: the permission ask, or the opening's closing time check.
+    permission = asked and (call.find([asked], PERMISSION_RE) or call.find([asked], OPENING_TIME_CHECK_RE))
     score = 5 * bool(greeting) + 15 * intro + 10 * bool(company) + 10 * bool(reason or inbound)
     score += 15 * bool(permission or inbound)
     name = call.seller_name
